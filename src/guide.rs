@@ -1,0 +1,78 @@
+//! The words of every screen, from `assets/guide.toml`, embedded at build time.
+
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+const GUIDE_TOML: &str = include_str!("../assets/guide.toml");
+
+/// The texts of one wizard screen.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StepText {
+    pub id: String,
+    pub title: String,
+    pub short: String,
+    pub intro: String,
+    #[serde(default)]
+    pub lines: Vec<String>,
+    #[serde(default)]
+    pub warning: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Guide {
+    pub step: Vec<StepText>,
+}
+
+impl Guide {
+    /// The texts of the screen with this id. The ids are checked by a test, so a missing one is
+    /// a build mistake; it still degrades to an empty screen rather than a panic.
+    pub fn step(&self, id: &str) -> &StepText {
+        static EMPTY: OnceLock<StepText> = OnceLock::new();
+        self.step.iter().find(|s| s.id == id).unwrap_or_else(|| {
+            EMPTY.get_or_init(|| StepText {
+                id: String::new(),
+                title: id.to_string(),
+                short: id.to_string(),
+                intro: String::new(),
+                lines: Vec::new(),
+                warning: String::new(),
+                note: String::new(),
+            })
+        })
+    }
+}
+
+/// Parses an embedded guide; exposed for the test that proves the shipped one parses.
+pub fn parse(text: &str) -> Result<Guide, toml::de::Error> {
+    toml::from_str(text)
+}
+
+/// The guide shipped in the binary, parsed once.
+pub fn guide() -> &'static Guide {
+    static GUIDE: OnceLock<Guide> = OnceLock::new();
+    GUIDE.get_or_init(|| parse(GUIDE_TOML).unwrap_or(Guide { step: Vec::new() }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_guide_parses_and_names_every_screen() {
+        let g = parse(GUIDE_TOML).expect("assets/guide.toml must parse");
+        for id in [
+            "create_app",
+            "permissions",
+            "app_type",
+            "urls",
+            "credentials",
+            "summary",
+        ] {
+            assert!(g.step.iter().any(|s| s.id == id), "guide lacks step {id}");
+        }
+        assert!(g.step("create_app").warning.contains("OAuth 1.0a"));
+    }
+}

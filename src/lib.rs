@@ -1,0 +1,16 @@
+//! xconnect: a keyboard-driven terminal wizard that connects X (Twitter) to an automation
+//! with OAuth 2.0 (Authorization Code + PKCE).
+//!
+//! The wizard is a pure state machine ([`wizard::update`]) drawn by a pure view
+//! ([`wizard::view`]); [`driver`] owns the terminal and runs the effects it asks for.
+
+pub mod clipboard;
+pub mod driver;
+pub mod guide;
+pub mod presets;
+pub mod sanitize;
+pub mod terminal;
+pub mod theme;
+pub mod validate;
+pub mod wizard;
+pub mod x;

@@ -1,0 +1,82 @@
+//! Putting the terminal into the wizard's mode and, on every way out, back again:
+//! normal exit, error, panic, Ctrl-C and signals.
+
+use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use crossterm::terminal::{
+    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
+};
+use crossterm::{cursor, execute};
+
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+/// Raw mode, alternate screen, bracketed paste. Restored when the guard drops.
+pub struct Guard(());
+
+pub fn enter() -> io::Result<Guard> {
+    enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    let mut out = io::stdout();
+    if let Err(e) = execute!(out, EnterAlternateScreen, EnableBracketedPaste) {
+        restore();
+        return Err(e);
+    }
+    Ok(Guard(()))
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+/// Puts the terminal back. Safe to call more than once and from a panic hook; errors are
+/// ignored because the terminal may already be gone (SSH dropped).
+pub fn restore() {
+    if ACTIVE.swap(false, Ordering::SeqCst) {
+        let mut out = io::stdout();
+        let _ = execute!(
+            out,
+            DisableBracketedPaste,
+            LeaveAlternateScreen,
+            cursor::Show
+        );
+        let _ = disable_raw_mode();
+        let _ = out.flush();
+    }
+}
+
+/// Restores the terminal before the default panic message is printed, so it is readable.
+pub fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous(info);
+    }));
+}
+
+/// Leaves the alternate screen and prints a value alone, without any box characters, so the
+/// mouse can select it as one clean string. Raw mode stays on: Enter comes back as a key.
+pub fn show_plain(title: &str, text: &str) -> io::Result<()> {
+    let mut out = io::stdout();
+    execute!(out, LeaveAlternateScreen, cursor::Show)?;
+    write!(
+        out,
+        "\r\n{title}:\r\n\r\n{text}\r\n\r\nPress Enter to return to xconnect.\r\n"
+    )?;
+    out.flush()
+}
+
+pub fn end_plain() -> io::Result<()> {
+    let mut out = io::stdout();
+    execute!(out, EnterAlternateScreen)
+}
+
+/// Writes raw bytes (an OSC 52 sequence) to the terminal.
+pub fn write_raw(bytes: &[u8]) -> io::Result<()> {
+    let mut out = io::stdout();
+    out.write_all(bytes)?;
+    out.flush()
+}

@@ -1,0 +1,12 @@
+//! The wizard: a pure state machine (`update`) and a pure view (`view`).
+
+pub mod keys;
+pub mod model;
+pub mod steps;
+pub mod update;
+pub mod view;
+pub mod widgets;
+
+pub use model::{Cmd, Model, Msg, Step};
+pub use update::update;
+pub use view::view;

@@ -1,0 +1,138 @@
+//! One file per screen: what it draws, which widgets take the focus, its own keys,
+//! and what it checks before the wizard moves on.
+
+pub mod app_type;
+pub mod create_app;
+pub mod credentials;
+pub mod permissions;
+pub mod summary;
+pub mod urls;
+
+use crossterm::event::KeyEvent;
+
+use super::model::{Focus, Model, Step};
+use super::widgets::body::Body;
+use crate::validate::Check;
+
+/// The focusable widgets of the current screen, in Tab order.
+pub fn focusables(m: &Model) -> Vec<Focus> {
+    match m.step {
+        Step::CreateApp => vec![Focus::PortalUrl],
+        Step::Permissions => vec![Focus::Level, Focus::Scopes],
+        Step::AppType => vec![Focus::AppType],
+        Step::Urls => vec![Focus::Preset, Focus::Callback, Focus::Website],
+        Step::Credentials => credentials::focusables(m),
+        Step::Summary => vec![Focus::Nothing],
+    }
+}
+
+/// Draws the current screen's body.
+pub fn render(m: &Model, body: &mut Body) {
+    match m.step {
+        Step::CreateApp => create_app::render(m, body),
+        Step::Permissions => permissions::render(m, body),
+        Step::AppType => app_type::render(m, body),
+        Step::Urls => urls::render(m, body),
+        Step::Credentials => credentials::render(m, body),
+        Step::Summary => summary::render(m, body),
+    }
+}
+
+/// The screen's own keys outside text fields (list moves, toggles). True when handled.
+pub fn on_key(m: &mut Model, key: KeyEvent) -> bool {
+    match m.step {
+        Step::Permissions => permissions::on_key(m, key),
+        Step::AppType => app_type::on_key(m, key),
+        Step::Urls => urls::on_key(m, key),
+        _ => false,
+    }
+}
+
+/// Called after a text field changed.
+pub fn on_edit(m: &mut Model) {
+    if m.step == Step::Urls {
+        urls::on_edit(m);
+    }
+}
+
+/// What the screen's fields hold that is wrong (errors) or odd (warnings), by widget.
+pub fn checks(m: &Model) -> Vec<(Focus, Check)> {
+    match m.step {
+        Step::Permissions => permissions::checks(m),
+        Step::Urls => urls::checks(m),
+        Step::Credentials => credentials::checks(m),
+        _ => Vec::new(),
+    }
+}
+
+/// The value the focused widget offers to copy or print: (what it is, the text).
+pub fn copy_target(m: &Model) -> Option<(String, String)> {
+    let v = |what: &str, text: &str| Some((what.to_string(), text.to_string()));
+    match m.focus {
+        Focus::PortalUrl => v("Portal address", crate::x::PORTAL_URL),
+        Focus::Scopes | Focus::Level => v("Scopes", &m.permissions.scopes.join(" ")),
+        Focus::Callback => v("Callback URL", m.urls.callback.value()),
+        Focus::Website => v("Website URL", m.urls.website.value()),
+        Focus::ClientId => v("Client ID", m.credentials.client_id.value()),
+        Focus::Secret if m.credentials.reveal => v("Client Secret", m.credentials.secret.value()),
+        _ => None,
+    }
+    .filter(|(_, text)| !text.is_empty())
+}
+
+/// The check of one widget, as the screen shows it: an error on an empty field waits until
+/// Enter was tried, so a new screen does not open with red text.
+pub fn shown_check(m: &Model, focus: Focus, empty: bool) -> Option<Check> {
+    let c = checks(m).into_iter().find(|(f, _)| *f == focus)?.1;
+    match c {
+        Check::Ok => None,
+        Check::Error(_) if empty && !m.tried => None,
+        c => Some(c),
+    }
+}
+
+/// Adds a field's error or warning under it, indented to the value column.
+pub fn render_check(body: &mut Body, check: Option<Check>, indent: usize) {
+    let pad = " ".repeat(indent);
+    match check {
+        Some(Check::Error(msg)) => {
+            let style = body.theme.error();
+            body.prefixed(&format!("{pad}✗ "), &msg, style);
+        }
+        Some(Check::Warn(msg)) => {
+            let style = body.theme.warning();
+            body.prefixed(&format!("{pad}! "), &msg, style);
+        }
+        _ => {}
+    }
+}
+
+/// The screen's words, in the guide's order: intro, numbered lines, warning, note.
+pub fn render_intro(m: &Model, body: &mut Body) {
+    let g = crate::guide::guide().step(m.step.id());
+    body.text(&g.intro, ratatui::style::Style::new());
+}
+
+pub fn render_lines(m: &Model, body: &mut Body) {
+    let g = crate::guide::guide().step(m.step.id());
+    for (i, line) in g.lines.iter().enumerate() {
+        body.prefixed(
+            &format!("{:>2}. ", i + 1),
+            line,
+            ratatui::style::Style::new(),
+        );
+    }
+}
+
+pub fn render_outro(m: &Model, body: &mut Body) {
+    let g = crate::guide::guide().step(m.step.id());
+    if !g.warning.is_empty() {
+        body.blank();
+        body.warning(&g.warning);
+    }
+    if !g.note.is_empty() {
+        body.blank();
+        let style = body.theme.dim();
+        body.text(&g.note, style);
+    }
+}

@@ -1,0 +1,295 @@
+//! The pure state machine: `update(&mut Model, Msg) -> Vec<Cmd>`. No I/O happens here.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+
+use super::keys::{ctrl, plain};
+use super::model::{Cmd, Focus, Model, Msg, Overlay, StatusKind};
+use super::steps;
+use super::widgets::text_field::{Edit, MAX_FIELD_CHARS};
+use crate::clipboard::Delivery;
+use crate::sanitize::clean_paste;
+use crate::validate::Check;
+
+pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
+    match msg {
+        Msg::Resize(w, h) => {
+            m.size = (w, h);
+            Vec::new()
+        }
+        Msg::Paste(text) => {
+            on_paste(m, &text);
+            Vec::new()
+        }
+        Msg::Copied { what, result } => {
+            match result {
+                Ok(d) => m.set_status(StatusKind::Ok, copied_text(&what, d)),
+                Err(e) => m.set_status(
+                    StatusKind::Warn,
+                    format!("Could not copy ({e}). Press p to print it and select it instead."),
+                ),
+            }
+            Vec::new()
+        }
+        Msg::Key(key) if key.kind != KeyEventKind::Release => on_key(m, key),
+        Msg::Key(_) => Vec::new(),
+    }
+}
+
+/// Honest words for each delivery: OSC 52 is sent, never known to have arrived.
+fn copied_text(what: &str, d: Delivery) -> String {
+    match d {
+        Delivery::Native => format!("{what} copied to the clipboard."),
+        Delivery::Tmux => {
+            format!("{what} copied to tmux's paste buffer (and clipboard if tmux forwards it).")
+        }
+        Delivery::Osc52 => format!(
+            "{what} sent to your terminal's clipboard. Nothing pasted? Press p to print it."
+        ),
+    }
+}
+
+fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
+    if ctrl(&key, 'c') {
+        m.quit = true;
+        return vec![Cmd::Quit];
+    }
+    match m.overlay {
+        Some(Overlay::Plain) => {
+            if matches!(key.code, KeyCode::Enter | KeyCode::Esc) || plain(&key) == Some('q') {
+                m.overlay = None;
+                return vec![Cmd::EndPlain];
+            }
+            return Vec::new();
+        }
+        Some(Overlay::Help) => {
+            m.overlay = None;
+            return Vec::new();
+        }
+        Some(Overlay::ConfirmQuit) => {
+            if matches!(plain(&key), Some('y' | 'Y' | 'q')) {
+                m.quit = true;
+                return vec![Cmd::Quit];
+            }
+            m.overlay = None;
+            return Vec::new();
+        }
+        None => {}
+    }
+    m.status = None;
+    let text = m.focus.is_text();
+    match key.code {
+        KeyCode::F(1) => m.overlay = Some(Overlay::Help),
+        KeyCode::Esc => back(m),
+        _ if ctrl(&key, 'p') => back(m),
+        KeyCode::Enter => advance(m),
+        _ if ctrl(&key, 'n') => advance(m),
+        KeyCode::Tab => move_focus(m, 1),
+        KeyCode::BackTab => move_focus(m, -1),
+        KeyCode::PageDown => scroll(m, 1),
+        KeyCode::PageUp => scroll(m, -1),
+        _ if ctrl(&key, 'y') => return copy(m),
+        _ if ctrl(&key, 'r') => toggle_reveal(m),
+        KeyCode::Up if text => move_focus(m, -1),
+        KeyCode::Down if text => move_focus(m, 1),
+        _ if text => edit(m, key),
+        _ => return outside_fields(m, key),
+    }
+    Vec::new()
+}
+
+/// Keys that mean something only when no text field has the focus.
+fn outside_fields(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
+    match plain(&key) {
+        Some('q') => {
+            if m.touched {
+                m.overlay = Some(Overlay::ConfirmQuit);
+            } else {
+                m.quit = true;
+                return vec![Cmd::Quit];
+            }
+        }
+        Some('?') => m.overlay = Some(Overlay::Help),
+        Some('c') => return copy(m),
+        Some('p') => return print(m),
+        Some('b') => back(m),
+        _ => {
+            if !steps::on_key(m, key) && matches!(key.code, KeyCode::Char(_)) {
+                m.set_status(StatusKind::Info, "Press ? for the keys.");
+            }
+        }
+    }
+    Vec::new()
+}
+
+fn edit(m: &mut Model, key: KeyEvent) {
+    let Some(field) = focused_field(m) else {
+        return;
+    };
+    match field.handle_key(key) {
+        Edit::Changed => edited(m),
+        Edit::Moved => {}
+        Edit::Ignored => {
+            if let KeyCode::Char(_) = key.code {
+                if field.value().chars().count() >= MAX_FIELD_CHARS {
+                    m.set_status(StatusKind::Warn, "This field is full.");
+                }
+            }
+        }
+    }
+}
+
+fn edited(m: &mut Model) {
+    m.touched = true;
+    m.warned = false;
+    steps::on_edit(m);
+}
+
+fn focused_field(m: &mut Model) -> Option<&mut super::widgets::text_field::TextField> {
+    match m.focus {
+        Focus::Callback => Some(&mut m.urls.callback),
+        Focus::Website => Some(&mut m.urls.website),
+        Focus::ClientId => Some(&mut m.credentials.client_id),
+        Focus::Secret => Some(&mut m.credentials.secret),
+        _ => None,
+    }
+}
+
+fn on_paste(m: &mut Model, raw: &str) {
+    m.status = None;
+    if m.overlay.is_some() {
+        return;
+    }
+    let text = clean_paste(raw);
+    let Some(field) = focused_field(m) else {
+        m.set_status(
+            StatusKind::Info,
+            "Nothing takes a paste here: Tab to a text field first.",
+        );
+        return;
+    };
+    if text.is_empty() {
+        m.set_status(
+            StatusKind::Warn,
+            "The paste held no text (only spaces or control characters).",
+        );
+        return;
+    }
+    let n = text.chars().count();
+    if !field.insert_str(&text) {
+        m.set_status(
+            StatusKind::Error,
+            format!("That paste is {n} characters, too long for this field. Nothing was pasted."),
+        );
+        return;
+    }
+    edited(m);
+    if text.len() != raw.trim().len() {
+        m.set_status(
+            StatusKind::Warn,
+            "Pasted; control characters and escape sequences were removed.",
+        );
+    }
+}
+
+fn move_focus(m: &mut Model, delta: isize) {
+    let list = steps::focusables(m);
+    let now = list.iter().position(|f| *f == m.focus).unwrap_or(0);
+    let n = list.len() as isize;
+    let next = (now as isize + delta).rem_euclid(n.max(1)) as usize;
+    if let Some(f) = list.get(next) {
+        m.focus = *f;
+    }
+    m.scroll = None;
+}
+
+fn enter_step(m: &mut Model, step: super::Step) {
+    m.step = step;
+    m.focus = steps::focusables(m)
+        .first()
+        .copied()
+        .unwrap_or(Focus::Nothing);
+    m.tried = false;
+    m.warned = false;
+    m.scroll = None;
+}
+
+fn back(m: &mut Model) {
+    match m.step.prev() {
+        Some(prev) => enter_step(m, prev),
+        None => m.set_status(StatusKind::Info, "This is the first step. q quits."),
+    }
+}
+
+fn advance(m: &mut Model) {
+    let checks = steps::checks(m);
+    if let Some((focus, Check::Error(msg))) = checks.iter().find(|(_, c)| c.is_error()) {
+        m.tried = true;
+        m.focus = *focus;
+        m.scroll = None;
+        m.set_status(StatusKind::Error, msg.clone());
+        return;
+    }
+    if !m.warned {
+        if let Some((focus, Check::Warn(msg))) =
+            checks.iter().find(|(_, c)| matches!(c, Check::Warn(_)))
+        {
+            m.warned = true;
+            m.focus = *focus;
+            m.set_status(
+                StatusKind::Warn,
+                format!("{msg} Enter again goes on anyway."),
+            );
+            return;
+        }
+    }
+    match m.step.next() {
+        Some(next) => enter_step(m, next),
+        None => m.set_status(
+            StatusKind::Info,
+            "That is everything for now: q quits, Esc goes back to change a value.",
+        ),
+    }
+}
+
+fn scroll(m: &mut Model, pages: i32) {
+    let (now, max, page) = super::view::scroll_bounds(m);
+    let next = (i32::from(now) + pages * i32::from(page.max(1))).clamp(0, i32::from(max));
+    m.scroll = Some(u16::try_from(next).unwrap_or(0));
+}
+
+fn toggle_reveal(m: &mut Model) {
+    if m.app_type.is_confidential() && m.step == super::Step::Credentials {
+        m.credentials.reveal = !m.credentials.reveal;
+    }
+}
+
+fn copy(m: &mut Model) -> Vec<Cmd> {
+    match steps::copy_target(m) {
+        Some((what, text)) => vec![Cmd::Copy { what, text }],
+        None => {
+            m.set_status(StatusKind::Info, nothing_here(m));
+            Vec::new()
+        }
+    }
+}
+
+fn print(m: &mut Model) -> Vec<Cmd> {
+    match steps::copy_target(m) {
+        Some((title, text)) => {
+            m.overlay = Some(Overlay::Plain);
+            vec![Cmd::ShowPlain { title, text }]
+        }
+        None => {
+            m.set_status(StatusKind::Info, nothing_here(m));
+            Vec::new()
+        }
+    }
+}
+
+fn nothing_here(m: &Model) -> &'static str {
+    if m.focus == Focus::Secret {
+        "Ctrl-R shows the secret first; then it can be copied."
+    } else {
+        "Nothing to copy here: Tab to a value first."
+    }
+}

@@ -1,0 +1,342 @@
+//! The pure view: reads the model and draws. It never changes the model or does I/O.
+
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::keys::HELP;
+use super::model::{Focus, Model, Overlay, StatusKind, Step};
+use super::steps;
+use super::widgets::body::Body;
+use crate::guide::guide;
+
+/// Below this the wizard shows a "terminal too small" message instead of a cramped screen.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 20;
+
+/// Rows above the body (header, stepper, rule) and below it (status, keys).
+const TOP: u16 = 3;
+const BOTTOM: u16 = 2;
+
+pub fn view(m: &Model, f: &mut Frame) {
+    let area = f.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(f, area);
+        return;
+    }
+    header(m, f, area);
+    let body_area = body_area(area);
+    let body = build_body(m, body_area.width);
+    let scroll = effective_scroll(m, &body, body_area.height);
+    draw_body(m, f, body_area, &body, scroll);
+    let more_below = body.lines.len() > usize::from(scroll) + usize::from(body_area.height);
+    status(
+        m,
+        f,
+        Rect::new(area.x, area.bottom() - 2, area.width, 1),
+        more_below,
+    );
+    keys(m, f, Rect::new(area.x, area.bottom() - 1, area.width, 1));
+    match m.overlay {
+        Some(Overlay::Help) => help(m, f, area),
+        Some(Overlay::ConfirmQuit) => confirm_quit(m, f, area),
+        Some(Overlay::Plain) => plain_note(f, area),
+        None => {}
+    }
+}
+
+/// Where the body goes: below the header, above the status line, one column of margin.
+pub fn body_area(area: Rect) -> Rect {
+    Rect::new(
+        area.x + 1,
+        area.y + TOP,
+        area.width.saturating_sub(2),
+        area.height.saturating_sub(TOP + BOTTOM),
+    )
+}
+
+pub fn build_body(m: &Model, width: u16) -> Body {
+    let mut body = Body::new(width, m.theme);
+    steps::render(m, &mut body);
+    body
+}
+
+/// The first body line shown: the one PgUp/PgDn chose, or enough to keep the focus in sight.
+pub fn effective_scroll(m: &Model, body: &Body, height: u16) -> u16 {
+    let h = usize::from(height.max(1));
+    let max = body.lines.len().saturating_sub(h);
+    let wanted = match (m.scroll, body.focus) {
+        (Some(s), _) => usize::from(s),
+        (None, Some((first, last))) if last >= h => (last + 1 - h).min(first),
+        _ => 0,
+    };
+    u16::try_from(wanted.min(max)).unwrap_or(0)
+}
+
+/// (current scroll, largest scroll, page size) for the model's terminal size.
+pub fn scroll_bounds(m: &Model) -> (u16, u16, u16) {
+    let area = body_area(Rect::new(0, 0, m.size.0, m.size.1));
+    let body = build_body(m, area.width);
+    let now = effective_scroll(m, &body, area.height);
+    let max = body.lines.len().saturating_sub(usize::from(area.height));
+    (
+        now,
+        u16::try_from(max).unwrap_or(u16::MAX),
+        area.height.saturating_sub(1).max(1),
+    )
+}
+
+fn header(m: &Model, f: &mut Frame, area: Rect) {
+    let t = m.theme;
+    let n = m.step.index() + 1;
+    let total = Step::ALL.len();
+    let title = &guide().step(m.step.id()).title;
+    let mut spans = vec![
+        Span::styled(" xconnect ", t.selected()),
+        Span::styled(format!("  Step {n} of {total} · {title}"), t.title()),
+    ];
+    if m.sandbox {
+        spans.push(Span::styled(
+            "   [sandbox: no real X account used]",
+            t.warning(),
+        ));
+    }
+    f.render_widget(Line::from(spans), Rect::new(area.x, area.y, area.width, 1));
+    f.render_widget(
+        stepper(m, area.width),
+        Rect::new(area.x, area.y + 1, area.width, 1),
+    );
+    let rule = "─".repeat(usize::from(area.width));
+    f.render_widget(
+        Line::styled(rule, t.dim()),
+        Rect::new(area.x, area.y + 2, area.width, 1),
+    );
+}
+
+/// "✓ Done  ▸ Current  · Next …": the marks carry the meaning, colour only helps.
+pub fn stepper(m: &Model, width: u16) -> Line<'static> {
+    let t = m.theme;
+    let now = m.step.index();
+    let build = |compact: bool| {
+        let mut spans = vec![Span::raw(" ")];
+        for (i, s) in Step::ALL.iter().enumerate() {
+            let short = &guide().step(s.id()).short;
+            let (mark, style) = match i.cmp(&now) {
+                std::cmp::Ordering::Less => ("✓", t.ok()),
+                std::cmp::Ordering::Equal => ("▸", t.title()),
+                std::cmp::Ordering::Greater => ("·", t.dim()),
+            };
+            let text = if compact && i != now {
+                format!("{mark}{}", i + 1)
+            } else {
+                format!("{mark} {short}")
+            };
+            spans.push(Span::styled(text, style));
+            spans.push(Span::raw("  "));
+        }
+        Line::from(spans)
+    };
+    let full = build(false);
+    if full.width() <= usize::from(width) {
+        full
+    } else {
+        build(true)
+    }
+}
+
+fn draw_body(m: &Model, f: &mut Frame, area: Rect, body: &Body, scroll: u16) {
+    let visible: Vec<Line> = body
+        .lines
+        .iter()
+        .skip(usize::from(scroll))
+        .take(usize::from(area.height))
+        .cloned()
+        .collect();
+    f.render_widget(Paragraph::new(visible), area);
+    let t = m.theme;
+    if scroll > 0 {
+        let s = " ↑ more: PgUp ";
+        let w = s.chars().count() as u16;
+        f.render_widget(
+            Span::styled(s, t.selected()),
+            Rect::new(area.right().saturating_sub(w), area.y - 1, w, 1),
+        );
+    }
+    if m.overlay.is_none() {
+        if let Some((line, col)) = body.cursor {
+            let row = line.checked_sub(usize::from(scroll));
+            if let Some(row) = row.filter(|r| *r < usize::from(area.height)) {
+                let x = (area.x + col).min(area.right().saturating_sub(1));
+                f.set_cursor_position(Position::new(x, area.y + row as u16));
+            }
+        }
+    }
+}
+
+/// The status line; its right end says when the body goes on below.
+fn status(m: &Model, f: &mut Frame, area: Rect, more_below: bool) {
+    let t = m.theme;
+    let mut area = area;
+    if more_below {
+        let s = " ↓ more: PgDn ";
+        let w = s.chars().count() as u16;
+        f.render_widget(
+            Span::styled(s, t.selected()),
+            Rect::new(area.right().saturating_sub(w), area.y, w, 1),
+        );
+        area.width = area.width.saturating_sub(w + 1);
+    }
+    let Some(s) = &m.status else {
+        return;
+    };
+    let (mark, style) = match s.kind {
+        StatusKind::Info => ("i", Style::new()),
+        StatusKind::Ok => ("✓", t.ok()),
+        StatusKind::Warn => ("!", t.warning()),
+        StatusKind::Error => ("✗", t.error()),
+    };
+    let text = fit(&format!(" {mark} {}", s.text), usize::from(area.width));
+    f.render_widget(Line::styled(text, style), area);
+}
+
+/// Cuts text to `width` columns with an ellipsis.
+fn fit(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// The keys that work right now, most useful first, cut to the width.
+pub fn key_hints(m: &Model) -> Vec<(&'static str, &'static str)> {
+    let text = m.focus.is_text();
+    let mut v = Vec::new();
+    if m.step.next().is_some() {
+        v.push(("Enter", "continue"));
+    }
+    if m.step.prev().is_some() {
+        v.push(("Esc", "back"));
+    }
+    if steps::focusables(m).len() > 1 {
+        v.push(("Tab", "next field"));
+    }
+    match m.focus {
+        Focus::Level | Focus::AppType | Focus::Preset => v.push(("↑↓", "choose")),
+        Focus::Scopes => v.push(("Space", "toggle")),
+        _ => {}
+    }
+    if steps::copy_target(m).is_some() {
+        v.push(if text {
+            ("Ctrl-Y", "copy")
+        } else {
+            ("c", "copy")
+        });
+    }
+    if m.focus == Focus::Secret {
+        v.push(("Ctrl-R", "show"));
+    }
+    if text {
+        v.push(("F1", "help"));
+        v.push(("Ctrl-C", "quit"));
+    } else {
+        v.push(("?", "help"));
+        v.push(("q", "quit"));
+    }
+    v
+}
+
+fn keys(m: &Model, f: &mut Frame, area: Rect) {
+    let t = m.theme;
+    let mut spans = vec![Span::raw(" ")];
+    let mut used = 1;
+    for (k, what) in key_hints(m) {
+        let w = k.chars().count() + what.chars().count() + 3;
+        if used + w > usize::from(area.width) {
+            break;
+        }
+        used += w;
+        spans.push(Span::styled(k, t.key()));
+        spans.push(Span::raw(format!(" {what}  ")));
+    }
+    f.render_widget(Line::from(spans), area);
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+fn help(m: &Model, f: &mut Frame, area: Rect) {
+    let t = m.theme;
+    let key_w = HELP
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut lines: Vec<Line> = HELP
+        .iter()
+        .map(|(k, what)| {
+            Line::from(vec![
+                Span::styled(format!(" {k:<key_w$}  "), t.key()),
+                Span::raw(*what),
+            ])
+        })
+        .collect();
+    lines.push(Line::default());
+    lines.push(Line::styled(" Any key closes this help.", t.dim()));
+    let rect = centered(area, 66, lines.len() as u16 + 2);
+    f.render_widget(Clear, rect);
+    f.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Keys ")),
+        rect,
+    );
+}
+
+fn confirm_quit(m: &Model, f: &mut Frame, area: Rect) {
+    let t = m.theme;
+    let lines = vec![
+        Line::raw(" Quit xconnect? What you entered is not saved."),
+        Line::default(),
+        Line::from(vec![
+            Span::raw(" "),
+            Span::styled("y", t.key()),
+            Span::raw(" quit    "),
+            Span::styled("n", t.key()),
+            Span::raw(" (or any other key) stay"),
+        ]),
+    ];
+    let rect = centered(area, 52, 5);
+    f.render_widget(Clear, rect);
+    f.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Quit? ")),
+        rect,
+    );
+}
+
+fn plain_note(f: &mut Frame, area: Rect) {
+    let rect = centered(area, 50, 3);
+    f.render_widget(Clear, rect);
+    f.render_widget(
+        Paragraph::new(" Press Enter to come back.").block(Block::default().borders(Borders::ALL)),
+        rect,
+    );
+}
+
+fn too_small(f: &mut Frame, area: Rect) {
+    let text = format!(
+        "Terminal too small: {}×{}. xconnect needs at least {MIN_WIDTH}×{MIN_HEIGHT}. \
+         Make the window larger and the wizard comes back; Ctrl-C quits.",
+        area.width, area.height
+    );
+    f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+}

@@ -1,0 +1,137 @@
+//! The body of a screen: one column of lines, wrapped to the width, that the view scrolls.
+//! Widgets add their lines here too, and say where the focus and the cursor are, so the view
+//! can keep the focused widget in sight.
+
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use unicode_width::UnicodeWidthStr;
+
+use crate::theme::Theme;
+
+pub struct Body {
+    pub lines: Vec<Line<'static>>,
+    /// Line index and column of the terminal cursor (the focused text field).
+    pub cursor: Option<(usize, u16)>,
+    /// First and last line of the focused widget.
+    pub focus: Option<(usize, usize)>,
+    pub width: u16,
+    pub theme: Theme,
+}
+
+impl Body {
+    pub fn new(width: u16, theme: Theme) -> Self {
+        Body {
+            lines: Vec::new(),
+            cursor: None,
+            focus: None,
+            width,
+            theme,
+        }
+    }
+
+    pub fn blank(&mut self) {
+        self.lines.push(Line::default());
+    }
+
+    pub fn push(&mut self, line: Line<'static>) {
+        self.lines.push(line);
+    }
+
+    /// Wrapped text with a prefix on the first line and a hanging indent after it.
+    pub fn prefixed(&mut self, prefix: &str, text: &str, style: Style) {
+        if text.is_empty() {
+            return;
+        }
+        let indent = prefix.width();
+        let avail = usize::from(self.width).saturating_sub(indent).max(10);
+        for (i, row) in wrap(text, avail).into_iter().enumerate() {
+            let lead = if i == 0 {
+                prefix.to_string()
+            } else {
+                " ".repeat(indent)
+            };
+            self.lines.push(Line::from(vec![
+                Span::styled(lead, style),
+                Span::styled(row, style),
+            ]));
+        }
+    }
+
+    pub fn text(&mut self, text: &str, style: Style) {
+        self.prefixed("", text, style);
+    }
+
+    /// A warning: marked with "!" so it does not depend on colour.
+    pub fn warning(&mut self, text: &str) {
+        let style = self.theme.warning();
+        self.prefixed("! ", text, style);
+    }
+
+    /// Marks the lines pushed since `start` as the focused widget.
+    pub fn focus_from(&mut self, start: usize) {
+        let end = self.lines.len().saturating_sub(1).max(start);
+        self.focus = Some((start, end));
+    }
+
+    /// Puts the cursor on the last pushed line at `col`.
+    pub fn cursor_here(&mut self, col: u16) {
+        self.cursor = Some((self.lines.len().saturating_sub(1), col));
+    }
+}
+
+/// Greedy word wrap by display width; words longer than a line are split.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut rows = Vec::new();
+    let mut row = String::new();
+    let mut row_w = 0;
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let mut word = word.to_string();
+        let mut w = word.width();
+        if row_w > 0 && row_w + 1 + w <= width {
+            row.push(' ');
+            row.push_str(&word);
+            row_w += 1 + w;
+            continue;
+        }
+        if row_w > 0 {
+            rows.push(std::mem::take(&mut row));
+        }
+        while w > width {
+            let mut head = String::new();
+            let mut head_w = 0;
+            let mut rest = word.chars();
+            for c in rest.by_ref() {
+                let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+                if head_w + cw > width {
+                    let tail: String = std::iter::once(c).chain(rest).collect();
+                    rows.push(head);
+                    word = tail;
+                    break;
+                }
+                head.push(c);
+                head_w += cw;
+            }
+            w = word.width();
+        }
+        row = word;
+        row_w = w;
+    }
+    if !row.is_empty() || rows.is_empty() {
+        rows.push(row);
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_words_and_splits_long_ones() {
+        assert_eq!(wrap("one two three", 7), vec!["one two", "three"]);
+        assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("", 4), vec![""]);
+        assert_eq!(wrap("a  b", 10), vec!["a b"]);
+    }
+}

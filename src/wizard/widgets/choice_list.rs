@@ -1,0 +1,91 @@
+//! A list of choices, one chosen (radio buttons). The cursor and the choice move together.
+
+use ratatui::text::{Line, Span};
+
+use super::body::Body;
+
+/// Adds one line per item: "› (•) 1. Label  description" (or the description wrapped on the
+/// lines below it with `desc_below`). The chosen item is marked "(•)" and, when the list has
+/// the focus, "›" and reverse video: never colour alone.
+pub fn render(
+    body: &mut Body,
+    items: &[(&str, &str)],
+    chosen: usize,
+    focused: bool,
+    desc_below: bool,
+) {
+    let start = body.lines.len();
+    let label_w = items
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    let theme = body.theme;
+    for (i, (label, desc)) in items.iter().enumerate() {
+        let on = i == chosen;
+        let marker = if on && focused { "›" } else { " " };
+        let radio = if on { "(•)" } else { "( )" };
+        let head = if desc_below {
+            format!("{marker} {radio} {}. {label}", i + 1)
+        } else {
+            format!("{marker} {radio} {}. {label:<label_w$}", i + 1)
+        };
+        let head_style = if on && focused {
+            theme.selected()
+        } else if on {
+            theme.title()
+        } else {
+            ratatui::style::Style::new()
+        };
+        let room = usize::from(body.width).saturating_sub(head.chars().count() + 2);
+        let mut spans = vec![Span::styled(head, head_style)];
+        if desc_below {
+            body.push(Line::from(spans));
+            let style = theme.dim();
+            body.prefixed("         ", desc, style);
+            continue;
+        }
+        if !desc.is_empty() && room >= 12 {
+            let d: String = if desc.chars().count() > room {
+                let mut s: String = desc.chars().take(room - 1).collect();
+                s.push('…');
+                s
+            } else {
+                desc.to_string()
+            };
+            spans.push(Span::raw("  "));
+            spans.push(Span::styled(d, theme.dim()));
+        }
+        body.push(Line::from(spans));
+    }
+    if focused {
+        body.focus_from(start);
+    }
+}
+
+/// Moves a choice by `delta`, clamped to the list.
+pub fn step(chosen: usize, len: usize, delta: isize) -> usize {
+    let max = len.saturating_sub(1);
+    chosen.saturating_add_signed(delta).min(max)
+}
+
+/// The number keys choose directly: '1' is the first item.
+pub fn by_digit(c: char, len: usize) -> Option<usize> {
+    let d = c.to_digit(10)? as usize;
+    (1..=len).contains(&d).then(|| d - 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_clamp_and_digits_choose() {
+        assert_eq!(step(0, 3, -1), 0);
+        assert_eq!(step(2, 3, 1), 2);
+        assert_eq!(step(1, 3, 1), 2);
+        assert_eq!(by_digit('2', 3), Some(1));
+        assert_eq!(by_digit('4', 3), None);
+        assert_eq!(by_digit('0', 3), None);
+    }
+}

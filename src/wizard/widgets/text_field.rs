@@ -1,0 +1,274 @@
+//! A one-line text field: the value, a cursor, and the usual editing keys.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::text::{Line, Span};
+use unicode_width::UnicodeWidthChar;
+
+use crate::theme::Theme;
+
+/// Longest value a field takes. URLs, IDs and secrets are far shorter; a bigger paste is refused
+/// as a whole rather than cut, so nothing half-pasted is ever used.
+pub const MAX_FIELD_CHARS: usize = 4096;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextField {
+    value: String,
+    /// Byte index of the cursor, always on a char boundary.
+    cursor: usize,
+    /// Drawn as bullets unless revealed.
+    pub masked: bool,
+}
+
+/// What a key did to a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edit {
+    /// The value changed.
+    Changed,
+    /// Only the cursor moved.
+    Moved,
+    /// Not an editing key: the caller handles it.
+    Ignored,
+}
+
+impl TextField {
+    pub fn new(value: &str) -> Self {
+        TextField {
+            value: value.to_string(),
+            cursor: value.len(),
+            masked: false,
+        }
+    }
+
+    pub fn masked() -> Self {
+        TextField {
+            masked: true,
+            ..TextField::default()
+        }
+    }
+
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.value.is_empty()
+    }
+
+    /// Replaces the value; the cursor goes to its end.
+    pub fn set(&mut self, value: &str) {
+        self.value = value.to_string();
+        self.cursor = self.value.len();
+    }
+
+    /// Inserts already-cleaned text at the cursor. Refuses (returns false) when the result
+    /// would be longer than [`MAX_FIELD_CHARS`].
+    pub fn insert_str(&mut self, s: &str) -> bool {
+        if self.value.chars().count() + s.chars().count() > MAX_FIELD_CHARS {
+            return false;
+        }
+        self.value.insert_str(self.cursor, s);
+        self.cursor += s.len();
+        true
+    }
+
+    fn prev_boundary(&self) -> usize {
+        self.value[..self.cursor]
+            .char_indices()
+            .next_back()
+            .map_or(0, |(i, _)| i)
+    }
+
+    fn next_boundary(&self) -> usize {
+        self.value[self.cursor..]
+            .chars()
+            .next()
+            .map_or(self.cursor, |c| self.cursor + c.len_utf8())
+    }
+
+    /// Handles the editing keys: printable characters, Backspace, Delete, ←/→, Home/End,
+    /// Ctrl-A/Ctrl-E (start/end), Ctrl-U (delete to start), Ctrl-K (delete to end),
+    /// Ctrl-W (delete the word before the cursor).
+    pub fn handle_key(&mut self, key: KeyEvent) -> Edit {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let alt = key.modifiers.contains(KeyModifiers::ALT);
+        match key.code {
+            KeyCode::Char(c) if !ctrl && !alt && !c.is_control() => {
+                let mut buf = [0u8; 4];
+                if self.insert_str(c.encode_utf8(&mut buf)) {
+                    Edit::Changed
+                } else {
+                    Edit::Ignored
+                }
+            }
+            KeyCode::Char('a') if ctrl => self.move_to(0),
+            KeyCode::Char('e') if ctrl => self.move_to(self.value.len()),
+            KeyCode::Char('u') if ctrl => {
+                self.value.drain(..self.cursor);
+                self.cursor = 0;
+                Edit::Changed
+            }
+            KeyCode::Char('k') if ctrl => {
+                self.value.truncate(self.cursor);
+                Edit::Changed
+            }
+            KeyCode::Char('w') if ctrl => {
+                let before = &self.value[..self.cursor];
+                let trimmed = before.trim_end_matches(|c: char| !c.is_alphanumeric());
+                let start = trimmed
+                    .char_indices()
+                    .rev()
+                    .find(|(_, c)| !c.is_alphanumeric())
+                    .map_or(0, |(i, c)| i + c.len_utf8());
+                self.value.drain(start..self.cursor);
+                self.cursor = start;
+                Edit::Changed
+            }
+            KeyCode::Backspace => {
+                if self.cursor == 0 {
+                    return Edit::Moved;
+                }
+                let p = self.prev_boundary();
+                self.value.drain(p..self.cursor);
+                self.cursor = p;
+                Edit::Changed
+            }
+            KeyCode::Delete => {
+                let n = self.next_boundary();
+                if n == self.cursor {
+                    return Edit::Moved;
+                }
+                self.value.drain(self.cursor..n);
+                Edit::Changed
+            }
+            KeyCode::Left => self.move_to(self.prev_boundary()),
+            KeyCode::Right => self.move_to(self.next_boundary()),
+            KeyCode::Home => self.move_to(0),
+            KeyCode::End => self.move_to(self.value.len()),
+            _ => Edit::Ignored,
+        }
+    }
+
+    fn move_to(&mut self, at: usize) -> Edit {
+        self.cursor = at;
+        Edit::Moved
+    }
+
+    /// The visible part of the value in `width` columns and the cursor's column in it.
+    /// The view scrolls horizontally so the cursor is always visible.
+    pub fn visible(&self, width: u16, reveal: bool) -> (String, u16) {
+        let width = usize::from(width.max(2));
+        let shown: Vec<(char, usize)> = self
+            .value
+            .chars()
+            .map(|c| {
+                let c = if self.masked && !reveal { '•' } else { c };
+                (c, c.width().unwrap_or(0))
+            })
+            .collect();
+        let cursor_chars = self.value[..self.cursor].chars().count();
+        let cursor_col: usize = shown[..cursor_chars].iter().map(|(_, w)| w).sum();
+        // Leave one column for the cursor at the end.
+        let start_col = cursor_col.saturating_sub(width - 1);
+        let mut col = 0;
+        let mut out = String::new();
+        let mut used = 0;
+        for (c, w) in shown {
+            if col >= start_col {
+                if used + w > width {
+                    break;
+                }
+                out.push(c);
+                used += w;
+            }
+            col += w;
+        }
+        let cur = u16::try_from(cursor_col - start_col).unwrap_or(0);
+        (out, cur)
+    }
+
+    /// One line: a focus marker, the label padded to `label_width`, and the value area
+    /// underlined to the end of the line. Returns the line and the cursor column.
+    pub fn line(
+        &self,
+        label: &str,
+        label_width: usize,
+        width: u16,
+        focused: bool,
+        reveal: bool,
+        theme: &Theme,
+    ) -> (Line<'static>, u16) {
+        let marker = if focused { "› " } else { "  " };
+        let head = format!("{marker}{label:<label_width$} ");
+        let head_w = u16::try_from(head.chars().count()).unwrap_or(u16::MAX);
+        let field_w = width.saturating_sub(head_w).max(2);
+        let (shown, cur) = self.visible(field_w, reveal);
+        let pad = usize::from(field_w)
+            .saturating_sub(unicode_width::UnicodeWidthStr::width(shown.as_str()));
+        let head_style = if focused {
+            theme.title()
+        } else {
+            ratatui::style::Style::new()
+        };
+        let line = Line::from(vec![
+            Span::styled(head, head_style),
+            Span::styled(format!("{shown}{}", " ".repeat(pad)), theme.field()),
+        ]);
+        (line, head_w + cur)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+    fn ctrl(c: char) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+    }
+
+    #[test]
+    fn edits_at_the_cursor() {
+        let mut f = TextField::new("héllo");
+        assert_eq!(f.handle_key(key(KeyCode::Left)), Edit::Moved);
+        assert_eq!(f.handle_key(key(KeyCode::Backspace)), Edit::Changed);
+        assert_eq!(f.value(), "hélo");
+        f.handle_key(key(KeyCode::Home));
+        f.handle_key(key(KeyCode::Delete));
+        assert_eq!(f.value(), "élo");
+        f.handle_key(key(KeyCode::Char('X')));
+        assert_eq!(f.value(), "Xélo");
+        f.handle_key(ctrl('k'));
+        assert_eq!(f.value(), "X");
+        f.handle_key(ctrl('u'));
+        assert_eq!(f.value(), "");
+        assert_eq!(f.handle_key(key(KeyCode::Backspace)), Edit::Moved);
+        assert_eq!(f.handle_key(key(KeyCode::Tab)), Edit::Ignored);
+        assert_eq!(f.handle_key(ctrl('c')), Edit::Ignored);
+    }
+
+    #[test]
+    fn ctrl_w_deletes_a_word() {
+        let mut f = TextField::new("https://example.com/path");
+        f.handle_key(ctrl('w'));
+        assert_eq!(f.value(), "https://example.com/");
+    }
+
+    #[test]
+    fn refuses_oversized_inserts_whole() {
+        let mut f = TextField::new("ab");
+        assert!(!f.insert_str(&"x".repeat(MAX_FIELD_CHARS)));
+        assert_eq!(f.value(), "ab");
+    }
+
+    #[test]
+    fn scrolls_to_keep_the_cursor_visible_and_masks() {
+        let f = TextField::new("abcdefghij");
+        assert_eq!(f.visible(5, false), ("ghij".to_string(), 4));
+        let mut s = TextField::masked();
+        s.insert_str("secret");
+        assert_eq!(s.visible(10, false).0, "••••••");
+        assert_eq!(s.visible(10, true).0, "secret");
+    }
+}

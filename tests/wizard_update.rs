@@ -1,0 +1,338 @@
+//! The pure state machine: every screen's validation and transitions, no terminal, no I/O.
+
+mod common;
+
+use common::*;
+use crossterm::event::KeyCode;
+use xconnect::wizard::model::{Focus, Overlay, StatusKind};
+use xconnect::wizard::{Cmd, Msg, Step};
+use xconnect::x::{AppType, Permission};
+
+#[test]
+fn enter_walks_forward_and_esc_ctrl_p_and_b_walk_back() {
+    let mut m = model();
+    assert_eq!(m.step, Step::CreateApp);
+    send(&mut m, [enter()]);
+    assert_eq!(m.step, Step::Permissions);
+    send(&mut m, [ctrl('n')]);
+    assert_eq!(m.step, Step::AppType);
+    send(&mut m, [key(KeyCode::Esc)]);
+    assert_eq!(m.step, Step::Permissions);
+    send(&mut m, [ctrl('p')]);
+    assert_eq!(m.step, Step::CreateApp);
+    send(&mut m, [enter(), ch('b')]);
+    assert_eq!(m.step, Step::CreateApp);
+    send(&mut m, [key(KeyCode::Esc)]);
+    assert_eq!(m.step, Step::CreateApp);
+    assert!(m
+        .status
+        .as_ref()
+        .is_some_and(|s| s.text.contains("first step")));
+}
+
+#[test]
+fn permissions_default_to_read_and_write_with_offline_access() {
+    let mut m = model();
+    send(&mut m, [enter()]);
+    assert_eq!(m.focus, Focus::Level);
+    assert_eq!(m.permissions.level, Permission::ReadWrite);
+    assert!(m.permissions.has("tweet.write") && m.permissions.has("offline.access"));
+    send(&mut m, [key(KeyCode::Down)]);
+    assert_eq!(m.permissions.level, Permission::ReadWriteDm);
+    assert!(m.permissions.has("dm.write"));
+    send(&mut m, [ch('1')]);
+    assert_eq!(m.permissions.level, Permission::Read);
+    assert!(!m.permissions.has("tweet.write"));
+    send(&mut m, [ch('k')]);
+    assert_eq!(m.permissions.level, Permission::Read, "clamped at the top");
+}
+
+#[test]
+fn scopes_toggle_and_missing_offline_access_warns_once() {
+    let mut m = model();
+    send(&mut m, [enter(), key(KeyCode::Tab)]);
+    assert_eq!(m.focus, Focus::Scopes);
+    // offline.access is the last scope: move there (End is not a grid key, use the arrows).
+    for _ in 0..30 {
+        send(&mut m, [key(KeyCode::Right)]);
+    }
+    assert_eq!(
+        xconnect::x::scopes::ALL_SCOPES[m.permissions.cursor],
+        "offline.access"
+    );
+    send(&mut m, [ch(' ')]);
+    assert!(!m.permissions.has("offline.access"));
+    send(&mut m, [enter()]);
+    assert_eq!(m.step, Step::Permissions, "a warning stops the first Enter");
+    let s = m.status.clone().expect("status");
+    assert_eq!(s.kind, StatusKind::Warn);
+    assert!(s.text.contains("2 hours"));
+    send(&mut m, [enter()]);
+    assert_eq!(m.step, Step::AppType, "the second Enter goes on");
+}
+
+#[test]
+fn no_scope_at_all_is_refused() {
+    let mut m = model();
+    send(&mut m, [enter(), key(KeyCode::Tab)]);
+    for i in 0..xconnect::x::scopes::ALL_SCOPES.len() {
+        m.permissions.cursor = i;
+        if m.permissions.has(xconnect::x::scopes::ALL_SCOPES[i]) {
+            send(&mut m, [ch(' ')]);
+        }
+    }
+    assert!(m.permissions.scopes.is_empty());
+    send(&mut m, [enter(), enter()]);
+    assert_eq!(m.step, Step::Permissions);
+    assert_eq!(m.status.as_ref().map(|s| s.kind), Some(StatusKind::Error));
+}
+
+#[test]
+fn app_type_defaults_to_native_and_web_requires_a_secret() {
+    let mut m = model();
+    send(&mut m, [enter(), enter()]);
+    assert_eq!(m.app_type, AppType::Native);
+    send(&mut m, [ch('j')]);
+    assert_eq!(m.app_type, AppType::Web);
+    send(&mut m, [enter(), enter()]);
+    assert_eq!(m.step, Step::Credentials);
+    type_text(&mut m, CLIENT_ID);
+    send(&mut m, [enter()]);
+    assert_eq!(m.step, Step::Credentials);
+    assert_eq!(m.focus, Focus::Secret, "focus jumps to the missing secret");
+    type_text(&mut m, &"s".repeat(50));
+    assert!(common::screen_text(&m).contains("••••••••••"));
+    assert!(!common::screen_text(&m).contains("sssss"));
+    send(&mut m, [ctrl('r')]);
+    assert!(common::screen_text(&m).contains(&"s".repeat(50)));
+    send(&mut m, [enter()]);
+    assert_eq!(m.step, Step::Summary);
+    let screen = common::screen_text(&m);
+    assert!(screen.contains("(50 characters)"));
+    assert!(!screen.contains("sssss"), "the summary masks the secret");
+}
+
+#[test]
+fn urls_presets_fill_fields_and_edits_make_them_custom() {
+    let mut m = model();
+    send(&mut m, [enter(), enter(), enter()]);
+    assert_eq!(m.step, Step::Urls);
+    assert_eq!(
+        m.urls.callback.value(),
+        "https://app.latenode.com/redirected/index.html"
+    );
+    assert_eq!(
+        m.urls.website.value(),
+        "https://app.latenode.com/connections"
+    );
+    send(&mut m, [ch('2')]);
+    assert_eq!(m.urls.callback.value(), "http://127.0.0.1:8765/callback");
+    send(&mut m, [key(KeyCode::Tab)]);
+    assert_eq!(m.focus, Focus::Callback);
+    send(&mut m, [key(KeyCode::Backspace)]);
+    assert_eq!(m.urls.preset, 2, "an edited value is Custom");
+    type_text(&mut m, "k");
+    assert_eq!(m.urls.preset, 1, "typing the preset back matches it again");
+}
+
+#[test]
+fn bad_urls_are_refused_with_the_reason() {
+    let mut m = model();
+    send(
+        &mut m,
+        [enter(), enter(), enter(), key(KeyCode::Tab), ctrl('u')],
+    );
+    type_text(&mut m, "http://example.com/cb");
+    send(&mut m, [enter()]);
+    assert_eq!(m.step, Step::Urls);
+    assert!(m.status.as_ref().is_some_and(|s| s.text.contains("https")));
+    assert!(common::screen_text(&m).contains("✗ Use https://"));
+    send(&mut m, [ctrl('u')]);
+    type_text(&mut m, "https://example.com/cb#frag");
+    send(&mut m, [enter()]);
+    assert_eq!(m.step, Step::Urls);
+    assert!(m
+        .status
+        .as_ref()
+        .is_some_and(|s| s.text.contains("fragment")));
+    send(&mut m, [ctrl('u')]);
+    type_text(&mut m, "https://example.com/cb");
+    send(&mut m, [enter()]);
+    assert_eq!(m.step, Step::Credentials);
+}
+
+#[test]
+fn credentials_refuse_empty_and_spaces_and_warn_on_api_keys() {
+    let mut m = at_credentials();
+    assert_eq!(m.focus, Focus::ClientId);
+    send(&mut m, [enter()]);
+    assert_eq!(m.step, Step::Credentials);
+    assert!(common::screen_text(&m).contains("✗ Paste the Client ID here."));
+    type_text(&mut m, "abc def");
+    send(&mut m, [enter()]);
+    assert_eq!(m.step, Step::Credentials);
+    assert!(m
+        .status
+        .as_ref()
+        .is_some_and(|s| s.text.contains("no spaces")));
+    send(
+        &mut m,
+        [
+            ctrl('u'),
+            Msg::Paste("\u{1b}[31mabcdefghijklmnopqrstuvwxy\n".into()),
+        ],
+    );
+    assert_eq!(m.credentials.client_id.value(), "abcdefghijklmnopqrstuvwxy");
+    send(&mut m, [enter()]);
+    assert_eq!(m.step, Step::Credentials);
+    assert!(m
+        .status
+        .as_ref()
+        .is_some_and(|s| s.text.contains("OAuth 1.0a API Key")));
+    send(&mut m, [enter()]);
+    assert_eq!(m.step, Step::Summary, "a warning is not a refusal");
+}
+
+#[test]
+fn typing_q_or_question_mark_in_a_field_types_them() {
+    let mut m = at_credentials();
+    let cmds = type_text(&mut m, "q?");
+    assert!(cmds.is_empty());
+    assert_eq!(m.credentials.client_id.value(), "q?");
+    assert!(m.overlay.is_none());
+}
+
+#[test]
+fn q_quits_at_once_when_nothing_was_entered_and_asks_otherwise() {
+    let mut m = model();
+    assert_eq!(send(&mut m, [ch('q')]), vec![Cmd::Quit]);
+    let mut m = model();
+    send(&mut m, [enter(), ch('3')]);
+    assert!(send(&mut m, [ch('q')]).is_empty());
+    assert_eq!(m.overlay, Some(Overlay::ConfirmQuit));
+    send(&mut m, [ch('n')]);
+    assert_eq!(m.overlay, None);
+    assert!(!m.quit);
+    send(&mut m, [ch('q')]);
+    assert_eq!(send(&mut m, [ch('y')]), vec![Cmd::Quit]);
+}
+
+#[test]
+fn ctrl_c_quits_from_anywhere() {
+    let mut m = at_credentials();
+    type_text(&mut m, "abc");
+    assert_eq!(send(&mut m, [ctrl('c')]), vec![Cmd::Quit]);
+    let mut m = model();
+    send(&mut m, [ch('?')]);
+    assert_eq!(m.overlay, Some(Overlay::Help));
+    assert_eq!(send(&mut m, [ctrl('c')]), vec![Cmd::Quit]);
+}
+
+#[test]
+fn help_opens_with_question_mark_or_f1_and_any_key_closes_it() {
+    let mut m = model();
+    send(&mut m, [ch('?')]);
+    assert_eq!(m.overlay, Some(Overlay::Help));
+    send(&mut m, [ch('x')]);
+    assert_eq!(m.overlay, None);
+    let mut m = at_credentials();
+    send(&mut m, [key(KeyCode::F(1))]);
+    assert_eq!(m.overlay, Some(Overlay::Help));
+}
+
+#[test]
+fn copy_and_print_the_focused_value() {
+    let mut m = model();
+    let cmds = send(&mut m, [ch('c')]);
+    assert_eq!(
+        cmds,
+        vec![Cmd::Copy {
+            what: "Portal address".into(),
+            text: xconnect::x::PORTAL_URL.into()
+        }]
+    );
+    let cmds = send(&mut m, [ch('p')]);
+    assert!(matches!(&cmds[..], [Cmd::ShowPlain { text, .. }] if text == xconnect::x::PORTAL_URL));
+    assert_eq!(m.overlay, Some(Overlay::Plain));
+    assert!(send(&mut m, [ch('x')]).is_empty(), "other keys wait");
+    assert_eq!(send(&mut m, [enter()]), vec![Cmd::EndPlain]);
+    assert_eq!(m.step, Step::CreateApp, "Enter only came back");
+    let mut m = model();
+    send(&mut m, [enter(), enter(), enter(), key(KeyCode::Tab)]);
+    let cmds = send(&mut m, [ctrl('y')]);
+    assert!(
+        matches!(&cmds[..], [Cmd::Copy { text, .. }] if text.starts_with("https://app.latenode.com"))
+    );
+}
+
+#[test]
+fn copy_result_says_honestly_how_it_went() {
+    let mut m = model();
+    send(
+        &mut m,
+        [Msg::Copied {
+            what: "Portal address".into(),
+            result: Ok(xconnect::clipboard::Delivery::Osc52),
+        }],
+    );
+    assert!(m
+        .status
+        .as_ref()
+        .is_some_and(|s| s.text.contains("sent to your terminal's clipboard")));
+    send(
+        &mut m,
+        [Msg::Copied {
+            what: "X".into(),
+            result: Err("boom".into()),
+        }],
+    );
+    assert!(m
+        .status
+        .as_ref()
+        .is_some_and(|s| s.text.contains("Press p")));
+}
+
+#[test]
+fn pastes_are_cleaned_and_oversized_ones_refused_whole() {
+    let mut m = at_credentials();
+    send(&mut m, [Msg::Paste("x".repeat(1 << 20))]);
+    assert_eq!(m.credentials.client_id.value(), "");
+    assert_eq!(m.status.as_ref().map(|s| s.kind), Some(StatusKind::Error));
+    send(
+        &mut m,
+        [Msg::Paste(format!(
+            "{CLIENT_ID}\u{1b}]52;c;ZXZpbA==\u{7}\r\n"
+        ))],
+    );
+    assert_eq!(m.credentials.client_id.value(), CLIENT_ID);
+    let mut m = model();
+    send(&mut m, [Msg::Paste("hello".into())]);
+    assert!(m
+        .status
+        .as_ref()
+        .is_some_and(|s| s.text.contains("Tab to a text field")));
+}
+
+#[test]
+fn arrows_in_text_fields_move_between_fields() {
+    let mut m = model();
+    send(&mut m, [enter(), enter(), enter(), key(KeyCode::Tab)]);
+    assert_eq!(m.focus, Focus::Callback);
+    send(&mut m, [key(KeyCode::Down)]);
+    assert_eq!(m.focus, Focus::Website);
+    send(&mut m, [key(KeyCode::Tab)]);
+    assert_eq!(m.focus, Focus::Preset, "Tab wraps around");
+    send(&mut m, [key(KeyCode::BackTab)]);
+    assert_eq!(m.focus, Focus::Website);
+}
+
+#[test]
+fn page_down_scrolls_a_long_screen_and_resize_is_remembered() {
+    let mut m = model();
+    send(&mut m, [Msg::Resize(60, 20), enter()]);
+    assert_eq!(m.size, (60, 20));
+    send(&mut m, [key(KeyCode::PageDown)]);
+    assert!(m.scroll.is_some_and(|s| s > 0), "{:?}", m.scroll);
+    send(&mut m, [key(KeyCode::PageUp)]);
+    assert_eq!(m.scroll, Some(0));
+}
