@@ -141,9 +141,13 @@ where
                 Cmd::ShowPlain { title, text } => host.show_plain(&title, &text)?,
                 Cmd::EndPlain => {
                     host.end_plain()?;
-                    // Everything on screen is gone: the next draw repaints it all.
+                    // Everything on screen is gone: the next draw repaints it all. (Not
+                    // `Terminal::clear`, which asks the terminal for its cursor position.)
+                    let size = terminal
+                        .size()
+                        .map_err(|e| io::Error::other(e.to_string()))?;
                     terminal
-                        .clear()
+                        .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
                         .map_err(|e| io::Error::other(e.to_string()))?;
                 }
             }

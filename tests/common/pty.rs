@@ -1,0 +1,155 @@
+//! Runs the real binary in a pseudo-terminal and reads its screen through a VT100 parser.
+
+use std::io::{Read, Write};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::{Duration, Instant};
+
+use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
+
+pub struct Pty {
+    pub parser: vt100::Parser,
+    /// Every byte the program wrote.
+    pub raw: Vec<u8>,
+    rx: Receiver<Vec<u8>>,
+    writer: Box<dyn Write + Send>,
+    pub child: Box<dyn Child + Send + Sync>,
+    master: Box<dyn MasterPty + Send>,
+}
+
+/// How long a step may take before the test gives up (a hang, not a timing assertion).
+const PATIENCE: Duration = Duration::from_secs(20);
+
+impl Pty {
+    pub fn spawn(args: &[&str], envs: &[(&str, &str)]) -> Pty {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: 24,
+                cols: 80,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("openpty");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_xconnect"));
+        cmd.args(args);
+        for k in [
+            "DISPLAY",
+            "WAYLAND_DISPLAY",
+            "TMUX",
+            "STY",
+            "SSH_CONNECTION",
+            "SSH_TTY",
+        ] {
+            cmd.env_remove(k);
+        }
+        cmd.env("TERM", "xterm-256color");
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let child = pair.slave.spawn_command(cmd).expect("spawn xconnect");
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().expect("reader");
+        let writer = pair.master.take_writer().expect("writer");
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        Pty {
+            parser: vt100::Parser::new(24, 80, 0),
+            raw: Vec::new(),
+            rx,
+            writer,
+            child,
+            master: pair.master,
+        }
+    }
+
+    fn pump(&mut self, wait: Duration) -> bool {
+        match self.rx.recv_timeout(wait) {
+            Ok(bytes) => {
+                self.parser.process(&bytes);
+                self.raw.extend_from_slice(&bytes);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    pub fn screen(&self) -> String {
+        self.parser.screen().contents()
+    }
+
+    /// Reads output until the screen shows `text`; panics with the screen if it never does.
+    pub fn wait_for(&mut self, text: &str) {
+        let start = Instant::now();
+        while !self.screen().contains(text) {
+            if start.elapsed() > PATIENCE {
+                panic!("never saw {text:?}; screen:\n{}", self.screen());
+            }
+            self.pump(Duration::from_millis(100));
+        }
+    }
+
+    pub fn send(&mut self, bytes: &[u8]) {
+        self.writer.write_all(bytes).expect("write to pty");
+        self.writer.flush().expect("flush pty");
+    }
+
+    /// Waits for the program to exit and reads all it wrote; returns its exit code.
+    pub fn wait_exit(&mut self) -> u32 {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                while self.pump(Duration::from_millis(200)) {}
+                return status.exit_code();
+            }
+            if start.elapsed() > PATIENCE {
+                let _ = self.child.kill();
+                panic!("xconnect did not exit; screen:\n{}", self.screen());
+            }
+            self.pump(Duration::from_millis(50));
+        }
+    }
+
+    pub fn signal(&mut self, sig: i32) {
+        let pid = self.child.process_id().expect("pid") as i32;
+        // SAFETY: sending a signal to our own child process.
+        unsafe {
+            libc::kill(pid, sig);
+        }
+    }
+
+    /// True when the pty is back in cooked mode (echo and line editing on).
+    pub fn cooked(&self) -> bool {
+        let fd = self.master.as_raw_fd().expect("master fd");
+        // SAFETY: tcgetattr fills a zeroed termios for a valid fd.
+        unsafe {
+            let mut t: libc::termios = std::mem::zeroed();
+            libc::tcgetattr(fd, &mut t) == 0
+                && t.c_lflag & libc::ICANON != 0
+                && t.c_lflag & libc::ECHO != 0
+        }
+    }
+
+    /// The terminal left the alternate screen and bracketed paste after it last entered them.
+    pub fn assert_restored(&self) {
+        let raw = String::from_utf8_lossy(&self.raw);
+        let entered = raw
+            .rfind("\u{1b}[?1049h")
+            .expect("entered the alternate screen");
+        let left = raw
+            .rfind("\u{1b}[?1049l")
+            .expect("left the alternate screen");
+        assert!(left > entered, "left the alternate screen last");
+        let paste_on = raw.rfind("\u{1b}[?2004h").expect("bracketed paste on");
+        let paste_off = raw.rfind("\u{1b}[?2004l").expect("bracketed paste off");
+        assert!(paste_off > paste_on, "bracketed paste off last");
+        assert!(!self.parser.screen().alternate_screen());
+        assert!(!self.parser.screen().hide_cursor(), "cursor shown again");
+        assert!(self.cooked(), "raw mode was turned off");
+    }
+}

@@ -1,0 +1,72 @@
+//! End to end: the real binary in a pseudo-terminal at 80×24.
+
+mod common;
+
+use common::pty::Pty;
+
+#[test]
+fn walks_screens_one_to_five_pastes_and_quits_with_ctrl_c() {
+    let mut p = Pty::spawn(&[], &[]);
+    p.wait_for("Step 1 of 6 · Create the app");
+    assert!(p
+        .screen()
+        .contains("https://developer.x.com/en/portal/dashboard"));
+    p.send(b"\r");
+    p.wait_for("Step 2 of 6 · Permissions");
+    p.send(b"\r");
+    p.wait_for("Step 3 of 6 · App type");
+    p.send(b"\r");
+    p.wait_for("Step 4 of 6 · App info: URLs");
+    assert!(p
+        .screen()
+        .contains("https://app.latenode.com/redirected/index.html"));
+    p.send(b"\r");
+    p.wait_for("Step 5 of 6 · Credentials");
+    // A bracketed paste carrying an escape sequence and a newline: both are stripped.
+    p.send(format!("\x1b[200~\x1b[31m{}\n\x1b[201~", common::CLIENT_ID).as_bytes());
+    p.wait_for(&format!("Client ID     {}", common::CLIENT_ID));
+    p.send(b"\x03");
+    assert_eq!(p.wait_exit(), 0);
+    p.assert_restored();
+}
+
+#[test]
+fn sigterm_mid_wizard_restores_the_terminal() {
+    let mut p = Pty::spawn(&[], &[]);
+    p.wait_for("Step 1 of 6");
+    p.send(b"\r");
+    p.wait_for("Step 2 of 6");
+    p.signal(libc::SIGTERM);
+    assert_eq!(p.wait_exit(), 130);
+    p.assert_restored();
+}
+
+#[test]
+fn sighup_mid_wizard_restores_the_terminal() {
+    let mut p = Pty::spawn(&[], &[]);
+    p.wait_for("Step 1 of 6");
+    p.signal(libc::SIGHUP);
+    assert_eq!(p.wait_exit(), 130);
+    p.assert_restored();
+}
+
+#[test]
+fn print_shows_the_value_alone_on_the_normal_screen() {
+    let mut p = Pty::spawn(&[], &[]);
+    p.wait_for("Step 1 of 6");
+    p.send(b"p");
+    p.wait_for("Press Enter to return to xconnect.");
+    assert!(!p.parser.screen().alternate_screen());
+    let screen = p.screen();
+    let line = screen
+        .lines()
+        .find(|l| l.contains("developer.x.com"))
+        .expect("the URL is printed");
+    assert_eq!(line.trim(), "https://developer.x.com/en/portal/dashboard");
+    p.send(b"\r");
+    p.wait_for("Step 1 of 6");
+    assert!(p.parser.screen().alternate_screen());
+    p.send(b"q");
+    assert_eq!(p.wait_exit(), 0);
+    p.assert_restored();
+}
