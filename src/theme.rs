@@ -61,3 +61,18 @@ impl Theme {
         Style::new().add_modifier(Modifier::UNDERLINED)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_color_keeps_modifiers_but_drops_colours() {
+        let t = Theme::plain();
+        for s in [t.title(), t.error(), t.warning(), t.ok(), t.value(), t.dim(), t.key()] {
+            assert_eq!(s.fg, None);
+        }
+        assert!(t.selected().add_modifier.contains(Modifier::REVERSED));
+        assert!(Theme { color: true }.error().fg.is_some());
+    }
+}
