@@ -69,7 +69,15 @@ mod tests {
     #[test]
     fn no_color_keeps_modifiers_but_drops_colours() {
         let t = Theme::plain();
-        for s in [t.title(), t.error(), t.warning(), t.ok(), t.value(), t.dim(), t.key()] {
+        for s in [
+            t.title(),
+            t.error(),
+            t.warning(),
+            t.ok(),
+            t.value(),
+            t.dim(),
+            t.key(),
+        ] {
             assert_eq!(s.fg, None);
         }
         assert!(t.selected().add_modifier.contains(Modifier::REVERSED));

@@ -138,34 +138,34 @@ async fn ctrl_c_ends_the_loop_and_a_signal_does_too() {
     assert_eq!(exit, Exit::Signal);
 }
 
+/// Resizes the test terminal, sends the matching event, and returns what is on screen.
+async fn resize(
+    terminal: &mut Terminal<TestBackend>,
+    model: &mut xconnect::wizard::Model,
+    w: u16,
+    h: u16,
+) -> String {
+    terminal.backend_mut().resize(w, h);
+    let events = futures::stream::iter(vec![Ok(Event::Resize(w, h))]);
+    run(
+        terminal,
+        &mut Recorder::default(),
+        Arc::new(Clipboard::new(ClipEnv::default())),
+        events,
+        std::future::pending(),
+        model,
+    )
+    .await
+    .expect("run");
+    format!("{}", terminal.backend())
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn resize_below_the_minimum_and_back() {
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
     let mut model = common::model();
-    terminal.backend_mut().resize(50, 15);
-    let events = futures::stream::iter(vec![Ok(Event::Resize(50, 15))]);
-    run(
-        &mut terminal,
-        &mut Recorder::default(),
-        Arc::new(Clipboard::new(ClipEnv::default())),
-        events,
-        std::future::pending(),
-        &mut model,
-    )
-    .await
-    .expect("run");
-    assert!(format!("{}", terminal.backend()).contains("Terminal too small: 50×15"));
-    terminal.backend_mut().resize(80, 24);
-    let events = futures::stream::iter(vec![Ok(Event::Resize(80, 24))]);
-    run(
-        &mut terminal,
-        &mut Recorder::default(),
-        Arc::new(Clipboard::new(ClipEnv::default())),
-        events,
-        std::future::pending(),
-        &mut model,
-    )
-    .await
-    .expect("run");
-    assert!(format!("{}", terminal.backend()).contains("Step 1 of 6"));
+    let small = resize(&mut terminal, &mut model, 50, 15).await;
+    assert!(small.contains("Terminal too small: 50×15"));
+    let back = resize(&mut terminal, &mut model, 80, 24).await;
+    assert!(back.contains("Step 1 of 6"));
 }

@@ -1,6 +1,6 @@
 //! Step 3: the type of app, public (Native App) or confidential (Web App, Bot).
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 use super::{render_intro, render_outro};
 use crate::wizard::model::{Focus, Model};
@@ -31,14 +31,8 @@ fn index(t: AppType) -> usize {
 
 pub fn on_key(m: &mut Model, key: KeyEvent) -> bool {
     let now = index(m.app_type);
-    let next = match key.code {
-        KeyCode::Up | KeyCode::Char('k') => choice_list::step(now, 2, -1),
-        KeyCode::Down | KeyCode::Char('j') => choice_list::step(now, 2, 1),
-        KeyCode::Char(c) => match choice_list::by_digit(c, 2) {
-            Some(i) => i,
-            None => return false,
-        },
-        _ => return false,
+    let Some(next) = choice_list::on_key(now, AppType::ALL.len(), &key) else {
+        return false;
     };
     if next != now {
         m.app_type = AppType::ALL[next];

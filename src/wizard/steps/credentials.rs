@@ -1,6 +1,6 @@
 //! Step 5: the OAuth 2.0 Client ID, and the Client Secret for a confidential app.
 
-use super::{render_check, render_intro, render_outro, shown_check};
+use super::{render_field, render_intro, render_outro};
 use crate::validate::{check_client_id, check_client_secret, Check};
 use crate::wizard::model::{Focus, Model};
 use crate::wizard::widgets::body::Body;
@@ -19,9 +19,25 @@ pub fn render(m: &Model, body: &mut Body) {
     render_intro(m, body);
     body.blank();
     let c = &m.credentials;
-    field(m, body, Focus::ClientId, "Client ID", &c.client_id, true);
+    render_field(
+        m,
+        body,
+        Focus::ClientId,
+        "Client ID",
+        LABEL_W,
+        &c.client_id,
+        true,
+    );
     if m.app_type.is_confidential() {
-        field(m, body, Focus::Secret, "Client Secret", &c.secret, c.reveal);
+        render_field(
+            m,
+            body,
+            Focus::Secret,
+            "Client Secret",
+            LABEL_W,
+            &c.secret,
+            c.reveal,
+        );
         let hint = if c.reveal {
             "Ctrl-R hides the secret again."
         } else {
@@ -38,27 +54,6 @@ pub fn render(m: &Model, body: &mut Body) {
         );
     }
     render_outro(m, body);
-}
-
-fn field(
-    m: &Model,
-    body: &mut Body,
-    focus: Focus,
-    label: &str,
-    f: &crate::wizard::widgets::text_field::TextField,
-    reveal: bool,
-) {
-    let start = body.lines.len();
-    let focused = m.focus == focus;
-    let (line, col) = f.line(label, LABEL_W, body.width, focused, reveal, &body.theme);
-    body.push(line);
-    if focused {
-        body.cursor_here(col);
-    }
-    render_check(body, shown_check(m, focus, f.is_empty()), LABEL_W + 3);
-    if focused {
-        body.focus_from(start);
-    }
 }
 
 pub fn checks(m: &Model) -> Vec<(Focus, Check)> {

@@ -12,6 +12,7 @@ use crossterm::event::KeyEvent;
 
 use super::model::{Focus, Model, Step};
 use super::widgets::body::Body;
+use super::widgets::text_field::TextField;
 use crate::validate::Check;
 
 /// The focusable widgets of the current screen, in Tab order.
@@ -88,6 +89,33 @@ pub fn shown_check(m: &Model, focus: Focus, empty: bool) -> Option<Check> {
         Check::Ok => None,
         Check::Error(_) if empty && !m.tried => None,
         c => Some(c),
+    }
+}
+
+/// A labelled text field with its check under it; marks the focus and the cursor.
+pub fn render_field(
+    m: &Model,
+    body: &mut Body,
+    focus: Focus,
+    label: &str,
+    label_width: usize,
+    field: &TextField,
+    reveal: bool,
+) {
+    let start = body.lines.len();
+    let focused = m.focus == focus;
+    let (line, col) = field.line(label, label_width, body.width, focused, reveal, &body.theme);
+    body.push(line);
+    if focused {
+        body.cursor_here(col);
+    }
+    render_check(
+        body,
+        shown_check(m, focus, field.is_empty()),
+        label_width + 3,
+    );
+    if focused {
+        body.focus_from(start);
     }
 }
 

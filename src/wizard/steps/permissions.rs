@@ -98,14 +98,8 @@ pub fn on_key(m: &mut Model, key: KeyEvent) -> bool {
     match m.focus {
         Focus::Level => {
             let now = level_index(m.permissions.level);
-            let next = match key.code {
-                KeyCode::Up | KeyCode::Char('k') => choice_list::step(now, 3, -1),
-                KeyCode::Down | KeyCode::Char('j') => choice_list::step(now, 3, 1),
-                KeyCode::Char(c) => match choice_list::by_digit(c, 3) {
-                    Some(i) => i,
-                    None => return false,
-                },
-                _ => return false,
+            let Some(next) = choice_list::on_key(now, Permission::ALL.len(), &key) else {
+                return false;
             };
             if next != now {
                 let level = Permission::ALL[next];

@@ -1,8 +1,8 @@
 //! Step 4: the Callback URI / Redirect URL and the Website URL, from a preset or typed.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
-use super::{render_check, render_intro, render_outro, shown_check};
+use super::{render_field, render_intro, render_outro};
 use crate::presets::presets;
 use crate::validate::{check_url, is_loopback_host, Check};
 use crate::wizard::model::{Focus, Model};
@@ -22,22 +22,24 @@ pub fn render(m: &Model, body: &mut Body) {
         .collect();
     choice_list::render(body, &items, m.urls.preset, m.focus == Focus::Preset, false);
     body.blank();
-    for (focus, label, field) in [
-        (Focus::Callback, CALLBACK_LABEL, &m.urls.callback),
-        (Focus::Website, WEBSITE_LABEL, &m.urls.website),
-    ] {
-        let start = body.lines.len();
-        let focused = m.focus == focus;
-        let (line, col) = field.line(label, LABEL_W, body.width, focused, true, &body.theme);
-        body.push(line);
-        if focused {
-            body.cursor_here(col);
-        }
-        render_check(body, shown_check(m, focus, field.is_empty()), LABEL_W + 3);
-        if focused {
-            body.focus_from(start);
-        }
-    }
+    render_field(
+        m,
+        body,
+        Focus::Callback,
+        CALLBACK_LABEL,
+        LABEL_W,
+        &m.urls.callback,
+        true,
+    );
+    render_field(
+        m,
+        body,
+        Focus::Website,
+        WEBSITE_LABEL,
+        LABEL_W,
+        &m.urls.website,
+        true,
+    );
     render_outro(m, body);
 }
 
@@ -47,14 +49,8 @@ pub fn on_key(m: &mut Model, key: KeyEvent) -> bool {
     }
     let len = presets().len();
     let now = m.urls.preset;
-    let next = match key.code {
-        KeyCode::Up | KeyCode::Char('k') => choice_list::step(now, len, -1),
-        KeyCode::Down | KeyCode::Char('j') => choice_list::step(now, len, 1),
-        KeyCode::Char(c) => match choice_list::by_digit(c, len) {
-            Some(i) => i,
-            None => return false,
-        },
-        _ => return false,
+    let Some(next) = choice_list::on_key(now, len, &key) else {
+        return false;
     };
     if next != now {
         choose(m, next);

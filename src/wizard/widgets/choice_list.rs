@@ -63,6 +63,17 @@ pub fn render(
     }
 }
 
+/// The list keys: ↑/↓ (j/k) move, a digit chooses. `None` when the key is not a list key.
+pub fn on_key(chosen: usize, len: usize, key: &crossterm::event::KeyEvent) -> Option<usize> {
+    use crossterm::event::KeyCode;
+    match key.code {
+        KeyCode::Up | KeyCode::Char('k') => Some(step(chosen, len, -1)),
+        KeyCode::Down | KeyCode::Char('j') => Some(step(chosen, len, 1)),
+        KeyCode::Char(c) => by_digit(c, len),
+        _ => None,
+    }
+}
+
 /// Moves a choice by `delta`, clamped to the list.
 pub fn step(chosen: usize, len: usize, delta: isize) -> usize {
     let max = len.saturating_sub(1);
