@@ -8,6 +8,7 @@ pub mod clipboard;
 pub mod driver;
 pub mod guide;
 pub mod presets;
+pub mod sandbox;
 pub mod sanitize;
 pub mod terminal;
 pub mod theme;

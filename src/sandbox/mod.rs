@@ -1,0 +1,285 @@
+//! The built-in X emulator: an HTTP server on 127.0.0.1 that behaves like X's
+//! OAuth 2.0 endpoints (authorize page, token, revoke, `/2/users/me`).
+//!
+//! One base URL serves both X hosts: the browser paths (`/i/oauth2/authorize`)
+//! and the API paths (`/2/...`).
+//!
+//! Typical use: `Sandbox::start()`, `register_app(SandboxApp::public(..))`,
+//! point the OAuth client at `base_url()` (both hosts), then either open the
+//! authorize URL in a browser or let `approve(url)` click Authorize.
+
+pub mod http;
+pub mod scopes;
+
+mod authorize;
+mod ids;
+mod pages;
+mod routes;
+mod server;
+mod state;
+mod token;
+mod users;
+
+#[cfg(test)]
+mod tests;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+pub use authorize::{redirect_with, AUTHORIZE_PATH, DECIDE_PATH};
+pub use pages::{ERROR_TEXT, ERROR_TITLE};
+pub use token::{
+    INVALID_CODE, INVALID_TOKEN, MISSING_AUTH_HEADER, MISSING_VERIFIER, REDIRECT_MISMATCH,
+    REVOKE_PATH, TOKEN_PATH, VERIFIER_MISMATCH,
+};
+pub use users::{CLIENT_NOT_ENROLLED_DETAIL, USERS_ME_PATH};
+
+use state::Shared;
+
+/// An app as registered in X's developer portal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SandboxApp {
+    pub client_id: String,
+    /// `Some` => confidential client (Web App / Automated App or Bot), must use
+    /// HTTP Basic; `None` => public client (Native App / Single page App).
+    pub client_secret: Option<String>,
+    /// Callback URLs; a `redirect_uri` must equal one of them byte for byte.
+    pub callback_urls: Vec<String>,
+    /// `false` => the app is not in a Project: `/2/users/me` answers 403
+    /// `client-not-enrolled` (login itself still works).
+    pub enrolled: bool,
+}
+
+impl SandboxApp {
+    /// A public client (Native App), enrolled.
+    pub fn public<S: Into<String>>(
+        client_id: impl Into<String>,
+        callback_urls: impl IntoIterator<Item = S>,
+    ) -> SandboxApp {
+        SandboxApp {
+            client_id: client_id.into(),
+            client_secret: None,
+            callback_urls: callback_urls.into_iter().map(Into::into).collect(),
+            enrolled: true,
+        }
+    }
+
+    /// A confidential client (Web App), enrolled.
+    pub fn confidential<S: Into<String>>(
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+        callback_urls: impl IntoIterator<Item = S>,
+    ) -> SandboxApp {
+        SandboxApp {
+            client_secret: Some(client_secret.into()),
+            ..SandboxApp::public(client_id, callback_urls)
+        }
+    }
+
+    /// An app with credentials shaped like the portal's (34-character Client
+    /// ID; 50-character Client Secret when `confidential`).
+    pub fn generate<S: Into<String>>(
+        confidential: bool,
+        callback_urls: impl IntoIterator<Item = S>,
+    ) -> SandboxApp {
+        SandboxApp {
+            client_secret: confidential.then(ids::client_secret),
+            ..SandboxApp::public(ids::client_id(), callback_urls)
+        }
+    }
+}
+
+/// The account that is signed in to the emulated x.com.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SandboxUser {
+    pub id: String,
+    pub username: String,
+    pub name: String,
+}
+
+impl Default for SandboxUser {
+    fn default() -> Self {
+        SandboxUser {
+            id: "1600000000000000001".to_string(),
+            username: "sandbox_user".to_string(),
+            name: "Sandbox User".to_string(),
+        }
+    }
+}
+
+/// Counters for tests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SandboxStats {
+    /// Valid authorize requests (consent pages shown, over HTTP or by approve/deny).
+    pub authorize_requests: u64,
+    /// Authorize requests answered with the "Something went wrong" page.
+    pub authorize_errors: u64,
+    /// Consents given (Authorize clicked) and refused (Cancel clicked).
+    pub approvals: u64,
+    pub denials: u64,
+    /// Every `POST /2/oauth2/token`, whatever the outcome.
+    pub token_requests: u64,
+    /// Successful `authorization_code` exchanges.
+    pub code_exchanges: u64,
+    /// Successful `refresh_token` grants.
+    pub refreshes: u64,
+    /// Token requests answered with an error.
+    pub token_errors: u64,
+    /// `POST /2/oauth2/revoke` calls answered `{"revoked":true}`.
+    pub revocations: u64,
+    /// Every `GET /2/users/me`, whatever the outcome.
+    pub users_me_calls: u64,
+}
+
+/// Which check an authorize request failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RejectReason {
+    /// Not an authorize URL, `response_type` not `code`, a repeated parameter,
+    /// or an unusable consent form.
+    Malformed,
+    /// `client_id` empty or not registered.
+    UnknownClient,
+    /// `redirect_uri` missing or not registered byte for byte.
+    RedirectUri,
+    /// `scope` empty or naming an unknown scope.
+    Scope,
+    /// `state` missing or longer than 500 characters.
+    State,
+    /// `code_challenge` / `code_challenge_method` missing, `plain` or malformed.
+    Pkce,
+    /// The consent request is unknown, already answered, or expired.
+    RequestExpired,
+}
+
+/// X showed its error page: "Something went wrong — You weren't able to give
+/// access to the App." `detail` is the emulator's explanation (X gives none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SandboxError {
+    pub reason: RejectReason,
+    pub detail: String,
+}
+
+impl SandboxError {
+    /// The text X's page shows.
+    pub fn page_text(&self) -> String {
+        format!("{ERROR_TITLE} — {ERROR_TEXT}")
+    }
+}
+
+impl std::fmt::Display for SandboxError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.page_text(), self.detail)
+    }
+}
+
+impl std::error::Error for SandboxError {}
+
+/// A running emulator. Dropping it (or [`Sandbox::shutdown`]) stops the server.
+pub struct Sandbox {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Sandbox {
+    /// Binds 127.0.0.1 on a free port and starts serving. Needs a Tokio runtime.
+    pub async fn start() -> std::io::Result<Sandbox> {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared::new());
+        let task = tokio::spawn(server::serve(listener, Arc::clone(&shared)));
+        Ok(Sandbox {
+            shared,
+            addr,
+            task: Some(task),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`: stands in for both `https://x.com` and `https://api.x.com`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `<base>/i/oauth2/authorize`
+    pub fn authorize_endpoint(&self) -> String {
+        format!("{}{AUTHORIZE_PATH}", self.base_url())
+    }
+
+    /// `<base>/2/oauth2/token`
+    pub fn token_endpoint(&self) -> String {
+        format!("{}{TOKEN_PATH}", self.base_url())
+    }
+
+    /// `<base>/2/oauth2/revoke`
+    pub fn revoke_endpoint(&self) -> String {
+        format!("{}{REVOKE_PATH}", self.base_url())
+    }
+
+    /// `<base>/2/users/me`
+    pub fn users_me_endpoint(&self) -> String {
+        format!("{}{USERS_ME_PATH}", self.base_url())
+    }
+
+    /// Adds an app, replacing one with the same `client_id`. Tokens already
+    /// issued to that client id stay valid (but see `enrolled`).
+    pub fn register_app(&self, app: SandboxApp) {
+        self.shared.lock().apps.insert(app.client_id.clone(), app);
+    }
+
+    /// Changes the signed-in account; affects authorizations from now on.
+    pub fn set_user(&self, user: SandboxUser) {
+        self.shared.lock().user = user;
+    }
+
+    /// Moves the emulator's clock forward (code and token expiry).
+    pub fn advance_clock(&self, d: Duration) {
+        self.shared.lock().clock.advance(d);
+    }
+
+    /// Plays the browser: opens `authorize_url` as the signed-in user and
+    /// clicks Authorize. Returns the URL X redirects to
+    /// (`<callback>?code=…&state=…`), or X's error page as an error.
+    pub async fn approve(&self, authorize_url: &str) -> Result<String, SandboxError> {
+        authorize::answer_in_process(&self.shared, authorize_url, true)
+    }
+
+    /// Like [`Sandbox::approve`] but clicks Cancel:
+    /// `<callback>?error=access_denied&state=…`.
+    pub async fn deny(&self, authorize_url: &str) -> Result<String, SandboxError> {
+        authorize::answer_in_process(&self.shared, authorize_url, false)
+    }
+
+    pub fn stats(&self) -> SandboxStats {
+        self.shared.lock().stats
+    }
+
+    /// Stops the server and waits until the port is released.
+    pub async fn shutdown(mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox").field("addr", &self.addr).finish()
+    }
+}
