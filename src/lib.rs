@@ -7,6 +7,7 @@
 pub mod clipboard;
 pub mod driver;
 pub mod guide;
+pub mod http;
 pub mod presets;
 pub mod sandbox;
 pub mod sanitize;

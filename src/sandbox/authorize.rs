@@ -2,11 +2,11 @@
 //! `POST /i/oauth2/authorize/decide` (Authorize / Cancel → redirect).
 //! `Sandbox::approve` / `deny` run the very same two steps in-process.
 
-use super::http::{Request, Response};
 use super::pages::{self, ConsentView};
 use super::scopes;
 use super::state::{Pending, Shared, State, PENDING_LIFETIME};
 use super::{RejectReason, SandboxError};
+use crate::http::{Request, Response};
 
 pub const AUTHORIZE_PATH: &str = "/i/oauth2/authorize";
 pub const DECIDE_PATH: &str = "/i/oauth2/authorize/decide";
@@ -282,7 +282,7 @@ pub(crate) fn answer_in_process(
             ),
         ));
     }
-    let pairs = super::http::parse_form(parsed.query().unwrap_or("").as_bytes());
+    let pairs = crate::http::parse_form(parsed.query().unwrap_or("").as_bytes());
     let mut state = shared.lock();
     let (pending_id, _page) = begin(&mut state, &pairs)?;
     decide(&mut state, &pending_id, allow)

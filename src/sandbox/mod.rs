@@ -8,7 +8,6 @@
 //! point the OAuth client at `base_url()` (both hosts), then either open the
 //! authorize URL in a browser or let `approve(url)` click Authorize.
 
-pub mod http;
 pub mod scopes;
 
 mod authorize;

@@ -3,11 +3,11 @@
 use serde_json::json;
 
 use super::authorize::{self, AUTHORIZE_PATH, DECIDE_PATH};
-use super::http::{Request, Response};
 use super::pages;
 use super::state::Shared;
 use super::token::{self, REVOKE_PATH, TOKEN_PATH};
 use super::users::{self, USERS_ME_PATH};
+use crate::http::{Request, Response};
 
 /// X's answer for a path it does not have.
 fn not_found() -> Response {

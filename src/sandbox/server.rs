@@ -7,9 +7,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 
-use super::http::{read_request, Limits};
 use super::routes;
 use super::state::Shared;
+use crate::http::{read_request, Limits};
 
 /// After answering, how long to keep reading (and discarding) what the client
 /// still sends, so the kernel does not reset the connection under a response

@@ -7,8 +7,8 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::http::{Request, Response};
 use super::state::{IssuedTokens, Shared, State, ACCESS_LIFETIME, CODE_LIFETIME};
+use crate::http::{Request, Response};
 
 pub const TOKEN_PATH: &str = "/2/oauth2/token";
 pub const REVOKE_PATH: &str = "/2/oauth2/revoke";

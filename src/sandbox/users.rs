@@ -2,9 +2,9 @@
 
 use serde_json::json;
 
-use super::http::{Request, Response};
 use super::scopes::USERS_ME_SCOPES;
 use super::state::{Shared, USERS_ME_LIMIT, USERS_ME_WINDOW};
+use crate::http::{Request, Response};
 
 pub const USERS_ME_PATH: &str = "/2/users/me";
 
