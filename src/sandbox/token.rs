@@ -13,15 +13,10 @@ use crate::http::{Request, Response};
 pub const TOKEN_PATH: &str = "/2/oauth2/token";
 pub const REVOKE_PATH: &str = "/2/oauth2/revoke";
 
-/// X's `error_description` texts.
-pub const INVALID_CODE: &str = "Value passed for the authorization code was invalid.";
-pub const VERIFIER_MISMATCH: &str =
-    "Value passed for the code verifier did not match the code challenge.";
-pub const MISSING_VERIFIER: &str = "Missing required parameter [code_verifier].";
-pub const REDIRECT_MISMATCH: &str =
-    "Value passed for the redirect uri did not match the uri of the authorization code.";
-pub const INVALID_TOKEN: &str = "Value passed for the token was invalid.";
-pub const MISSING_AUTH_HEADER: &str = "Missing valid authorization header";
+pub use crate::x::texts::{
+    INVALID_CODE, INVALID_TOKEN, MISSING_AUTH_HEADER, MISSING_VERIFIER, REDIRECT_MISMATCH,
+    VERIFIER_MISMATCH,
+};
 
 fn no_store(r: Response) -> Response {
     r.with_header("Cache-Control", "no-store")

@@ -1,9 +1,17 @@
-//! What is specific to X: permission levels and scopes, app types, portal addresses.
+//! What is specific to X: permission levels and scopes, app types, endpoints, the OAuth 2.0
+//! calls and their errors.
 
 pub mod app_type;
+pub mod endpoints;
+pub mod error;
+pub mod oauth;
 pub mod scopes;
+pub mod texts;
+pub mod users;
 
 pub use app_type::AppType;
+pub use endpoints::Endpoints;
+pub use error::XError;
 pub use scopes::Permission;
 
 /// Where apps are created.

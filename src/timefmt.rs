@@ -1,0 +1,65 @@
+//! Times as people read them: RFC 3339 for files, "in 2 hours" and HH:MM for screens.
+
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+pub fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+/// RFC 3339 in UTC, second precision, as stored in profile files.
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    let t = t.replace_nanosecond(0).unwrap_or(t);
+    t.format(&Rfc3339)
+        .unwrap_or_else(|_| t.unix_timestamp().to_string())
+}
+
+pub fn parse_rfc3339(s: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(s, &Rfc3339).ok()
+}
+
+/// A Unix time as "HH:MM UTC" (no time-zone database is read: UTC is unambiguous over SSH).
+pub fn local_hm(unix: i64) -> String {
+    match OffsetDateTime::from_unix_timestamp(unix) {
+        Ok(t) => format!("{:02}:{:02} UTC", t.hour(), t.minute()),
+        Err(_) => "a few minutes".into(),
+    }
+}
+
+/// "in 2 hours", "in 5 minutes", "3 days ago".
+pub fn relative(seconds: i64) -> String {
+    let a = seconds.unsigned_abs();
+    let (n, unit) = if a < 90 {
+        (a, "second")
+    } else if a < 90 * 60 {
+        ((a + 30) / 60, "minute")
+    } else if a < 36 * 3600 {
+        ((a + 1800) / 3600, "hour")
+    } else {
+        ((a + 43_200) / 86_400, "day")
+    };
+    let plural = if n == 1 { "" } else { "s" };
+    if seconds >= 0 {
+        format!("in {n} {unit}{plural}")
+    } else {
+        format!("{n} {unit}{plural} ago")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(relative(7200), "in 2 hours");
+        assert_eq!(relative(-300), "5 minutes ago");
+        assert_eq!(relative(1), "in 1 second");
+        assert_eq!(relative(3 * 86_400), "in 3 days");
+        assert_eq!(local_hm(0), "00:00 UTC");
+        let t = OffsetDateTime::from_unix_timestamp(1_800_000_000).expect("time");
+        let s = rfc3339(t);
+        assert_eq!(s, "2027-01-15T08:00:00Z");
+        assert_eq!(parse_rfc3339(&s), Some(t));
+    }
+}

@@ -1,0 +1,167 @@
+//! Everything that can go wrong talking to X, each with a plain message: what went wrong,
+//! in the portal or here, and what to do.
+
+use std::fmt;
+
+use super::texts::{
+    INVALID_CODE, INVALID_TOKEN, MISSING_VERIFIER, REDIRECT_MISMATCH, VERIFIER_MISMATCH,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum XError {
+    /// The code is older than 30 s, was already used, or is not X's.
+    CodeInvalid,
+    /// The PKCE verifier does not match the challenge (a bug here, or a mixed-up paste).
+    VerifierMismatch,
+    MissingVerifier,
+    RedirectMismatch,
+    /// X refused the client authentication; `confidential` is what we sent.
+    ClientAuth {
+        confidential: bool,
+    },
+    /// A refresh token that X no longer accepts (used, revoked or expired).
+    GrantInvalid(String),
+    /// 401 from the API: the access token is not (or no longer) valid.
+    Unauthorized,
+    /// 403 client-not-enrolled: the app is not in a Project with API access.
+    NotEnrolled,
+    /// 403 for missing scopes.
+    Forbidden(String),
+    /// 429; `reset` is X's `x-rate-limit-reset` (Unix seconds) when given.
+    RateLimited {
+        reset: Option<i64>,
+    },
+    /// 5xx or another status X should not answer.
+    Status {
+        status: u16,
+        detail: String,
+    },
+    /// Could not connect: refused, DNS, TLS.
+    Network(String),
+    Timeout,
+    /// X answered something we cannot read (not JSON, fields missing).
+    BadResponse(String),
+    /// An OAuth error we have no special advice for.
+    Other {
+        error: String,
+        description: String,
+    },
+}
+
+impl XError {
+    /// Maps X's token-endpoint error to its specific case by X's exact words.
+    pub fn from_oauth(error: &str, description: Option<&str>, confidential: bool) -> XError {
+        let d = description.unwrap_or("");
+        match (error, d) {
+            (_, d) if d == INVALID_CODE => XError::CodeInvalid,
+            (_, d) if d == VERIFIER_MISMATCH => XError::VerifierMismatch,
+            (_, d) if d == MISSING_VERIFIER => XError::MissingVerifier,
+            (_, d) if d == REDIRECT_MISMATCH => XError::RedirectMismatch,
+            ("unauthorized_client" | "invalid_client", _) => XError::ClientAuth { confidential },
+            ("invalid_grant", d) => XError::GrantInvalid(d.to_string()),
+            ("invalid_request", d) if d == INVALID_TOKEN => XError::GrantInvalid(d.to_string()),
+            (e, d) => XError::Other {
+                error: clean(e),
+                description: clean(d),
+            },
+        }
+    }
+
+    /// True when another attempt could work without changing anything (network, 5xx, 429).
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            XError::Network(_)
+                | XError::Timeout
+                | XError::RateLimited { .. }
+                | XError::Status { .. }
+        )
+    }
+}
+
+/// Text from the network, made safe to print: no control characters, bounded length.
+pub fn clean(s: &str) -> String {
+    let mut out: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(300)
+        .collect();
+    if s.chars().count() > 300 {
+        out.push('…');
+    }
+    out
+}
+
+impl fmt::Display for XError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            XError::CodeInvalid => f.write_str(
+                "X refused the code: it lives 30 seconds and works once. Authorize again and paste the new address at once.",
+            ),
+            XError::VerifierMismatch => f.write_str(
+                "X says the PKCE verifier does not match: the address pasted comes from another login attempt. Authorize again with the link shown here.",
+            ),
+            XError::MissingVerifier => f.write_str(
+                "X did not get the PKCE verifier. This is a bug in xconnect; please report it.",
+            ),
+            XError::RedirectMismatch => f.write_str(
+                "X says the redirect URL differs from the one the login started with. Authorize again with the link shown here.",
+            ),
+            XError::ClientAuth { confidential: true } => f.write_str(
+                "X refused the Client ID or Client Secret. Copy both again from Keys and tokens (OAuth 2.0 section); if the portal's Type of App is Native App, choose Native App here.",
+            ),
+            XError::ClientAuth { confidential: false } => f.write_str(
+                "X wants a Client Secret: the app's Type of App in the portal is Web App or Bot. Set it to Native App in the portal, or choose Web App here and paste the Client Secret.",
+            ),
+            XError::GrantInvalid(d) => write!(
+                f,
+                "X no longer accepts the saved refresh token ({}). Log in again: xconnect login --profile NAME.",
+                if d.is_empty() { "revoked, used or expired" } else { d }
+            ),
+            XError::Unauthorized => f.write_str(
+                "X refused the access token (expired or revoked). Refresh it, or log in again.",
+            ),
+            XError::NotEnrolled => f.write_str(
+                "X refuses API calls from this app: it is not in a Project with API access. In the portal, move the app into a Project (Pay-per-use package, Production environment).",
+            ),
+            XError::Forbidden(d) => write!(f, "X refused the call: {d}"),
+            XError::RateLimited { reset } => match reset {
+                Some(t) => write!(
+                    f,
+                    "X's rate limit is reached. Try again after {}.",
+                    crate::timefmt::local_hm(*t)
+                ),
+                None => f.write_str("X's rate limit is reached. Try again in 15 minutes."),
+            },
+            XError::Status { status, detail } => write!(
+                f,
+                "X answered HTTP {status}{}. X may be having trouble: try again in a minute.",
+                if detail.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({detail})")
+                }
+            ),
+            XError::Network(d) => write!(
+                f,
+                "Cannot reach X ({d}). Check the network connection (and any proxy), then try again."
+            ),
+            XError::Timeout => f.write_str(
+                "X did not answer in time. Check the network connection, then try again.",
+            ),
+            XError::BadResponse(d) => write!(
+                f,
+                "X answered something xconnect cannot read ({d}). Try again; if it persists, X may have changed."
+            ),
+            XError::Other { error, description } => {
+                write!(f, "X refused: {error}")?;
+                if !description.is_empty() {
+                    write!(f, " — {description}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for XError {}

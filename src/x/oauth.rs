@@ -1,0 +1,293 @@
+//! OAuth 2.0 Authorization Code + PKCE against X, with the `oauth2` crate: the authorization
+//! URL, the code exchange, refresh and revocation. Client authentication follows the app
+//! type: confidential → HTTP Basic with id and secret; public → `client_id` in the body.
+
+use std::time::Duration;
+
+use oauth2::basic::{BasicClient, BasicErrorResponse, BasicRevocationErrorResponse};
+use oauth2::{
+    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
+    EndpointSet, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError,
+    RevocationUrl, Scope, StandardRevocableToken, TokenResponse, TokenUrl,
+};
+
+use super::{Endpoints, XError};
+use crate::secret::Secret;
+
+/// How long a call to X may take in all, and to connect.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What the client needs to know about the app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct App {
+    pub client_id: String,
+    /// `Some` for a confidential app (Web App, Automated App or Bot).
+    pub client_secret: Option<Secret>,
+    pub callback_url: String,
+    pub scopes: Vec<String>,
+}
+
+/// One authorization attempt: the URL to open, and what its answer is checked against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub url: String,
+    pub state: String,
+    pub verifier: Secret,
+}
+
+/// What X hands out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tokens {
+    pub access_token: Secret,
+    pub refresh_token: Option<Secret>,
+    pub token_type: String,
+    /// Space-separated, as granted (may be fewer than asked).
+    pub scope: String,
+    pub expires_in: Option<Duration>,
+}
+
+type Client = BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointSet, EndpointSet>;
+
+fn client(app: &App, endpoints: &Endpoints) -> Result<Client, XError> {
+    let bad = |what: &str, e: String| XError::BadResponse(format!("{what}: {e}"));
+    let mut c = BasicClient::new(ClientId::new(app.client_id.clone()))
+        .set_auth_uri(
+            AuthUrl::new(endpoints.authorize()).map_err(|e| bad("authorize URL", e.to_string()))?,
+        )
+        .set_token_uri(
+            TokenUrl::new(endpoints.token()).map_err(|e| bad("token URL", e.to_string()))?,
+        )
+        .set_revocation_url(
+            RevocationUrl::new(endpoints.revoke()).map_err(|e| bad("revoke URL", e.to_string()))?,
+        )
+        .set_redirect_uri(
+            RedirectUrl::new(app.callback_url.clone())
+                .map_err(|e| bad("callback URL", e.to_string()))?,
+        )
+        .set_auth_type(AuthType::RequestBody);
+    if let Some(secret) = &app.client_secret {
+        c = c
+            .set_client_secret(ClientSecret::new(secret.expose().to_string()))
+            .set_auth_type(AuthType::BasicAuth);
+    }
+    Ok(c)
+}
+
+/// A new attempt: fresh PKCE (S256) verifier and a random `state`.
+pub fn authorization(app: &App, endpoints: &Endpoints) -> Result<Pending, XError> {
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (url, state) = client(app, endpoints)?
+        .authorize_url(CsrfToken::new_random)
+        .add_scopes(app.scopes.iter().map(|s| Scope::new(s.clone())))
+        .set_pkce_challenge(challenge)
+        .url();
+    Ok(Pending {
+        url: url.to_string(),
+        state: state.secret().clone(),
+        verifier: Secret::new(verifier.secret().clone()),
+    })
+}
+
+/// The one HTTP client: no redirects followed on token calls, timeouts on everything.
+/// Made on first use, never on the start-up path (TLS set-up costs).
+pub fn http_client() -> Result<reqwest::Client, XError> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(REQUEST_TIMEOUT)
+        .user_agent(concat!("xconnect/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| XError::Network(e.to_string()))
+}
+
+/// Transport failures, and answers that are errors whatever their body (429, 5xx).
+#[derive(Debug)]
+pub enum HttpFailure {
+    Status {
+        status: u16,
+        reset: Option<i64>,
+        detail: String,
+    },
+    Transport(reqwest::Error),
+    Build(String),
+}
+
+impl std::fmt::Display for HttpFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HttpFailure::Status { status, .. } => write!(f, "HTTP {status}"),
+            HttpFailure::Transport(e) => write!(f, "{e}"),
+            HttpFailure::Build(e) => f.write_str(e),
+        }
+    }
+}
+
+impl std::error::Error for HttpFailure {}
+
+impl HttpFailure {
+    pub fn into_xerror(self) -> XError {
+        match self {
+            HttpFailure::Status {
+                status: 429, reset, ..
+            } => XError::RateLimited { reset },
+            HttpFailure::Status { status, detail, .. } => XError::Status { status, detail },
+            HttpFailure::Transport(e) => transport(&e),
+            HttpFailure::Build(e) => XError::BadResponse(e),
+        }
+    }
+}
+
+/// A transport error in words: timeout, refused, DNS, TLS.
+pub fn transport(e: &reqwest::Error) -> XError {
+    if e.is_timeout() {
+        return XError::Timeout;
+    }
+    let mut detail = String::new();
+    let mut src: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(s) = src {
+        detail = s.to_string();
+        src = s.source();
+    }
+    if detail.is_empty() {
+        detail = e.to_string();
+    }
+    XError::Network(super::error::clean(&detail))
+}
+
+/// X's `x-rate-limit-reset` header (Unix seconds).
+pub fn rate_limit_reset(headers: &reqwest::header::HeaderMap) -> Option<i64> {
+    headers
+        .get("x-rate-limit-reset")?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+async fn send(
+    http: &reqwest::Client,
+    request: oauth2::HttpRequest,
+) -> Result<oauth2::HttpResponse, HttpFailure> {
+    let request =
+        reqwest::Request::try_from(request).map_err(|e| HttpFailure::Build(e.to_string()))?;
+    let response = http
+        .execute(request)
+        .await
+        .map_err(HttpFailure::Transport)?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    if status.as_u16() == 429 || status.is_server_error() {
+        let reset = rate_limit_reset(&headers);
+        let body = response.text().await.unwrap_or_default();
+        return Err(HttpFailure::Status {
+            status: status.as_u16(),
+            reset,
+            detail: super::error::clean(body.trim()),
+        });
+    }
+    let body = response.bytes().await.map_err(HttpFailure::Transport)?;
+    let mut builder = oauth2::http::Response::builder().status(status.as_u16());
+    for (k, v) in &headers {
+        builder = builder.header(k.as_str(), v.as_bytes());
+    }
+    builder
+        .body(body.to_vec())
+        .map_err(|e| HttpFailure::Build(e.to_string()))
+}
+
+fn token_error(
+    e: RequestTokenError<HttpFailure, BasicErrorResponse>,
+    confidential: bool,
+) -> XError {
+    match e {
+        RequestTokenError::ServerResponse(r) => XError::from_oauth(
+            r.error().as_ref(),
+            r.error_description().map(String::as_str),
+            confidential,
+        ),
+        RequestTokenError::Request(f) => f.into_xerror(),
+        RequestTokenError::Parse(e, body) => XError::BadResponse(format!(
+            "{}: {}",
+            e.path(),
+            super::error::clean(&String::from_utf8_lossy(&body[..body.len().min(200)]))
+        )),
+        RequestTokenError::Other(s) => XError::BadResponse(super::error::clean(&s)),
+    }
+}
+
+fn tokens(r: &oauth2::basic::BasicTokenResponse) -> Tokens {
+    Tokens {
+        access_token: Secret::new(r.access_token().secret().clone()),
+        refresh_token: r.refresh_token().map(|t| Secret::new(t.secret().clone())),
+        token_type: "bearer".into(),
+        scope: r
+            .scopes()
+            .map(|s| s.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(" "))
+            .unwrap_or_default(),
+        expires_in: r.expires_in(),
+    }
+}
+
+/// Exchanges an authorization code (valid 30 s, once) for tokens.
+pub async fn exchange(
+    http: &reqwest::Client,
+    app: &App,
+    endpoints: &Endpoints,
+    code: &Secret,
+    verifier: &Secret,
+) -> Result<Tokens, XError> {
+    let confidential = app.client_secret.is_some();
+    let r = client(app, endpoints)?
+        .exchange_code(AuthorizationCode::new(code.expose().to_string()))
+        .set_pkce_verifier(PkceCodeVerifier::new(verifier.expose().to_string()))
+        .request_async(&|req| send(http, req))
+        .await
+        .map_err(|e| token_error(e, confidential))?;
+    Ok(tokens(&r))
+}
+
+/// Trades a refresh token for new tokens. X rotates refresh tokens: the one passed in stops
+/// working, so the result must be saved before anything else.
+pub async fn refresh(
+    http: &reqwest::Client,
+    app: &App,
+    endpoints: &Endpoints,
+    refresh_token: &Secret,
+) -> Result<Tokens, XError> {
+    let confidential = app.client_secret.is_some();
+    let r = client(app, endpoints)?
+        .exchange_refresh_token(&RefreshToken::new(refresh_token.expose().to_string()))
+        .request_async(&|req| send(http, req))
+        .await
+        .map_err(|e| token_error(e, confidential))?;
+    Ok(tokens(&r))
+}
+
+/// Revokes a token at X (`/2/oauth2/revoke`).
+pub async fn revoke(
+    http: &reqwest::Client,
+    app: &App,
+    endpoints: &Endpoints,
+    token: StandardRevocableToken,
+) -> Result<(), XError> {
+    let confidential = app.client_secret.is_some();
+    client(app, endpoints)?
+        .revoke_token(token)
+        .map_err(|e| XError::BadResponse(e.to_string()))?
+        .request_async(&|req| send(http, req))
+        .await
+        .map_err(
+            |e: RequestTokenError<HttpFailure, BasicRevocationErrorResponse>| match e {
+                RequestTokenError::ServerResponse(r) => XError::from_oauth(
+                    r.error().as_ref(),
+                    r.error_description().map(String::as_str),
+                    confidential,
+                ),
+                RequestTokenError::Request(f) => f.into_xerror(),
+                RequestTokenError::Parse(e, _) => XError::BadResponse(e.to_string()),
+                RequestTokenError::Other(s) => XError::BadResponse(super::error::clean(&s)),
+            },
+        )
+}

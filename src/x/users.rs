@@ -1,0 +1,70 @@
+//! `GET /2/users/me`: the proof that a token works, and whose it is.
+
+use serde::Deserialize;
+
+use super::oauth::{rate_limit_reset, transport};
+use super::{Endpoints, XError};
+use crate::secret::Secret;
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Account {
+    pub id: String,
+    pub username: String,
+    pub name: String,
+}
+
+#[derive(Deserialize)]
+struct Me {
+    data: Account,
+}
+
+#[derive(Deserialize, Default)]
+struct Problem {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    detail: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn me(
+    http: &reqwest::Client,
+    endpoints: &Endpoints,
+    access_token: &Secret,
+) -> Result<Account, XError> {
+    let response = http
+        .get(endpoints.users_me())
+        .bearer_auth(access_token.expose())
+        .send()
+        .await
+        .map_err(|e| transport(&e))?;
+    let status = response.status().as_u16();
+    let reset = rate_limit_reset(response.headers());
+    let body = response.bytes().await.map_err(|e| transport(&e))?;
+    let problem = || serde_json::from_slice::<Problem>(&body).unwrap_or_default();
+    match status {
+        200 => serde_json::from_slice::<Me>(&body)
+            .map(|m| m.data)
+            .map_err(|e| XError::BadResponse(format!("/2/users/me: {e}"))),
+        401 => Err(XError::Unauthorized),
+        403 => {
+            let p = problem();
+            if p.reason == "client-not-enrolled" {
+                Err(XError::NotEnrolled)
+            } else {
+                let text = if p.detail.is_empty() {
+                    p.title
+                } else {
+                    p.detail
+                };
+                Err(XError::Forbidden(super::error::clean(&text)))
+            }
+        }
+        429 => Err(XError::RateLimited { reset }),
+        s => Err(XError::Status {
+            status: s,
+            detail: super::error::clean(&problem().title),
+        }),
+    }
+}
