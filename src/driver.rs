@@ -15,9 +15,14 @@ use ratatui::backend::Backend;
 use ratatui::Terminal;
 use tokio::sync::mpsc;
 
-use crate::clipboard::Clipboard;
-use crate::wizard::model::Overlay;
+use crate::callback;
+use crate::login::Settings;
+use crate::profile::SaveError;
+use crate::sandbox::SandboxApp;
+use crate::services::Services;
+use crate::wizard::model::{Overlay, SaveFailure, StatusKind};
 use crate::wizard::{update, view, Cmd, Model, Msg};
+use crate::x::{oauth, users, Endpoints};
 
 /// What the driver needs from the real terminal besides drawing.
 pub trait Host {
@@ -72,10 +77,29 @@ fn draw<B: Backend>(terminal: &mut Terminal<B>, model: &Model) -> io::Result<()>
         .map_err(|e| io::Error::other(e.to_string()))
 }
 
+/// What tasks send back: a message (with bytes for the terminal, for OSC 52), or word that
+/// a task ended (finished or cancelled).
+enum Back {
+    Msg(Msg, Option<Vec<u8>>),
+    Done,
+}
+
+/// Held by a task for as long as it runs; dropping it (at the end, or on abort) says so.
+struct Running(mpsc::UnboundedSender<Back>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.send(Back::Done);
+    }
+}
+
+/// Spinner frames while something runs: at most 4 wake-ups a second, none otherwise.
+const TICK: std::time::Duration = std::time::Duration::from_millis(250);
+
 pub async fn run<B, H, E, S>(
     terminal: &mut Terminal<B>,
     host: &mut H,
-    clipboard: Arc<Clipboard>,
+    services: &Services,
     mut events: E,
     shutdown: S,
     model: &mut Model,
@@ -86,16 +110,23 @@ where
     E: Stream<Item = io::Result<Event>> + Unpin,
     S: Future<Output = ()>,
 {
-    // Results of commands, with bytes for the terminal that only the driver may write.
-    let (tx, mut rx) = mpsc::unbounded_channel::<(Msg, Option<Vec<u8>>)>();
-    let mut pending = 0usize;
+    let (tx, mut rx) = mpsc::unbounded_channel::<Back>();
+    let mut tasks = Tasks {
+        tx,
+        running: 0,
+        auth: Vec::new(),
+    };
     let mut events_open = true;
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     tokio::pin!(shutdown);
     draw(terminal, model)?;
     loop {
-        if !events_open && pending == 0 {
+        if !events_open && tasks.running == 0 {
+            tasks.cancel_auth();
             return Ok(Exit::EventsEnded);
         }
+        let busy = model.busy();
         let msg = tokio::select! {
             ev = events.next(), if events_open => match ev {
                 Some(Ok(ev)) => match to_msg(ev) {
@@ -108,15 +139,24 @@ where
                     continue;
                 }
             },
-            Some((msg, raw)) = rx.recv() => {
-                pending = pending.saturating_sub(1);
-                if let Some(bytes) = raw {
-                    // A failed write only means the copy did not reach the terminal.
-                    let _ = host.write_raw(&bytes);
+            Some(back) = rx.recv() => match back {
+                Back::Done => {
+                    tasks.running = tasks.running.saturating_sub(1);
+                    continue;
                 }
-                msg
+                Back::Msg(msg, raw) => {
+                    if let Some(bytes) = raw {
+                        // A failed write only means the copy did not reach the terminal.
+                        let _ = host.write_raw(&bytes);
+                    }
+                    msg
+                }
+            },
+            _ = tick.tick(), if busy => Msg::Tick,
+            () = &mut shutdown => {
+                tasks.cancel_auth();
+                return Ok(Exit::Signal);
             }
-            () = &mut shutdown => return Ok(Exit::Signal),
         };
         if let Msg::Resize(..) = msg {
             terminal
@@ -125,18 +165,9 @@ where
         }
         for cmd in update(model, msg) {
             match cmd {
-                Cmd::Quit => return Ok(Exit::Quit),
-                Cmd::Copy { what, text } => {
-                    pending += 1;
-                    let tx = tx.clone();
-                    let clipboard = Arc::clone(&clipboard);
-                    tokio::spawn(async move {
-                        let (result, raw) = match clipboard.copy(text).await {
-                            Ok(c) => (Ok(c.delivery), c.terminal_bytes),
-                            Err(e) => (Err(e), None),
-                        };
-                        let _ = tx.send((Msg::Copied { what, result }, raw));
-                    });
+                Cmd::Quit => {
+                    tasks.cancel_auth();
+                    return Ok(Exit::Quit);
                 }
                 Cmd::ShowPlain { title, text } => host.show_plain(&title, &text)?,
                 Cmd::EndPlain => {
@@ -150,13 +181,241 @@ where
                         .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
                         .map_err(|e| io::Error::other(e.to_string()))?;
                 }
+                cmd => effects::run(cmd, services, &model.endpoints, &mut tasks),
             }
         }
         if model.quit {
+            tasks.cancel_auth();
             return Ok(Exit::Quit);
         }
         if model.overlay != Some(Overlay::Plain) {
             draw(terminal, model)?;
         }
+    }
+}
+
+/// The tasks the driver started.
+pub struct Tasks {
+    tx: mpsc::UnboundedSender<Back>,
+    /// Tasks that will end by themselves (copy, exchange, save…). Tests wait for them.
+    running: usize,
+    /// The authorization's tasks (listener, exchange): cancelled together.
+    auth: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Tasks {
+    /// Runs `work` on a task; its message comes back over the channel.
+    pub fn spawn<F>(&mut self, auth: bool, work: F)
+    where
+        F: Future<Output = Option<Msg>> + Send + 'static,
+    {
+        self.running += 1;
+        let tx = self.tx.clone();
+        let running = Running(tx.clone());
+        let handle = tokio::spawn(async move {
+            let _running = running;
+            if let Some(msg) = work.await {
+                let _ = tx.send(Back::Msg(msg, None));
+            }
+        });
+        if auth {
+            self.auth.retain(|h| !h.is_finished());
+            self.auth.push(handle);
+        }
+    }
+
+    /// A task that runs until cancelled (the loopback listener); tests do not wait for it.
+    pub fn spawn_listener<F>(&mut self, work: F)
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        self.auth.push(tokio::spawn(work));
+    }
+
+    pub fn sender(&self) -> Sender {
+        Sender(self.tx.clone())
+    }
+
+    /// Sends a message at once (for commands that need no task).
+    pub fn send(&mut self, msg: Msg) {
+        // Counted like a task, so a test's script waits for it to be handled.
+        self.running += 1;
+        let _ = self.tx.send(Back::Msg(msg, None));
+        let _ = self.tx.send(Back::Done);
+    }
+
+    fn send_copy(&mut self, work: impl Future<Output = (Msg, Option<Vec<u8>>)> + Send + 'static) {
+        self.running += 1;
+        let tx = self.tx.clone();
+        let running = Running(tx.clone());
+        tokio::spawn(async move {
+            let _running = running;
+            let (msg, raw) = work.await;
+            let _ = tx.send(Back::Msg(msg, raw));
+        });
+    }
+
+    pub fn cancel_auth(&mut self) {
+        for h in self.auth.drain(..) {
+            h.abort();
+        }
+    }
+}
+
+/// Lets a long-running task (the listener) send messages.
+#[derive(Clone)]
+pub struct Sender(mpsc::UnboundedSender<Back>);
+
+impl Sender {
+    pub fn send(&self, msg: Msg) {
+        let _ = self.0.send(Back::Msg(msg, None));
+    }
+}
+
+mod effects {
+    //! How each command runs.
+    use super::*;
+
+    pub fn run(cmd: Cmd, services: &Services, endpoints: &Endpoints, tasks: &mut Tasks) {
+        match cmd {
+            Cmd::Copy { what, text } => {
+                let clipboard = Arc::clone(&services.clipboard);
+                tasks.send_copy(async move {
+                    let (result, raw) = match clipboard.copy(text).await {
+                        Ok(c) => (Ok(c.delivery), c.terminal_bytes),
+                        Err(e) => (Err(e), None),
+                    };
+                    (Msg::Copied { what, result }, raw)
+                });
+            }
+            Cmd::CheckProfile { name } => {
+                let exists = services.store.as_ref().is_ok_and(|s| s.exists(&name));
+                tasks.send(Msg::ProfileChecked { name, exists });
+            }
+            Cmd::PrepareAuth { op, settings } => prepare(op, &settings, services, endpoints, tasks),
+            Cmd::Exchange {
+                op,
+                settings,
+                code,
+                verifier,
+            } => {
+                let http = services.http();
+                let endpoints = endpoints.clone();
+                tasks.spawn(true, async move {
+                    let result = match http.get() {
+                        Ok(c) => {
+                            oauth::exchange(&c, &settings.oauth_app(), &endpoints, &code, &verifier)
+                                .await
+                        }
+                        Err(e) => Err(e),
+                    };
+                    Some(Msg::Exchanged { op, result })
+                });
+            }
+            Cmd::Verify { op, access_token } => {
+                let http = services.http();
+                let endpoints = endpoints.clone();
+                tasks.spawn(false, async move {
+                    let result = match http.get() {
+                        Ok(c) => users::me(&c, &endpoints, &access_token).await,
+                        Err(e) => Err(e),
+                    };
+                    Some(Msg::Verified { op, result })
+                });
+            }
+            Cmd::Save {
+                op,
+                name,
+                profile,
+                overwrite,
+            } => {
+                let store = services.store.clone();
+                tasks.spawn(false, async move {
+                    let result = match store {
+                        Err(e) => Err(SaveFailure::Other(e)),
+                        Ok(store) => tokio::task::spawn_blocking(move || {
+                            store.save(&name, &profile, overwrite).map_err(|e| match e {
+                                SaveError::Exists(_) => SaveFailure::Exists,
+                                e => SaveFailure::Other(e.to_string()),
+                            })
+                        })
+                        .await
+                        .unwrap_or_else(|e| Err(SaveFailure::Other(e.to_string()))),
+                    };
+                    Some(Msg::Saved { op, result })
+                });
+            }
+            Cmd::SandboxApprove { op, url } => {
+                let Some(sandbox) = services.sandbox.clone() else {
+                    return;
+                };
+                tasks.spawn(true, async move {
+                    Some(match sandbox.approve(&url).await {
+                        Ok(url) => Msg::Redirected { op, url },
+                        Err(e) => {
+                            Msg::Notice(StatusKind::Error, format!("The sandbox refused: {e}"))
+                        }
+                    })
+                });
+            }
+            Cmd::OpenBrowser { url } => {
+                tasks.spawn(false, async move {
+                    Some(Msg::BrowserOpened(crate::browser::open(&url).await))
+                });
+            }
+            Cmd::CancelAuth => tasks.cancel_auth(),
+            Cmd::Quit | Cmd::ShowPlain { .. } | Cmd::EndPlain => {}
+        }
+    }
+
+    fn prepare(
+        op: u64,
+        settings: &Settings,
+        services: &Services,
+        endpoints: &Endpoints,
+        tasks: &mut Tasks,
+    ) {
+        if let Some(sandbox) = &services.sandbox {
+            // The sandbox plays the portal: the app is registered exactly as described.
+            sandbox.register_app(SandboxApp {
+                client_id: settings.client_id.clone(),
+                client_secret: settings
+                    .client_secret
+                    .as_ref()
+                    .map(|s| s.expose().to_string()),
+                callback_urls: vec![settings.callback_url.clone()],
+                enrolled: true,
+            });
+        }
+        let pending = oauth::authorization(&settings.oauth_app(), endpoints);
+        let state = pending.as_ref().map(|p| p.state.clone()).ok();
+        tasks.send(Msg::AuthReady {
+            op,
+            result: pending.map_err(|e| e.to_string()),
+        });
+        let (Some(state), Ok(callback)) = (state, url::Url::parse(&settings.callback_url)) else {
+            return;
+        };
+        if !callback::is_loopback_callback(&callback) {
+            return;
+        }
+        let tx = tasks.sender();
+        tasks.spawn_listener(async move {
+            match callback::Listener::bind(&callback).await {
+                Err(e) => tx.send(Msg::Listening {
+                    op,
+                    result: Err(format!("cannot listen on {callback}: {e}")),
+                }),
+                Ok(listener) => {
+                    tx.send(Msg::Listening {
+                        op,
+                        result: Ok(callback.to_string()),
+                    });
+                    if let Ok(url) = listener.next(&state).await {
+                        tx.send(Msg::Redirected { op, url });
+                    }
+                }
+            }
+        });
     }
 }

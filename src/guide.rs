@@ -63,14 +63,8 @@ mod tests {
     #[test]
     fn shipped_guide_parses_and_names_every_screen() {
         let g = parse(GUIDE_TOML).expect("assets/guide.toml must parse");
-        for id in [
-            "create_app",
-            "permissions",
-            "app_type",
-            "urls",
-            "credentials",
-            "summary",
-        ] {
+        for step in crate::wizard::Step::ALL {
+            let id = step.id();
             assert!(g.step.iter().any(|s| s.id == id), "guide lacks step {id}");
         }
         assert!(g.step("create_app").warning.contains("OAuth 1.0a"));

@@ -4,14 +4,19 @@
 //! The wizard is a pure state machine ([`wizard::update`]) drawn by a pure view
 //! ([`wizard::view`]); [`driver`] owns the terminal and runs the effects it asks for.
 
+pub mod browser;
+pub mod callback;
 pub mod clipboard;
 pub mod driver;
 pub mod guide;
 pub mod http;
+pub mod login;
 pub mod presets;
+pub mod profile;
 pub mod sandbox;
 pub mod sanitize;
 pub mod secret;
+pub mod services;
 pub mod terminal;
 pub mod theme;
 pub mod timefmt;

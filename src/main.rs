@@ -1,26 +1,113 @@
-//! `xconnect`: the command line. With no arguments it starts the wizard.
+//! `xconnect`: the command line. With no command it starts the wizard.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
-use clap::Parser;
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use crossterm::event::EventStream;
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 
 use xconnect::clipboard::{ClipEnv, Clipboard};
 use xconnect::driver::{self, Exit};
-use xconnect::terminal;
+use xconnect::login::cli::Request;
+use xconnect::profile::Store;
+use xconnect::sandbox::Sandbox;
+use xconnect::secret::Secret;
+use xconnect::services::Services;
 use xconnect::theme::Theme;
 use xconnect::wizard::Model;
+use xconnect::x::{AppType, Endpoints, Permission};
+use xconnect::{browser, terminal};
 
-/// Connect X (Twitter) to your automation: set up an X app for OAuth 2.0, step by step.
+/// Connect X (Twitter) to your automation: set up an X app for OAuth 2.0, log in with
+/// PKCE, and save a profile that scripts use afterwards.
+///
+/// With no command, the setup wizard starts.
 #[derive(Parser, Debug)]
 #[command(version, about)]
-struct Cli {}
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Args, Debug, Clone)]
+struct Global {
+    /// Use the built-in X emulator on 127.0.0.1: try everything without an X account.
+    #[arg(long, global = true)]
+    sandbox: bool,
+    /// Where profiles are kept [default: the system's config dir for xconnect].
+    #[arg(long, global = true, env = "XCONNECT_CONFIG_DIR", value_name = "DIR")]
+    config_dir: Option<PathBuf>,
+    /// The browser host (authorize page) [default: https://x.com].
+    #[arg(long, global = true, env = "XCONNECT_AUTH_BASE", value_name = "URL")]
+    auth_base: Option<String>,
+    /// The API host (token, revoke, users/me) [default: https://api.x.com].
+    #[arg(long, global = true, env = "XCONNECT_API_BASE", value_name = "URL")]
+    api_base: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Log in without the wizard: prints the link on stderr, reads the redirected address
+    /// from stdin (or catches it on a loopback callback), saves the profile and prints its
+    /// path. The Client Secret of a Web App comes from XCONNECT_CLIENT_SECRET.
+    Login(LoginArgs),
+}
+
+#[derive(Args, Debug)]
+struct LoginArgs {
+    /// No wizard: plain text on stderr, input from stdin (works with pipes).
+    #[arg(long)]
+    no_tui: bool,
+    /// The profile to save (letters, digits, - and _).
+    #[arg(long, default_value = "default")]
+    profile: String,
+    /// The app's OAuth 2.0 Client ID.
+    #[arg(long)]
+    client_id: String,
+    /// The portal's Type of App.
+    #[arg(long, value_enum, default_value_t = AppTypeArg::Native)]
+    app_type: AppTypeArg,
+    /// The portal's App permissions; picks the scopes.
+    #[arg(long, value_enum, default_value_t = PermissionArg::ReadWrite)]
+    permissions: PermissionArg,
+    /// Exact scopes, space separated (instead of --permissions).
+    #[arg(long)]
+    scopes: Option<String>,
+    /// The Callback URI / Redirect URL, exactly as in the portal.
+    #[arg(long, default_value = "https://app.latenode.com/redirected/index.html")]
+    callback_url: String,
+    /// The Website URL (stored in the profile for reference).
+    #[arg(long)]
+    website_url: Option<String>,
+    /// Replace an existing profile of that name.
+    #[arg(long)]
+    force: bool,
+    /// Seconds to wait for the redirected address.
+    #[arg(long, default_value_t = 600, value_name = "SECONDS")]
+    wait: u64,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy)]
+enum AppTypeArg {
+    Native,
+    Web,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy)]
+enum PermissionArg {
+    Read,
+    ReadWrite,
+    ReadWriteDm,
+}
 
 fn main() -> ExitCode {
-    let _cli = Cli::parse();
+    let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -31,9 +118,14 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(wizard()) {
-        Ok(Exit::Signal) => ExitCode::from(130),
-        Ok(_) => ExitCode::SUCCESS,
+    let result = runtime.block_on(async {
+        match cli.command {
+            None => wizard(&cli.global).await,
+            Some(Command::Login(args)) => login(&cli.global, args).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
         Err(e) => {
             eprintln!("xconnect: {e}");
             ExitCode::FAILURE
@@ -41,31 +133,102 @@ fn main() -> ExitCode {
     }
 }
 
-async fn wizard() -> std::io::Result<Exit> {
+/// The endpoints and, in sandbox mode, the running emulator.
+async fn endpoints(g: &Global) -> Result<(Endpoints, Option<Arc<Sandbox>>), String> {
+    if g.sandbox {
+        let s = Sandbox::start()
+            .await
+            .map_err(|e| format!("cannot start the sandbox: {e}"))?;
+        let base = s.base_url();
+        return Ok((Endpoints::new(&base, &base)?, Some(Arc::new(s))));
+    }
+    let e = Endpoints::with_overrides(g.auth_base.as_deref(), g.api_base.as_deref())?;
+    Ok((e, None))
+}
+
+async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, String> {
+    let _ = a.no_tui;
+    let (endpoints, sandbox) = endpoints(g).await?;
+    let store = Store::resolve(g.config_dir.clone())?;
+    let req = Request {
+        profile: a.profile,
+        client_id: a.client_id,
+        client_secret: std::env::var("XCONNECT_CLIENT_SECRET")
+            .ok()
+            .filter(|s| !s.is_empty())
+            .map(Secret::new),
+        app_type: match a.app_type {
+            AppTypeArg::Native => AppType::Native,
+            AppTypeArg::Web => AppType::Web,
+        },
+        permissions: match a.permissions {
+            PermissionArg::Read => Permission::Read,
+            PermissionArg::ReadWrite => Permission::ReadWrite,
+            PermissionArg::ReadWriteDm => Permission::ReadWriteDm,
+        },
+        scopes: a.scopes,
+        callback_url: a.callback_url,
+        website_url: a.website_url,
+        force: a.force,
+        wait: Duration::from_secs(a.wait),
+    };
+    if sandbox.is_some() {
+        eprintln!("Sandbox: the built-in X emulator answers; no X account is used.");
+    }
+    let stdin = tokio::io::BufReader::new(tokio::io::stdin());
+    let mut stderr = std::io::stderr();
+    let path =
+        xconnect::login::cli::run(&req, &endpoints, &store, sandbox, stdin, &mut stderr).await?;
+    println!("{}", path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn wizard(g: &Global) -> Result<ExitCode, String> {
     use std::io::IsTerminal;
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-        return Err(std::io::Error::other(
-            "the wizard needs a terminal (stdin and stdout must be a TTY)",
-        ));
+        return Err(
+            "the wizard needs a terminal; for scripts use: xconnect login --no-tui --client-id ID"
+                .into(),
+        );
     }
-    let shutdown = shutdown_signal()?;
+    let (endpoints, sandbox) = endpoints(g).await?;
+    let shutdown = shutdown_signal().map_err(|e| e.to_string())?;
+    let mut services = Services::new(
+        Clipboard::new(ClipEnv::from_env()),
+        Store::resolve(g.config_dir.clone()),
+    );
+    if let Some(s) = &sandbox {
+        services = services.with_sandbox(Arc::clone(s));
+    }
     terminal::install_panic_hook();
-    let guard = terminal::enter()?;
-    let mut term = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
-    let size = term.size()?;
+    let guard = terminal::enter().map_err(|e| e.to_string())?;
+    let mut term =
+        Terminal::new(CrosstermBackend::new(std::io::stdout())).map_err(|e| e.to_string())?;
+    let size = term.size().map_err(|e| e.to_string())?;
     let mut model = Model::new(Theme::from_env(), (size.width, size.height));
-    let clipboard = Arc::new(Clipboard::new(ClipEnv::from_env()));
+    model.sandbox = sandbox.is_some();
+    model.endpoints = endpoints;
+    model.can_open_browser = browser::can_open();
+    model.over_ssh = browser::over_ssh();
     let result = driver::run(
         &mut term,
         &mut driver::Stdout,
-        clipboard,
+        &services,
         EventStream::new(),
         shutdown,
         &mut model,
     )
     .await;
     drop(guard);
-    result
+    match result.map_err(|e| e.to_string())? {
+        Exit::Signal => Ok(ExitCode::from(130)),
+        _ => {
+            if let Some(o) = &model.outcome {
+                println!("Profile saved: {}", o.path.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }
 
 /// Resolves on SIGTERM, SIGHUP (the SSH link dropped) or SIGINT.

@@ -7,21 +7,21 @@ use common::pty::Pty;
 #[test]
 fn walks_screens_one_to_five_pastes_and_quits_with_ctrl_c() {
     let mut p = Pty::spawn(&[], &[]);
-    p.wait_for("Step 1 of 6 · Create the app");
+    p.wait_for("Step 1 of 7 · Create the app");
     assert!(p
         .screen()
         .contains("https://developer.x.com/en/portal/dashboard"));
     p.send(b"\r");
-    p.wait_for("Step 2 of 6 · Permissions");
+    p.wait_for("Step 2 of 7 · Permissions");
     p.send(b"\r");
-    p.wait_for("Step 3 of 6 · App type");
+    p.wait_for("Step 3 of 7 · App type");
     p.send(b"\r");
-    p.wait_for("Step 4 of 6 · App info: URLs");
+    p.wait_for("Step 4 of 7 · App info: URLs");
     assert!(p
         .screen()
         .contains("https://app.latenode.com/redirected/index.html"));
     p.send(b"\r");
-    p.wait_for("Step 5 of 6 · Credentials");
+    p.wait_for("Step 5 of 7 · Credentials");
     // A bracketed paste carrying an escape sequence and a newline: both are stripped.
     p.send(format!("\x1b[200~\x1b[31m{}\n\x1b[201~", common::CLIENT_ID).as_bytes());
     p.wait_for(&format!("Client ID     {}", common::CLIENT_ID));
@@ -33,9 +33,9 @@ fn walks_screens_one_to_five_pastes_and_quits_with_ctrl_c() {
 #[test]
 fn sigterm_mid_wizard_restores_the_terminal() {
     let mut p = Pty::spawn(&[], &[]);
-    p.wait_for("Step 1 of 6");
+    p.wait_for("Step 1 of 7");
     p.send(b"\r");
-    p.wait_for("Step 2 of 6");
+    p.wait_for("Step 2 of 7");
     p.signal(libc::SIGTERM);
     assert_eq!(p.wait_exit(), 130);
     p.assert_restored();
@@ -44,7 +44,7 @@ fn sigterm_mid_wizard_restores_the_terminal() {
 #[test]
 fn sighup_mid_wizard_restores_the_terminal() {
     let mut p = Pty::spawn(&[], &[]);
-    p.wait_for("Step 1 of 6");
+    p.wait_for("Step 1 of 7");
     p.signal(libc::SIGHUP);
     assert_eq!(p.wait_exit(), 130);
     p.assert_restored();
@@ -53,7 +53,7 @@ fn sighup_mid_wizard_restores_the_terminal() {
 #[test]
 fn print_shows_the_value_alone_on_the_normal_screen() {
     let mut p = Pty::spawn(&[], &[]);
-    p.wait_for("Step 1 of 6");
+    p.wait_for("Step 1 of 7");
     p.send(b"p");
     p.wait_for("Press Enter to return to xconnect.");
     assert!(!p.parser.screen().alternate_screen());
@@ -64,7 +64,7 @@ fn print_shows_the_value_alone_on_the_normal_screen() {
         .expect("the URL is printed");
     assert_eq!(line.trim(), "https://developer.x.com/en/portal/dashboard");
     p.send(b"\r");
-    p.wait_for("Step 1 of 6");
+    p.wait_for("Step 1 of 7");
     assert!(p.parser.screen().alternate_screen());
     p.send(b"q");
     assert_eq!(p.wait_exit(), 0);

@@ -4,13 +4,14 @@
 mod common;
 
 use std::io;
-use std::sync::Arc;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use xconnect::clipboard::{osc52, ClipEnv, Clipboard};
 use xconnect::driver::{run, Exit, Host};
+use xconnect::profile::Store;
+use xconnect::services::Services;
 use xconnect::wizard::Step;
 
 #[derive(Default)]
@@ -35,6 +36,13 @@ impl Host for Recorder {
     }
 }
 
+fn services(dir: &std::path::Path) -> Services {
+    Services::new(
+        Clipboard::new(ClipEnv::default()),
+        Ok(Store::at(dir.to_path_buf())),
+    )
+}
+
 fn k(code: KeyCode) -> io::Result<Event> {
     Ok(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
@@ -54,11 +62,12 @@ async fn drive(
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
     let mut model = common::model();
     let mut host = Recorder::default();
-    let clipboard = Arc::new(Clipboard::new(ClipEnv::default()));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let services = services(dir.path());
     let exit = run(
         &mut terminal,
         &mut host,
-        clipboard,
+        &services,
         futures::stream::iter(events),
         std::future::pending(),
         &mut model,
@@ -80,11 +89,11 @@ async fn walks_all_screens_with_a_bracketed_paste() {
     ];
     let (model, _, exit, terminal) = drive(events).await;
     assert_eq!(exit, Exit::EventsEnded);
-    assert_eq!(model.step, Step::Summary);
+    assert_eq!(model.step, Step::Authorize);
     assert_eq!(model.credentials.client_id.value(), common::CLIENT_ID);
     let screen = format!("{}", terminal.backend());
-    assert!(screen.contains("Step 6 of 6 · Summary"));
-    assert!(screen.contains(common::CLIENT_ID));
+    assert!(screen.contains("Step 6 of 7 · Authorize"), "{screen}");
+    assert!(screen.contains("client_id="), "the link is ready: {screen}");
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -128,7 +137,7 @@ async fn ctrl_c_ends_the_loop_and_a_signal_does_too() {
     let exit = run(
         &mut terminal,
         &mut Recorder::default(),
-        Arc::new(Clipboard::new(ClipEnv::default())),
+        &services(&std::env::temp_dir().join("xconnect-flow-unused")),
         futures::stream::pending(),
         async {},
         &mut model,
@@ -150,7 +159,7 @@ async fn resize(
     run(
         terminal,
         &mut Recorder::default(),
-        Arc::new(Clipboard::new(ClipEnv::default())),
+        &services(&std::env::temp_dir().join("xconnect-flow-unused")),
         events,
         std::future::pending(),
         model,
@@ -167,5 +176,5 @@ async fn resize_below_the_minimum_and_back() {
     let small = resize(&mut terminal, &mut model, 50, 15).await;
     assert!(small.contains("Terminal too small: 50×15"));
     let back = resize(&mut terminal, &mut model, 80, 24).await;
-    assert!(back.contains("Step 1 of 6"));
+    assert!(back.contains("Step 1 of 7"));
 }

@@ -63,12 +63,107 @@ fn step5_credentials_confidential() {
     snap("step5_credentials_confidential_masked", &m);
 }
 
-#[test]
-fn step6_summary() {
+/// The Authorize screen with a fixed link (a real one is random).
+fn at_authorize() -> xconnect::wizard::Model {
     let mut m = at_credentials();
     type_text(&mut m, CLIENT_ID);
-    send(&mut m, [enter()]);
-    snap("step6_summary", &m);
+    send(
+        &mut m,
+        [
+            enter(),
+            Msg::ProfileChecked {
+                name: "default".into(),
+                exists: false,
+            },
+        ],
+    );
+    let op = m.auth.op;
+    send(
+        &mut m,
+        [Msg::AuthReady {
+            op,
+            result: Ok(xconnect::x::oauth::Pending {
+                url: format!("https://x.com/i/oauth2/authorize?response_type=code&client_id={CLIENT_ID}&state=STATE&code_challenge=CHALLENGE&code_challenge_method=S256"),
+                state: "STATE".into(),
+                verifier: xconnect::secret::Secret::new("VERIFIER"),
+            }),
+        }],
+    );
+    m
+}
+
+const GOOD_REDIRECT: &str = "https://app.latenode.com/redirected/index.html?state=STATE&code=abc";
+
+#[test]
+fn step6_authorize() {
+    let mut m = at_authorize();
+    snap("step6_authorize", &m);
+    send(
+        &mut m,
+        [Msg::Paste(
+            "https://app.latenode.com/redirected/index.html?state=OTHER&code=abc".into(),
+        )],
+    );
+    snap("step6_authorize_wrong_state", &m);
+    send(&mut m, [Msg::Paste(GOOD_REDIRECT.into())]);
+    snap("step6_authorize_exchanging", &m);
+}
+
+#[test]
+fn step7_done() {
+    let mut m = at_authorize();
+    send(&mut m, [Msg::Paste(GOOD_REDIRECT.into())]);
+    let op = m.auth.op;
+    send(
+        &mut m,
+        [Msg::Exchanged {
+            op,
+            result: Ok(xconnect::x::oauth::Tokens {
+                access_token: xconnect::secret::Secret::new("ACCESS"),
+                refresh_token: Some(xconnect::secret::Secret::new("REFRESH")),
+                token_type: "bearer".into(),
+                scope: "tweet.read users.read offline.access".into(),
+                expires_in: Some(std::time::Duration::from_secs(7200)),
+            }),
+        }],
+    );
+    send(
+        &mut m,
+        [Msg::Verified {
+            op,
+            result: Ok(xconnect::x::users::Account {
+                id: "1".into(),
+                username: "sandbox_user".into(),
+                name: "Sandbox User".into(),
+            }),
+        }],
+    );
+    send(
+        &mut m,
+        [Msg::Saved {
+            op,
+            result: Ok("/home/me/.config/xconnect/profiles/default.toml".into()),
+        }],
+    );
+    assert_eq!(m.step, xconnect::wizard::Step::Done);
+    // The expiry is relative to now: fix it for the snapshot.
+    if let Some(t) = m.outcome.as_mut().and_then(|o| o.profile.token.as_mut()) {
+        t.expires_at = "2026-11-28T13:05:00Z".into();
+    }
+    let screen = screen_text(&m);
+    assert!(screen.contains("Connected to X as @sandbox_user (Sandbox User)."));
+    assert!(
+        !screen.contains("ACCESS") && !screen.contains("REFRESH"),
+        "no token on screen"
+    );
+    let lines: Vec<String> = screen
+        .lines()
+        .map(|l| match l.find("2026-11-28T13:05:00Z (") {
+            Some(i) => l[..i + "2026-11-28T13:05:00Z".len()].to_string(),
+            None => l.to_string(),
+        })
+        .collect();
+    insta::assert_snapshot!("step7_done", lines.join("\n"));
 }
 
 #[test]

@@ -105,11 +105,30 @@ fn app_type_defaults_to_native_and_web_requires_a_secret() {
     assert!(!common::screen_text(&m).contains("sssss"));
     send(&mut m, [ctrl('r')]);
     assert!(common::screen_text(&m).contains(&"s".repeat(50)));
-    send(&mut m, [enter()]);
-    assert_eq!(m.step, Step::Summary);
-    let screen = common::screen_text(&m);
-    assert!(screen.contains("(50 characters)"));
-    assert!(!screen.contains("sssss"), "the summary masks the secret");
+    send(&mut m, [ctrl('r')]);
+    assert!(
+        !common::screen_text(&m).contains("sssss"),
+        "Ctrl-R masks it again"
+    );
+    let cmds = send(&mut m, [enter()]);
+    assert_eq!(
+        cmds,
+        vec![Cmd::CheckProfile {
+            name: "default".into()
+        }]
+    );
+    let cmds = send(
+        &mut m,
+        [Msg::ProfileChecked {
+            name: "default".into(),
+            exists: false,
+        }],
+    );
+    assert_eq!(m.step, Step::Authorize);
+    assert!(
+        matches!(&cmds[..], [Cmd::CancelAuth, Cmd::PrepareAuth { settings, .. }]
+        if settings.client_secret.as_ref().map(|s| s.expose().len()) == Some(50))
+    );
 }
 
 #[test]
@@ -189,8 +208,14 @@ fn credentials_refuse_empty_and_spaces_and_warn_on_api_keys() {
         .status
         .as_ref()
         .is_some_and(|s| s.text.contains("OAuth 1.0a API Key")));
-    send(&mut m, [enter()]);
-    assert_eq!(m.step, Step::Summary, "a warning is not a refusal");
+    let cmds = send(&mut m, [enter()]);
+    assert_eq!(
+        cmds,
+        vec![Cmd::CheckProfile {
+            name: "default".into()
+        }],
+        "a warning is not a refusal"
+    );
 }
 
 #[test]

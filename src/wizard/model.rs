@@ -1,12 +1,20 @@
 //! The wizard's state and the messages and commands that move it.
 
+use std::path::PathBuf;
+
 use crossterm::event::KeyEvent;
 
 use super::widgets::text_field::TextField;
 use crate::clipboard::Delivery;
+use crate::login::Settings;
 use crate::presets::presets;
+use crate::profile::Profile;
+use crate::secret::Secret;
 use crate::theme::Theme;
+use crate::x::oauth::{Pending, Tokens};
+use crate::x::users::Account;
 use crate::x::{AppType, Permission};
+use crate::x::{Endpoints, XError};
 
 /// The screens, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -16,17 +24,19 @@ pub enum Step {
     AppType,
     Urls,
     Credentials,
-    Summary,
+    Authorize,
+    Done,
 }
 
 impl Step {
-    pub const ALL: [Step; 6] = [
+    pub const ALL: [Step; 7] = [
         Step::CreateApp,
         Step::Permissions,
         Step::AppType,
         Step::Urls,
         Step::Credentials,
-        Step::Summary,
+        Step::Authorize,
+        Step::Done,
     ];
 
     /// The id of its words in `assets/guide.toml`.
@@ -37,7 +47,8 @@ impl Step {
             Step::AppType => "app_type",
             Step::Urls => "urls",
             Step::Credentials => "credentials",
-            Step::Summary => "summary",
+            Step::Authorize => "authorize",
+            Step::Done => "done",
         }
     }
 
@@ -66,6 +77,9 @@ pub enum Focus {
     Website,
     ClientId,
     Secret,
+    ProfileName,
+    AuthUrl,
+    RedirectPaste,
     Nothing,
 }
 
@@ -73,7 +87,12 @@ impl Focus {
     pub fn is_text(self) -> bool {
         matches!(
             self,
-            Focus::Callback | Focus::Website | Focus::ClientId | Focus::Secret
+            Focus::Callback
+                | Focus::Website
+                | Focus::ClientId
+                | Focus::Secret
+                | Focus::ProfileName
+                | Focus::RedirectPaste
         )
     }
 }
@@ -96,6 +115,8 @@ pub struct Status {
 pub enum Overlay {
     Help,
     ConfirmQuit,
+    /// A profile with the chosen name exists: replace it after the login?
+    ConfirmReplace,
     /// The value is printed alone on the normal screen, for selecting with the mouse.
     Plain,
 }
@@ -111,6 +132,50 @@ pub enum Msg {
         what: String,
         result: Result<Delivery, String>,
     },
+    /// Whether a profile with this name exists already.
+    ProfileChecked {
+        name: String,
+        exists: bool,
+    },
+    /// The authorization link of attempt `op` is ready (or could not be made).
+    AuthReady {
+        op: u64,
+        result: Result<Pending, String>,
+    },
+    /// The loopback listener of attempt `op` runs (its address), or could not start.
+    Listening {
+        op: u64,
+        result: Result<String, String>,
+    },
+    /// A redirect arrived by itself (loopback listener, sandbox approval).
+    Redirected {
+        op: u64,
+        url: String,
+    },
+    Exchanged {
+        op: u64,
+        result: Result<Tokens, XError>,
+    },
+    Verified {
+        op: u64,
+        result: Result<Account, XError>,
+    },
+    Saved {
+        op: u64,
+        result: Result<PathBuf, SaveFailure>,
+    },
+    BrowserOpened(Result<(), String>),
+    /// Something to tell the person on the status line.
+    Notice(StatusKind, String),
+    /// A spinner frame; sent only while something runs.
+    Tick,
+}
+
+/// Why a profile was not saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveFailure {
+    Exists,
+    Other(String),
 }
 
 /// Something the driver should do.
@@ -127,7 +192,77 @@ pub enum Cmd {
     },
     /// Come back from [`Cmd::ShowPlain`] and redraw everything.
     EndPlain,
+    /// Does a profile with this name exist?
+    CheckProfile {
+        name: String,
+    },
+    /// Make a new authorization link (fresh PKCE and state); start the loopback listener when
+    /// the callback URL is on this machine; in the sandbox, register the app described.
+    PrepareAuth {
+        op: u64,
+        settings: Settings,
+    },
+    /// Exchange the code at once: it lives 30 seconds.
+    Exchange {
+        op: u64,
+        settings: Settings,
+        code: Secret,
+        verifier: Secret,
+    },
+    Verify {
+        op: u64,
+        access_token: Secret,
+    },
+    Save {
+        op: u64,
+        name: String,
+        profile: Box<Profile>,
+        overwrite: bool,
+    },
+    /// Sandbox only: approve the link as the sandbox user, like a browser would.
+    SandboxApprove {
+        op: u64,
+        url: String,
+    },
+    OpenBrowser {
+        url: String,
+    },
+    /// Stop whatever runs for the authorization (listener, exchange).
+    CancelAuth,
     Quit,
+}
+
+/// Where the Authorize screen is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Phase {
+    Preparing,
+    Waiting,
+    Exchanging,
+    Verifying,
+    Saving,
+    /// The last attempt failed; a new paste tries again.
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Auth {
+    /// The current attempt; results of older ones are ignored.
+    pub op: u64,
+    pub phase: Phase,
+    pub pending: Option<Pending>,
+    pub paste: TextField,
+    /// Loopback listener: Ok(address) while it runs, Err(why not).
+    pub listener: Option<Result<String, String>>,
+    pub tokens: Option<Tokens>,
+    pub account: Option<Result<Account, XError>>,
+    pub spinner: usize,
+}
+
+/// What the Done screen shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub path: PathBuf,
+    pub profile: Profile,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -182,6 +317,9 @@ pub struct Credentials {
     pub client_id: TextField,
     pub secret: TextField,
     pub reveal: bool,
+    pub profile: TextField,
+    /// The person agreed to replace the existing profile of this name.
+    pub replace: Option<String>,
 }
 
 /// The whole state of the wizard.
@@ -206,6 +344,13 @@ pub struct Model {
     pub size: (u16, u16),
     pub theme: Theme,
     pub sandbox: bool,
+    /// A browser may be opened here (a display, and not over SSH).
+    pub can_open_browser: bool,
+    /// Over SSH: the loopback hint shows the `ssh -L` line.
+    pub over_ssh: bool,
+    pub endpoints: Endpoints,
+    pub auth: Auth,
+    pub outcome: Option<Outcome>,
     pub quit: bool,
 }
 
@@ -226,6 +371,8 @@ impl Model {
                 client_id: TextField::default(),
                 secret: TextField::masked(),
                 reveal: false,
+                profile: TextField::new("default"),
+                replace: None,
             },
             overlay: None,
             status: None,
@@ -236,8 +383,51 @@ impl Model {
             size,
             theme,
             sandbox: false,
+            can_open_browser: false,
+            over_ssh: false,
+            endpoints: Endpoints::x(),
+            auth: Auth {
+                op: 0,
+                phase: Phase::Preparing,
+                pending: None,
+                paste: TextField::default(),
+                listener: None,
+                tokens: None,
+                account: None,
+                spinner: 0,
+            },
+            outcome: None,
             quit: false,
         }
+    }
+
+    /// The app as entered, for the authorization and the profile.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            client_id: self.credentials.client_id.value().to_string(),
+            client_secret: self
+                .app_type
+                .is_confidential()
+                .then(|| Secret::new(self.credentials.secret.value())),
+            app_type: self.app_type,
+            callback_url: self.urls.callback.value().to_string(),
+            website_url: self.urls.website.value().to_string(),
+            scopes: self
+                .permissions
+                .scopes
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        }
+    }
+
+    /// Something runs: the spinner turns (and the driver sends ticks).
+    pub fn busy(&self) -> bool {
+        self.step == Step::Authorize
+            && matches!(
+                self.auth.phase,
+                Phase::Preparing | Phase::Exchanging | Phase::Verifying | Phase::Saving
+            )
     }
 
     pub fn set_status(&mut self, kind: StatusKind, text: impl Into<String>) {

@@ -3,7 +3,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 use super::keys::{ctrl, plain};
-use super::model::{Cmd, Focus, Model, Msg, Overlay, StatusKind};
+use super::model::{Cmd, Focus, Model, Msg, Overlay, Phase, StatusKind, Step};
 use super::steps;
 use super::widgets::text_field::{Edit, MAX_FIELD_CHARS};
 use crate::clipboard::Delivery;
@@ -17,7 +17,27 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             Vec::new()
         }
         Msg::Paste(text) => {
+            if m.step == Step::Authorize && m.overlay.is_none() {
+                m.status = None;
+                return steps::authorize::on_paste(m, &text);
+            }
             on_paste(m, &text);
+            Vec::new()
+        }
+        Msg::ProfileChecked { name, exists } => {
+            if m.step == Step::Credentials && name == m.credentials.profile.value() {
+                if exists && m.credentials.replace.as_deref() != Some(name.as_str()) {
+                    m.overlay = Some(Overlay::ConfirmReplace);
+                } else {
+                    return go_authorize(m);
+                }
+            }
+            Vec::new()
+        }
+        Msg::Tick => {
+            if m.busy() {
+                m.auth.spinner = m.auth.spinner.wrapping_add(1);
+            }
             Vec::new()
         }
         Msg::Copied { what, result } => {
@@ -32,7 +52,13 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Key(key) if key.kind != KeyEventKind::Release => on_key(m, key),
         Msg::Key(_) => Vec::new(),
+        other => steps::authorize::on_msg(m, other),
     }
+}
+
+fn go_authorize(m: &mut Model) -> Vec<Cmd> {
+    enter_step(m, Step::Authorize);
+    steps::authorize::start(m)
 }
 
 /// Honest words for each delivery: OSC 52 is sent, never known to have arrived.
@@ -73,16 +99,48 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
             m.overlay = None;
             return Vec::new();
         }
+        Some(Overlay::ConfirmReplace) => {
+            m.overlay = None;
+            let name = m.credentials.profile.value().to_string();
+            if matches!(plain(&key), Some('y' | 'Y')) {
+                m.credentials.replace = Some(name);
+                return match m.step {
+                    Step::Credentials => go_authorize(m),
+                    _ => steps::authorize::save(m, true),
+                };
+            }
+            if m.step == Step::Credentials {
+                m.focus = Focus::ProfileName;
+                m.set_status(
+                    StatusKind::Info,
+                    "Kept the existing profile: choose another name.",
+                );
+            } else {
+                m.set_status(
+                    StatusKind::Info,
+                    "Kept the existing profile; the new token is not saved. s saves it after all.",
+                );
+            }
+            return Vec::new();
+        }
         None => {}
+    }
+    if m.step == Step::Done {
+        return on_done_key(m, key);
+    }
+    if m.step == Step::Authorize {
+        if let Some(cmds) = steps::authorize::on_key(m, key) {
+            return cmds;
+        }
     }
     m.status = None;
     let text = m.focus.is_text();
     match key.code {
         KeyCode::F(1) => m.overlay = Some(Overlay::Help),
-        KeyCode::Esc => back(m),
-        _ if ctrl(&key, 'p') => back(m),
-        KeyCode::Enter => advance(m),
-        _ if ctrl(&key, 'n') => advance(m),
+        KeyCode::Esc => return back(m),
+        _ if ctrl(&key, 'p') => return back(m),
+        KeyCode::Enter => return advance(m),
+        _ if ctrl(&key, 'n') => return advance(m),
         KeyCode::Tab => move_focus(m, 1),
         KeyCode::BackTab => move_focus(m, -1),
         KeyCode::PageDown => scroll(m, 1),
@@ -111,7 +169,7 @@ fn outside_fields(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
         Some('?') => m.overlay = Some(Overlay::Help),
         Some('c') => return copy(m),
         Some('p') => return print(m),
-        Some('b') => back(m),
+        Some('b') => return back(m),
         _ => {
             if !steps::on_key(m, key) && matches!(key.code, KeyCode::Char(_)) {
                 m.set_status(StatusKind::Info, "Press ? for the keys.");
@@ -150,6 +208,8 @@ fn focused_field(m: &mut Model) -> Option<&mut super::widgets::text_field::TextF
         Focus::Website => Some(&mut m.urls.website),
         Focus::ClientId => Some(&mut m.credentials.client_id),
         Focus::Secret => Some(&mut m.credentials.secret),
+        Focus::ProfileName => Some(&mut m.credentials.profile),
+        Focus::RedirectPaste => Some(&mut m.auth.paste),
         _ => None,
     }
 }
@@ -202,7 +262,7 @@ fn move_focus(m: &mut Model, delta: isize) {
     m.scroll = None;
 }
 
-fn enter_step(m: &mut Model, step: super::Step) {
+fn enter_step(m: &mut Model, step: Step) {
     m.step = step;
     m.focus = steps::focusables(m)
         .first()
@@ -213,21 +273,68 @@ fn enter_step(m: &mut Model, step: super::Step) {
     m.scroll = None;
 }
 
-fn back(m: &mut Model) {
+/// The Done screen: the profile is saved, so quitting never asks.
+fn on_done_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
+    m.status = None;
+    match (key.code, plain(&key)) {
+        (KeyCode::Enter, _) | (_, Some('q')) => {
+            m.quit = true;
+            vec![Cmd::Quit]
+        }
+        (_, Some('c')) | (_, Some('y')) => copy(m),
+        (_, Some('p')) => print(m),
+        (_, Some('?')) | (KeyCode::F(1), _) => {
+            m.overlay = Some(Overlay::Help);
+            Vec::new()
+        }
+        _ => {
+            m.set_status(
+                StatusKind::Info,
+                "The profile is saved: Enter or q quits, c copies its path.",
+            );
+            Vec::new()
+        }
+    }
+}
+
+fn back(m: &mut Model) -> Vec<Cmd> {
+    if m.step == Step::Authorize {
+        if matches!(m.auth.phase, Phase::Verifying | Phase::Saving) {
+            m.set_status(StatusKind::Info, "Saving the token: one moment.");
+            return Vec::new();
+        }
+        m.auth.phase = Phase::Preparing;
+        m.auth.pending = None;
+        m.auth.listener = None;
+        enter_step(m, Step::Credentials);
+        return vec![Cmd::CancelAuth];
+    }
     match m.step.prev() {
         Some(prev) => enter_step(m, prev),
         None => m.set_status(StatusKind::Info, "This is the first step. q quits."),
     }
+    Vec::new()
 }
 
-fn advance(m: &mut Model) {
+fn advance(m: &mut Model) -> Vec<Cmd> {
+    if m.step == Step::Authorize {
+        if m.focus == Focus::RedirectPaste && !m.auth.paste.is_empty() {
+            let text = m.auth.paste.value().to_string();
+            return steps::authorize::try_redirect(m, &text);
+        }
+        m.set_status(
+            StatusKind::Info,
+            "Open the link, click Authorize app, then paste the address X sends you to.",
+        );
+        return Vec::new();
+    }
     let checks = steps::checks(m);
     if let Some((focus, Check::Error(msg))) = checks.iter().find(|(_, c)| c.is_error()) {
         m.tried = true;
         m.focus = *focus;
         m.scroll = None;
         m.set_status(StatusKind::Error, msg.clone());
-        return;
+        return Vec::new();
     }
     if !m.warned {
         if let Some((focus, Check::Warn(msg))) =
@@ -239,16 +346,19 @@ fn advance(m: &mut Model) {
                 StatusKind::Warn,
                 format!("{msg} Enter again goes on anyway."),
             );
-            return;
+            return Vec::new();
         }
     }
-    match m.step.next() {
-        Some(next) => enter_step(m, next),
-        None => m.set_status(
-            StatusKind::Info,
-            "That is everything for now: q quits, Esc goes back to change a value.",
-        ),
+    if m.step == Step::Credentials {
+        // Before anyone logs in: would the save replace a profile?
+        return vec![Cmd::CheckProfile {
+            name: m.credentials.profile.value().to_string(),
+        }];
     }
+    if let Some(next) = m.step.next() {
+        enter_step(m, next);
+    }
+    Vec::new()
 }
 
 fn scroll(m: &mut Model, pages: i32) {
@@ -258,7 +368,7 @@ fn scroll(m: &mut Model, pages: i32) {
 }
 
 fn toggle_reveal(m: &mut Model) {
-    if m.app_type.is_confidential() && m.step == super::Step::Credentials {
+    if m.app_type.is_confidential() && m.step == Step::Credentials {
         m.credentials.reveal = !m.credentials.reveal;
     }
 }

@@ -41,7 +41,25 @@ pub fn view(m: &Model, f: &mut Frame) {
     keys(m, f, Rect::new(area.x, area.bottom() - 1, area.width, 1));
     match m.overlay {
         Some(Overlay::Help) => help(m, f, area),
-        Some(Overlay::ConfirmQuit) => confirm_quit(m, f, area),
+        Some(Overlay::ConfirmQuit) => confirm(
+            m,
+            f,
+            area,
+            " Quit? ",
+            "Quit xconnect? What you entered is not saved.",
+            ("quit", "stay"),
+        ),
+        Some(Overlay::ConfirmReplace) => confirm(
+            m,
+            f,
+            area,
+            " Replace? ",
+            &format!(
+                "A profile named \"{}\" exists. Replace it when the login succeeds?",
+                m.credentials.profile.value()
+            ),
+            ("replace it", "keep it"),
+        ),
         Some(Overlay::Plain) => plain_note(f, area),
         None => {}
     }
@@ -115,11 +133,12 @@ fn header(m: &Model, f: &mut Frame, area: Rect) {
     );
 }
 
-/// "✓ Done  ▸ Current  · Next …": the marks carry the meaning, colour only helps.
+/// "✓ Done  ▸ Current  · Next …": the marks carry the meaning, colour only helps. When the
+/// names do not all fit, the steps farthest from the current one shrink to their numbers.
 pub fn stepper(m: &Model, width: u16) -> Line<'static> {
     let t = m.theme;
     let now = m.step.index();
-    let build = |compact: bool| {
+    let build = |named: &[bool]| {
         let mut spans = vec![Span::raw(" ")];
         for (i, s) in Step::ALL.iter().enumerate() {
             let short = &guide().step(s.id()).short;
@@ -128,22 +147,27 @@ pub fn stepper(m: &Model, width: u16) -> Line<'static> {
                 std::cmp::Ordering::Equal => ("▸", t.title()),
                 std::cmp::Ordering::Greater => ("·", t.dim()),
             };
-            let text = if compact && i != now {
-                format!("{mark}{}", i + 1)
-            } else {
+            let text = if named[i] {
                 format!("{mark} {short}")
+            } else {
+                format!("{mark}{}", i + 1)
             };
             spans.push(Span::styled(text, style));
             spans.push(Span::raw("  "));
         }
         Line::from(spans)
     };
-    let full = build(false);
-    if full.width() <= usize::from(width) {
-        full
-    } else {
-        build(true)
+    let mut named = vec![true; Step::ALL.len()];
+    // Farthest first; of two as far, the done one (behind) shrinks first.
+    let mut order: Vec<usize> = (0..named.len()).filter(|i| *i != now).collect();
+    order.sort_by_key(|i| (std::cmp::Reverse(i.abs_diff(now)), *i > now));
+    for i in order {
+        if build(&named).width() <= usize::from(width) {
+            break;
+        }
+        named[i] = false;
     }
+    build(&named)
 }
 
 fn draw_body(m: &Model, f: &mut Frame, area: Rect, body: &Body, scroll: u16) {
@@ -215,6 +239,33 @@ fn fit(s: &str, width: usize) -> String {
 pub fn key_hints(m: &Model) -> Vec<(&'static str, &'static str)> {
     let text = m.focus.is_text();
     let mut v = Vec::new();
+    if m.step == Step::Done {
+        return vec![("Enter", "quit"), ("c", "copy the path"), ("?", "help")];
+    }
+    if m.step == Step::Authorize {
+        if m.auth.phase == super::model::Phase::Exchanging {
+            return vec![("Esc", "cancel"), ("Ctrl-C", "quit")];
+        }
+        v.push(("Esc", "back"));
+        if m.focus == Focus::AuthUrl {
+            v.extend([("c", "copy link"), ("p", "print link")]);
+            if m.sandbox {
+                v.push(("a", "approve (sandbox)"));
+            }
+            v.extend([
+                ("n", "new link"),
+                ("Tab", "type the address"),
+                ("q", "quit"),
+            ]);
+        } else {
+            v.extend([
+                ("Enter", "use the address"),
+                ("Tab", "back to the link"),
+                ("Ctrl-C", "quit"),
+            ]);
+        }
+        return v;
+    }
     if m.step.next().is_some() {
         v.push(("Enter", "continue"));
     }
@@ -302,23 +353,37 @@ fn help(m: &Model, f: &mut Frame, area: Rect) {
     );
 }
 
-fn confirm_quit(m: &Model, f: &mut Frame, area: Rect) {
+/// A yes/no question in a box; any key but y means no.
+fn confirm(
+    m: &Model,
+    f: &mut Frame,
+    area: Rect,
+    title: &str,
+    question: &str,
+    (yes, no): (&str, &str),
+) {
     let t = m.theme;
-    let lines = vec![
-        Line::raw(" Quit xconnect? What you entered is not saved."),
-        Line::default(),
-        Line::from(vec![
-            Span::raw(" "),
-            Span::styled("y", t.key()),
-            Span::raw(" quit    "),
-            Span::styled("n", t.key()),
-            Span::raw(" (or any other key) stay"),
-        ]),
-    ];
-    let rect = centered(area, 52, 5);
+    let width = 60u16.min(area.width);
+    let mut lines: Vec<Line> = super::widgets::body::wrap(question, usize::from(width - 4))
+        .into_iter()
+        .map(|l| Line::raw(format!(" {l}")))
+        .collect();
+    lines.push(Line::default());
+    lines.push(Line::from(vec![
+        Span::raw(" "),
+        Span::styled("y", t.key()),
+        Span::raw(format!(" {yes}    ")),
+        Span::styled("n", t.key()),
+        Span::raw(format!(" (or any other key) {no}")),
+    ]));
+    let rect = centered(area, width, lines.len() as u16 + 2);
     f.render_widget(Clear, rect);
     f.render_widget(
-        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Quit? ")),
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(title.to_string()),
+        ),
         rect,
     );
 }

@@ -166,6 +166,23 @@ pub fn rate_limit_reset(headers: &reqwest::header::HeaderMap) -> Option<i64> {
         .ok()
 }
 
+/// The `oauth2` crate's HTTP client: reqwest, with 429 and 5xx turned into errors that keep
+/// their status (a named type: a closure here makes the futures not `Send`).
+struct Transport(reqwest::Client);
+
+impl<'c> oauth2::AsyncHttpClient<'c> for Transport {
+    type Error = HttpFailure;
+    type Future = std::pin::Pin<
+        Box<
+            dyn std::future::Future<Output = Result<oauth2::HttpResponse, HttpFailure>> + Send + 'c,
+        >,
+    >;
+
+    fn call(&'c self, request: oauth2::HttpRequest) -> Self::Future {
+        Box::pin(send(&self.0, request))
+    }
+}
+
 async fn send(
     http: &reqwest::Client,
     request: oauth2::HttpRequest,
@@ -242,7 +259,7 @@ pub async fn exchange(
     let r = client(app, endpoints)?
         .exchange_code(AuthorizationCode::new(code.expose().to_string()))
         .set_pkce_verifier(PkceCodeVerifier::new(verifier.expose().to_string()))
-        .request_async(&|req| send(http, req))
+        .request_async(&Transport(http.clone()))
         .await
         .map_err(|e| token_error(e, confidential))?;
     Ok(tokens(&r))
@@ -259,7 +276,7 @@ pub async fn refresh(
     let confidential = app.client_secret.is_some();
     let r = client(app, endpoints)?
         .exchange_refresh_token(&RefreshToken::new(refresh_token.expose().to_string()))
-        .request_async(&|req| send(http, req))
+        .request_async(&Transport(http.clone()))
         .await
         .map_err(|e| token_error(e, confidential))?;
     Ok(tokens(&r))
@@ -276,7 +293,7 @@ pub async fn revoke(
     client(app, endpoints)?
         .revoke_token(token)
         .map_err(|e| XError::BadResponse(e.to_string()))?
-        .request_async(&|req| send(http, req))
+        .request_async(&Transport(http.clone()))
         .await
         .map_err(
             |e: RequestTokenError<HttpFailure, BasicRevocationErrorResponse>| match e {

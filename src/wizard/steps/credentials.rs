@@ -9,9 +9,9 @@ const LABEL_W: usize = 13;
 
 pub fn focusables(m: &Model) -> Vec<Focus> {
     if m.app_type.is_confidential() {
-        vec![Focus::ClientId, Focus::Secret]
+        vec![Focus::ClientId, Focus::Secret, Focus::ProfileName]
     } else {
-        vec![Focus::ClientId]
+        vec![Focus::ClientId, Focus::ProfileName]
     }
 }
 
@@ -53,6 +53,25 @@ pub fn render(m: &Model, body: &mut Body) {
             style,
         );
     }
+    body.blank();
+    render_field(
+        m,
+        body,
+        Focus::ProfileName,
+        "Profile name",
+        LABEL_W,
+        &c.profile,
+        true,
+    );
+    if m.sandbox {
+        body.blank();
+        let style = body.theme.warning();
+        body.prefixed(
+            "  ",
+            "Sandbox: no X account is used. Any Client ID works (the sandbox registers the app as described); for a Web App any secret works too.",
+            style,
+        );
+    }
     render_outro(m, body);
 }
 
@@ -67,5 +86,12 @@ pub fn checks(m: &Model) -> Vec<(Focus, Check)> {
             check_client_secret(m.credentials.secret.value()),
         ));
     }
+    v.push((
+        Focus::ProfileName,
+        match crate::profile::check_name(m.credentials.profile.value()) {
+            Ok(()) => Check::Ok,
+            Err(e) => Check::Error(e),
+        },
+    ));
     v
 }

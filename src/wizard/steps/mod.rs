@@ -2,10 +2,11 @@
 //! and what it checks before the wizard moves on.
 
 pub mod app_type;
+pub mod authorize;
 pub mod create_app;
 pub mod credentials;
+pub mod done;
 pub mod permissions;
-pub mod summary;
 pub mod urls;
 
 use crossterm::event::KeyEvent;
@@ -23,7 +24,8 @@ pub fn focusables(m: &Model) -> Vec<Focus> {
         Step::AppType => vec![Focus::AppType],
         Step::Urls => vec![Focus::Preset, Focus::Callback, Focus::Website],
         Step::Credentials => credentials::focusables(m),
-        Step::Summary => vec![Focus::Nothing],
+        Step::Authorize => vec![Focus::AuthUrl, Focus::RedirectPaste],
+        Step::Done => vec![Focus::Nothing],
     }
 }
 
@@ -35,7 +37,8 @@ pub fn render(m: &Model, body: &mut Body) {
         Step::AppType => app_type::render(m, body),
         Step::Urls => urls::render(m, body),
         Step::Credentials => credentials::render(m, body),
-        Step::Summary => summary::render(m, body),
+        Step::Authorize => authorize::render(m, body),
+        Step::Done => done::render(m, body),
     }
 }
 
@@ -76,6 +79,15 @@ pub fn copy_target(m: &Model) -> Option<(String, String)> {
         Focus::Website => v("Website URL", m.urls.website.value()),
         Focus::ClientId => v("Client ID", m.credentials.client_id.value()),
         Focus::Secret if m.credentials.reveal => v("Client Secret", m.credentials.secret.value()),
+        Focus::AuthUrl | Focus::RedirectPaste => m
+            .auth
+            .pending
+            .as_ref()
+            .and_then(|p| v("Authorization link", &p.url)),
+        Focus::Nothing if m.step == Step::Done => m
+            .outcome
+            .as_ref()
+            .and_then(|o| v("Profile path", &o.path.display().to_string())),
         _ => None,
     }
     .filter(|(_, text)| !text.is_empty())

@@ -1,0 +1,272 @@
+//! `xconnect login --no-tui`: the same login for scripts, CI and pipes. The link goes to
+//! stderr alone on its line; the redirect comes from stdin, or from the loopback listener;
+//! the profile path goes to stdout. Any failure: one line on stderr, no file written.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::{AsyncBufRead, AsyncBufReadExt};
+use url::Url;
+
+use super::{build_profile, Settings};
+use crate::callback::{self, parse_redirect, Listener};
+use crate::presets::presets;
+use crate::profile::{check_name, SaveError, Store};
+use crate::sandbox::{Sandbox, SandboxApp};
+use crate::secret::Secret;
+use crate::validate::{check_client_id, check_client_secret, check_url, Check};
+use crate::x::scopes::is_known;
+use crate::x::{oauth, users, AppType, Endpoints, Permission};
+
+/// Everything `login` was told.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub profile: String,
+    pub client_id: String,
+    pub client_secret: Option<Secret>,
+    pub app_type: AppType,
+    pub permissions: Permission,
+    pub scopes: Option<String>,
+    pub callback_url: String,
+    pub website_url: Option<String>,
+    pub force: bool,
+    /// How long to wait for the redirect.
+    pub wait: Duration,
+}
+
+/// Checks the request and turns it into the app's settings; warnings go to `err`.
+pub fn settings(req: &Request, err: &mut dyn Write) -> Result<Settings, String> {
+    check_name(&req.profile).map_err(|e| format!("--profile: {e}"))?;
+    match check_client_id(&req.client_id) {
+        Check::Error(e) => return Err(format!("--client-id: {e}")),
+        Check::Warn(w) => {
+            let _ = writeln!(err, "warning: --client-id: {w}");
+        }
+        Check::Ok => {}
+    }
+    let client_secret = match (req.app_type, &req.client_secret) {
+        (AppType::Web, None) => {
+            return Err(
+                "a Web App (confidential client) needs its Client Secret in XCONNECT_CLIENT_SECRET"
+                    .into(),
+            )
+        }
+        (AppType::Web, Some(s)) => {
+            match check_client_secret(s.expose()) {
+                Check::Error(e) => return Err(format!("XCONNECT_CLIENT_SECRET: {e}")),
+                Check::Warn(w) => {
+                    let _ = writeln!(err, "warning: XCONNECT_CLIENT_SECRET: {w}");
+                }
+                Check::Ok => {}
+            }
+            Some(s.clone())
+        }
+        (AppType::Native, Some(_)) => {
+            let _ = writeln!(
+                err,
+                "warning: XCONNECT_CLIENT_SECRET is ignored: a Native App (public client) uses no secret"
+            );
+            None
+        }
+        (AppType::Native, None) => None,
+    };
+    let scopes: Vec<String> = match &req.scopes {
+        Some(s) => {
+            let list: Vec<String> = s.split_whitespace().map(String::from).collect();
+            if list.is_empty() {
+                return Err("--scopes: give at least one scope, e.g. \"tweet.read users.read offline.access\"".into());
+            }
+            if let Some(bad) = list.iter().find(|s| !is_known(s)) {
+                return Err(format!(
+                    "--scopes: X has no scope {:?}; known scopes: {}",
+                    bad,
+                    crate::x::scopes::ALL_SCOPES.join(" ")
+                ));
+            }
+            list
+        }
+        None => req
+            .permissions
+            .scopes()
+            .into_iter()
+            .map(String::from)
+            .collect(),
+    };
+    check_url(&req.callback_url).map_err(|e| format!("--callback-url: {e}"))?;
+    let website_url = match &req.website_url {
+        Some(w) => {
+            check_url(w).map_err(|e| format!("--website-url: {e}"))?;
+            w.clone()
+        }
+        None => presets()
+            .iter()
+            .find(|p| !p.is_custom() && p.callback() == req.callback_url)
+            .map(|p| p.website_url.clone())
+            .unwrap_or_default(),
+    };
+    Ok(Settings {
+        client_id: req.client_id.clone(),
+        client_secret,
+        app_type: req.app_type,
+        callback_url: req.callback_url.clone(),
+        website_url,
+        scopes,
+    })
+}
+
+/// Runs the whole login; returns the saved profile's path.
+pub async fn run<R: AsyncBufRead + Unpin>(
+    req: &Request,
+    endpoints: &Endpoints,
+    store: &Store,
+    sandbox: Option<Arc<Sandbox>>,
+    stdin: R,
+    err: &mut (dyn Write + Send),
+) -> Result<PathBuf, String> {
+    let settings = settings(req, err)?;
+    if store.exists(&req.profile) && !req.force {
+        return Err(format!(
+            "a profile named {:?} exists already; pass --force to replace it",
+            req.profile
+        ));
+    }
+    if let Some(s) = &sandbox {
+        s.register_app(SandboxApp {
+            client_id: settings.client_id.clone(),
+            client_secret: settings
+                .client_secret
+                .as_ref()
+                .map(|s| s.expose().to_string()),
+            callback_urls: vec![settings.callback_url.clone()],
+            enrolled: true,
+        });
+    }
+    let pending =
+        oauth::authorization(&settings.oauth_app(), endpoints).map_err(|e| e.to_string())?;
+    let callback = Url::parse(&settings.callback_url).map_err(|e| e.to_string())?;
+    let listener = if callback::is_loopback_callback(&callback) {
+        match Listener::bind(&callback).await {
+            Ok(l) => Some(l),
+            Err(e) => {
+                let _ = writeln!(
+                    err,
+                    "note: cannot listen on {callback} ({e}); paste the address instead"
+                );
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let _ = writeln!(
+        err,
+        "Open this link in a browser, click \"Authorize app\", then paste the address X sends you to here (the code in it expires 30 seconds after the click):"
+    );
+    let _ = writeln!(err);
+    let _ = writeln!(err, "{}", pending.url);
+    let _ = writeln!(err);
+    if listener.is_some() {
+        let _ = writeln!(
+            err,
+            "Listening on {callback}: the redirect is caught by itself."
+        );
+        if let Some(hint) = callback::ssh_forward_hint(&callback) {
+            let _ = writeln!(err, "Browser on another computer? Run there first: {hint}");
+        }
+    }
+    let _ = err.flush();
+    let redirect = tokio::time::timeout(
+        req.wait,
+        wait_redirect(stdin, listener, &callback, &pending.state, err),
+    )
+    .await
+    .map_err(|_| {
+        format!(
+            "no redirect arrived within {} seconds; run the login again",
+            req.wait.as_secs()
+        )
+    })??;
+    let http = oauth::http_client().map_err(|e| e.to_string())?;
+    let tokens = oauth::exchange(
+        &http,
+        &settings.oauth_app(),
+        endpoints,
+        &Secret::new(redirect.code),
+        &pending.verifier,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let proof = users::me(&http, endpoints, &tokens.access_token).await;
+    match &proof {
+        Ok(a) => {
+            let _ = writeln!(err, "Logged in as @{} ({}).", a.username, a.name);
+        }
+        Err(e) => {
+            let _ = writeln!(err, "warning: the tokens are saved but unverified: {e}");
+        }
+    }
+    let profile = build_profile(&settings, &tokens, &proof, endpoints, crate::timefmt::now());
+    let store = store.clone();
+    let name = req.profile.clone();
+    let force = req.force;
+    tokio::task::spawn_blocking(move || store.save(&name, &profile, force))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| match e {
+            SaveError::Exists(p) => format!(
+                "{} appeared meanwhile; pass --force to replace it (the new token was not saved)",
+                p.display()
+            ),
+            e => e.to_string(),
+        })
+}
+
+/// The first valid redirect from stdin (one per line) or the listener. A wrong line is
+/// reported and the next awaited; at the end of stdin the last problem is the error.
+async fn wait_redirect<R: AsyncBufRead + Unpin>(
+    stdin: R,
+    listener: Option<Listener>,
+    callback: &Url,
+    state: &str,
+    err: &mut (dyn Write + Send),
+) -> Result<callback::Redirect, String> {
+    let mut lines = stdin.lines();
+    let mut stdin_open = true;
+    let mut last_problem: Option<String> = None;
+    let caught = async {
+        match listener {
+            Some(l) => l.next(state).await.ok(),
+            None => std::future::pending().await,
+        }
+    };
+    tokio::pin!(caught);
+    let has_listener = callback::is_loopback_callback(callback);
+    loop {
+        tokio::select! {
+            line = lines.next_line(), if stdin_open => match line {
+                Ok(Some(line)) if line.trim().is_empty() => {}
+                Ok(Some(line)) => match parse_redirect(&line, callback, state) {
+                    Ok(r) => return Ok(r),
+                    Err(e) => {
+                        let _ = writeln!(err, "error: {e}");
+                        last_problem = Some(e.to_string());
+                    }
+                },
+                Ok(None) | Err(_) => {
+                    stdin_open = false;
+                    if !has_listener {
+                        return Err(last_problem.unwrap_or_else(|| {
+                            "stdin ended before a redirected address was given".into()
+                        }));
+                    }
+                }
+            },
+            url = &mut caught => match url {
+                Some(url) => return parse_redirect(&url, callback, state).map_err(|e| e.to_string()),
+                None => return Err("the loopback listener stopped".into()),
+            },
+        }
+    }
+}

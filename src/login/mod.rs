@@ -1,0 +1,108 @@
+//! A login, whichever way it runs (the wizard, or `xconnect login --no-tui`): the app's
+//! settings, and the profile a successful login leaves behind.
+
+pub mod cli;
+
+use crate::profile::{self, Profile};
+use crate::secret::Secret;
+use crate::x::oauth::{self, Tokens};
+use crate::x::users::Account;
+use crate::x::{AppType, Endpoints, XError};
+
+/// The app as the person described it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub client_id: String,
+    /// `Some` for a confidential app.
+    pub client_secret: Option<Secret>,
+    pub app_type: AppType,
+    pub callback_url: String,
+    pub website_url: String,
+    pub scopes: Vec<String>,
+}
+
+impl Settings {
+    pub fn oauth_app(&self) -> oauth::App {
+        oauth::App {
+            client_id: self.client_id.clone(),
+            client_secret: self.client_secret.clone(),
+            callback_url: self.callback_url.clone(),
+            scopes: self.scopes.clone(),
+        }
+    }
+}
+
+/// What a finished login saves. A proof that failed (`/2/users/me` refused or unreachable)
+/// still saves the tokens, marked unverified with the reason: a token is never thrown away.
+pub fn build_profile(
+    settings: &Settings,
+    tokens: &Tokens,
+    proof: &Result<Account, XError>,
+    endpoints: &Endpoints,
+    now: time::OffsetDateTime,
+) -> Profile {
+    let expires_in = tokens
+        .expires_in
+        .map_or(7200, |d| i64::try_from(d.as_secs()).unwrap_or(7200));
+    let account = match proof {
+        Ok(a) => profile::Account {
+            id: a.id.clone(),
+            username: a.username.clone(),
+            name: a.name.clone(),
+            verified: true,
+            note: None,
+        },
+        Err(e) => profile::Account {
+            id: String::new(),
+            username: String::new(),
+            name: String::new(),
+            verified: false,
+            note: Some(e.to_string()),
+        },
+    };
+    Profile {
+        version: profile::CURRENT_VERSION,
+        app: profile::AppSettings {
+            client_id: settings.client_id.clone(),
+            client_secret: settings
+                .client_secret
+                .as_ref()
+                .map(|s| s.expose().to_string()),
+            app_type: match settings.app_type {
+                AppType::Native => profile::AppType::Native,
+                AppType::Web => profile::AppType::Web,
+            },
+            callback_url: settings.callback_url.clone(),
+            website_url: settings.website_url.clone(),
+            scopes: settings.scopes.clone(),
+        },
+        account: Some(account),
+        token: Some(profile::Token {
+            access_token: tokens.access_token.expose().to_string(),
+            refresh_token: tokens
+                .refresh_token
+                .as_ref()
+                .map(|s| s.expose().to_string()),
+            token_type: tokens.token_type.clone(),
+            scope: if tokens.scope.is_empty() {
+                settings.scopes.join(" ")
+            } else {
+                tokens.scope.clone()
+            },
+            expires_at: crate::timefmt::rfc3339(now + time::Duration::seconds(expires_in)),
+        }),
+        endpoints: (!endpoints.is_x()).then(|| profile::Endpoints {
+            auth_base: endpoints
+                .auth_base
+                .as_str()
+                .trim_end_matches('/')
+                .to_string(),
+            api_base: endpoints
+                .api_base
+                .as_str()
+                .trim_end_matches('/')
+                .to_string(),
+        }),
+        status: None,
+    }
+}

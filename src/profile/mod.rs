@@ -1,0 +1,868 @@
+//! Profiles: what a finished login leaves behind for scripts to read.
+//!
+//! A profile is one TOML file holding the app's settings, the account it was
+//! authorised for, the token and a few optional sections. This module holds the
+//! types and their TOML form; [`name`] says which profile names are allowed and
+//! [`store`] says where the files live and how they are written and read.
+
+pub mod name;
+pub mod store;
+
+pub use name::{check_name, MAX_NAME_LEN};
+pub use store::{Listing, Loaded, ProfileLock, SaveError, Store, CONFIG_DIR_ENV};
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Deserializer, Serialize};
+use time::format_description::well_known::Rfc3339;
+use time::{Duration, OffsetDateTime, UtcOffset};
+
+/// The format version this build writes, and the newest it can read.
+pub const CURRENT_VERSION: u32 = 1;
+
+/// What a secret prints as in `Debug` output.
+const REDACTED: &str = "…redacted…";
+
+/// One saved login.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub version: u32,
+    pub app: AppSettings,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<Account>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<Token>,
+    /// `None` means X's own endpoints.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoints: Option<Endpoints>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+}
+
+/// The portal's "Type of App": it decides whether a client secret is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AppType {
+    /// A public client: PKCE only, no client secret.
+    Native,
+    /// A confidential client with a client secret.
+    Web,
+}
+
+impl AppType {
+    /// The word used in the profile file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppType::Native => "native",
+            AppType::Web => "web",
+        }
+    }
+}
+
+/// The `[app]` table.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppSettings {
+    pub client_id: String,
+    /// Only for a confidential (web) app.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    pub app_type: AppType,
+    pub callback_url: String,
+    pub website_url: String,
+    pub scopes: Vec<String>,
+}
+
+impl fmt::Debug for AppSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppSettings")
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| REDACTED),
+            )
+            .field("app_type", &self.app_type)
+            .field("callback_url", &self.callback_url)
+            .field("website_url", &self.website_url)
+            .field("scopes", &self.scopes)
+            .finish()
+    }
+}
+
+/// The `[account]` table: who the token belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: String,
+    pub username: String,
+    pub name: String,
+    /// `false` when X refused `/2/users/me` (client-not-enrolled).
+    pub verified: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The `[token]` table.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Token {
+    pub access_token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    pub token_type: String,
+    pub scope: String,
+    /// RFC 3339, UTC, e.g. `2026-11-28T13:05:00Z`. Checked when a file is read;
+    /// use [`Token::expires_at`] for the parsed time.
+    #[serde(deserialize_with = "rfc3339_string")]
+    pub expires_at: String,
+}
+
+impl Token {
+    /// The parsed expiry time.
+    pub fn expires_at(&self) -> Result<OffsetDateTime, String> {
+        parse_time(&self.expires_at)
+    }
+
+    /// How long until the token expires, counted from `now`; negative once it has.
+    pub fn expires_in(&self, now: OffsetDateTime) -> Result<Duration, String> {
+        Ok(self.expires_at()? - now)
+    }
+
+    /// Whether the token has expired by `now`, or will within `margin`.
+    pub fn expires_within(&self, now: OffsetDateTime, margin: Duration) -> Result<bool, String> {
+        Ok(self.expires_in(now)? <= margin)
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Token")
+            .field("access_token", &REDACTED)
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| REDACTED),
+            )
+            .field("token_type", &self.token_type)
+            .field("scope", &self.scope)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// The `[endpoints]` table, for a server other than X's own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Endpoints {
+    pub auth_base: String,
+    pub api_base: String,
+}
+
+/// The `[status]` table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Status {
+    pub needs_reauth: bool,
+    pub reason: String,
+}
+
+/// Formats a time the way `expires_at` is written: RFC 3339 in UTC, whole seconds.
+pub fn format_time(t: OffsetDateTime) -> Result<String, String> {
+    let t = t.to_offset(UtcOffset::UTC);
+    let t = t.replace_nanosecond(0).unwrap_or(t);
+    t.format(&Rfc3339)
+        .map_err(|e| format!("cannot write the time {t} as RFC 3339: {e}"))
+}
+
+fn parse_time(text: &str) -> Result<OffsetDateTime, String> {
+    OffsetDateTime::parse(text, &Rfc3339).map_err(|_| {
+        format!(
+            "{} is not an RFC 3339 time such as \"2026-11-28T13:05:00Z\"",
+            escape_controls(&format!("{text:?}"))
+        )
+    })
+}
+
+fn rfc3339_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    parse_time(&text).map_err(serde::de::Error::custom)?;
+    Ok(text)
+}
+
+impl Profile {
+    /// The file text. Refuses to produce text that would not read back.
+    pub fn to_toml(&self) -> Result<String, String> {
+        if let Some(token) = &self.token {
+            token
+                .expires_at()
+                .map_err(|e| format!("token.expires_at: {e}"))?;
+        }
+        let text =
+            toml::to_string(self).map_err(|e| format!("cannot write the profile as TOML: {e}"))?;
+        Profile::from_toml(&text)
+            .map_err(|e| format!("the written profile would not read back: {e}"))?;
+        Ok(text)
+    }
+
+    /// Reads the file text. Errors carry no path; [`Store::load`] adds it.
+    pub fn from_toml(text: &str) -> Result<Profile, LoadError> {
+        parse_text(text)
+    }
+}
+
+/// Why a profile could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadError {
+    NotFound {
+        name: String,
+        path: PathBuf,
+    },
+    /// The name is not a valid profile name; the text says why.
+    Name(String),
+    Empty(PathBuf),
+    /// Not TOML, not UTF-8, or a value of the wrong kind; `message` starts with the line.
+    Syntax {
+        path: PathBuf,
+        message: String,
+    },
+    /// A required key or table is absent; `key` is dotted, e.g. `app.client_id`.
+    Missing {
+        path: PathBuf,
+        key: String,
+    },
+    TooNew {
+        path: PathBuf,
+        version: i64,
+    },
+    /// `message` reads on from the path: "could not be read: …".
+    Io {
+        path: PathBuf,
+        message: String,
+    },
+}
+
+impl LoadError {
+    /// The file the error is about, when there is one.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            LoadError::Name(_) => None,
+            LoadError::NotFound { path, .. }
+            | LoadError::Empty(path)
+            | LoadError::Syntax { path, .. }
+            | LoadError::Missing { path, .. }
+            | LoadError::TooNew { path, .. }
+            | LoadError::Io { path, .. } => Some(path),
+        }
+    }
+
+    /// Fills in the file an error from [`Profile::from_toml`] came from.
+    fn with_path(mut self, file: &Path) -> LoadError {
+        match &mut self {
+            LoadError::Name(_) => {}
+            LoadError::NotFound { path, .. }
+            | LoadError::Empty(path)
+            | LoadError::Syntax { path, .. }
+            | LoadError::Missing { path, .. }
+            | LoadError::TooNew { path, .. }
+            | LoadError::Io { path, .. } => *path = file.to_path_buf(),
+        }
+        self
+    }
+}
+
+/// `<path>`, or "the profile" for text that came from no file.
+fn subject(path: &Path) -> String {
+    if path.as_os_str().is_empty() {
+        "the profile".to_string()
+    } else {
+        show_path(path)
+    }
+}
+
+/// What to run to write the profile at `path` again.
+fn relogin_hint(path: &Path) -> String {
+    let name = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .filter(|s| check_name(s).is_ok())
+        .unwrap_or("NAME");
+    format!("run \"xconnect login --profile {name}\" to write it again")
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::NotFound { name, path } => write!(
+                f,
+                "no profile named \"{name}\" (looked in {}); run \"xconnect login --profile {name}\" or \"xconnect profiles\"",
+                show_path(path)
+            ),
+            LoadError::Name(message) => f.write_str(message),
+            LoadError::Empty(path) => write!(
+                f,
+                "{} is empty; {}, or delete the file",
+                subject(path),
+                relogin_hint(path)
+            ),
+            LoadError::Syntax { path, message } => write!(
+                f,
+                "{} is not a valid profile file ({message}); fix that line, or {}",
+                subject(path),
+                relogin_hint(path)
+            ),
+            LoadError::Missing { path, key } => write!(
+                f,
+                "{} has no \"{key}\", which a profile needs; add it, or {}",
+                subject(path),
+                relogin_hint(path)
+            ),
+            LoadError::TooNew { path, version } => write!(
+                f,
+                "{} was written by a newer xconnect (version {version}); upgrade xconnect",
+                subject(path)
+            ),
+            LoadError::Io { path, message } => write!(f, "{} {message}", subject(path)),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Tables a profile may hold: whether the table itself is required, and the
+/// keys it must have when present. `Profile::from_toml` checks these first so a
+/// missing key is named with its table.
+const REQUIRED_KEYS: &[(&str, bool, &[&str])] = &[
+    (
+        "app",
+        true,
+        &[
+            "client_id",
+            "app_type",
+            "callback_url",
+            "website_url",
+            "scopes",
+        ],
+    ),
+    ("account", false, &["id", "username", "name", "verified"]),
+    (
+        "token",
+        false,
+        &["access_token", "token_type", "scope", "expires_at"],
+    ),
+    ("endpoints", false, &["auth_base", "api_base"]),
+    ("status", false, &["needs_reauth", "reason"]),
+];
+
+fn syntax(message: String) -> LoadError {
+    LoadError::Syntax {
+        path: PathBuf::new(),
+        message,
+    }
+}
+
+fn missing(key: &str) -> LoadError {
+    LoadError::Missing {
+        path: PathBuf::new(),
+        key: key.to_string(),
+    }
+}
+
+/// Line and column (both from 1) of a byte offset.
+fn line_column(text: &[u8], offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
+    (line, column)
+}
+
+fn toml_error(text: &str, err: &toml::de::Error) -> String {
+    let message: Vec<&str> = err
+        .message()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let message = escape_controls(&message.join("; "));
+    match err.span() {
+        Some(span) => {
+            let (line, column) = line_column(text.as_bytes(), span.start);
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message,
+    }
+}
+
+/// Reads file bytes: checks UTF-8 (with the line of the first bad byte) first.
+fn parse_bytes(bytes: &[u8]) -> Result<Profile, LoadError> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse_text(text),
+        Err(e) => {
+            let (line, column) = line_column(bytes, e.valid_up_to());
+            Err(syntax(format!(
+                "line {line}, column {column}: not UTF-8 text, so not a profile file"
+            )))
+        }
+    }
+}
+
+fn parse_text(text: &str) -> Result<Profile, LoadError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(LoadError::Empty(PathBuf::new()));
+    }
+    let table: toml::Table = toml::from_str(text).map_err(|e| syntax(toml_error(text, &e)))?;
+    if table.is_empty() {
+        return Err(LoadError::Empty(PathBuf::new()));
+    }
+
+    match table.get("version") {
+        None => return Err(missing("version")),
+        Some(toml::Value::Integer(v)) if *v > i64::from(CURRENT_VERSION) => {
+            return Err(LoadError::TooNew {
+                path: PathBuf::new(),
+                version: *v,
+            })
+        }
+        Some(toml::Value::Integer(v)) if *v < 1 => {
+            return Err(syntax(format!(
+                "{}version {v} is not valid; this xconnect writes version {CURRENT_VERSION}",
+                version_line(text)
+            )))
+        }
+        // Any other kind of value is reported by the typed read below, with its line.
+        Some(_) => {}
+    }
+
+    for (section, required, keys) in REQUIRED_KEYS {
+        match table.get(*section) {
+            None if *required => return Err(missing(section)),
+            Some(toml::Value::Table(t)) => {
+                if let Some(key) = keys.iter().find(|k| !t.contains_key(**k)) {
+                    return Err(missing(&format!("{section}.{key}")));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    toml::from_str::<Profile>(text).map_err(|e| {
+        let message = e.message();
+        match message
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split('`').next())
+        {
+            Some(key) => missing(key),
+            None => syntax(toml_error(text, &e)),
+        }
+    })
+}
+
+/// "line N, column M: " for the `version` key, or nothing if it cannot be found.
+fn version_line(text: &str) -> String {
+    #[derive(Deserialize)]
+    struct Head {
+        version: Option<toml::Spanned<toml::Value>>,
+    }
+    match toml::from_str::<Head>(text) {
+        Ok(Head {
+            version: Some(value),
+        }) => {
+            let (line, column) = line_column(text.as_bytes(), value.span().start);
+            format!("line {line}, column {column}: ")
+        }
+        _ => String::new(),
+    }
+}
+
+/// Text with control characters escaped (`\n`, `\u{1b}`…), everything else as is.
+fn escape_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A path for a message: control characters escaped, invalid UTF-8 replaced.
+fn show_path(path: &Path) -> String {
+    escape_controls(&path.to_string_lossy())
+}
+
+#[cfg(test)]
+mod samples {
+    use super::*;
+
+    pub fn native_minimal() -> Profile {
+        Profile {
+            version: CURRENT_VERSION,
+            app: AppSettings {
+                client_id: "Y2xpZW50LWlk".to_string(),
+                client_secret: None,
+                app_type: AppType::Native,
+                callback_url: "http://127.0.0.1:8765/callback".to_string(),
+                website_url: "https://example.com".to_string(),
+                scopes: vec![
+                    "tweet.read".to_string(),
+                    "users.read".to_string(),
+                    "offline.access".to_string(),
+                ],
+            },
+            account: None,
+            token: None,
+            endpoints: None,
+            status: None,
+        }
+    }
+
+    pub fn web_full() -> Profile {
+        Profile {
+            version: CURRENT_VERSION,
+            app: AppSettings {
+                client_id: "d2ViLWNsaWVudA".to_string(),
+                client_secret: Some("SECRET-client-9f8e7d".to_string()),
+                app_type: AppType::Web,
+                callback_url: "https://example.com/callback".to_string(),
+                website_url: "https://example.com".to_string(),
+                scopes: vec![
+                    "tweet.read".to_string(),
+                    "tweet.write".to_string(),
+                    "users.read".to_string(),
+                    "offline.access".to_string(),
+                ],
+            },
+            account: Some(Account {
+                id: "1234567890".to_string(),
+                username: "example_bot".to_string(),
+                name: "Example \"Bot\" ✓".to_string(),
+                verified: true,
+                note: Some("line one\nline two".to_string()),
+            }),
+            token: Some(Token {
+                access_token: "SECRET-access-1a2b3c".to_string(),
+                refresh_token: Some("SECRET-refresh-4d5e6f".to_string()),
+                token_type: "bearer".to_string(),
+                scope: "tweet.read tweet.write users.read offline.access".to_string(),
+                expires_at: "2026-11-28T13:05:00Z".to_string(),
+            }),
+            endpoints: Some(Endpoints {
+                auth_base: "http://127.0.0.1:9000".to_string(),
+                api_base: "http://127.0.0.1:9001".to_string(),
+            }),
+            status: Some(Status {
+                needs_reauth: true,
+                reason: "X no longer accepts the refresh token".to_string(),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::samples::{native_minimal, web_full};
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn toml_round_trips_every_shape() {
+        let mut shapes = vec![native_minimal(), web_full()];
+        let mut web_minimal = web_full();
+        web_minimal.account = None;
+        web_minimal.token = None;
+        web_minimal.endpoints = None;
+        web_minimal.status = None;
+        shapes.push(web_minimal);
+        let mut native_full = web_full();
+        native_full.app.app_type = AppType::Native;
+        native_full.app.client_secret = None;
+        if let Some(t) = native_full.token.as_mut() {
+            t.refresh_token = None;
+        }
+        if let Some(a) = native_full.account.as_mut() {
+            a.note = None;
+            a.verified = false;
+        }
+        shapes.push(native_full);
+        for profile in shapes {
+            let text = profile.to_toml().unwrap();
+            assert_eq!(Profile::from_toml(&text).unwrap(), profile, "{text}");
+        }
+    }
+
+    #[test]
+    fn the_written_format_has_the_documented_tables_and_keys() {
+        let text = web_full().to_toml().unwrap();
+        let expected = r#"version = 1
+
+[app]
+client_id = "d2ViLWNsaWVudA"
+client_secret = "SECRET-client-9f8e7d"
+app_type = "web"
+callback_url = "https://example.com/callback"
+website_url = "https://example.com"
+scopes = ["tweet.read", "tweet.write", "users.read", "offline.access"]
+
+[account]
+id = "1234567890"
+username = "example_bot"
+name = 'Example "Bot" ✓'
+verified = true
+note = """
+line one
+line two"""
+
+[token]
+access_token = "SECRET-access-1a2b3c"
+refresh_token = "SECRET-refresh-4d5e6f"
+token_type = "bearer"
+scope = "tweet.read tweet.write users.read offline.access"
+expires_at = "2026-11-28T13:05:00Z"
+
+[endpoints]
+auth_base = "http://127.0.0.1:9000"
+api_base = "http://127.0.0.1:9001"
+
+[status]
+needs_reauth = true
+reason = "X no longer accepts the refresh token"
+"#;
+        assert_eq!(text, expected);
+
+        let text = native_minimal().to_toml().unwrap();
+        assert!(!text.contains("client_secret"), "{text}");
+        assert!(text.contains("app_type = \"native\""), "{text}");
+        for absent in ["[account]", "[token]", "[endpoints]", "[status]"] {
+            assert!(!text.contains(absent), "{text}");
+        }
+    }
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let profile = web_full();
+        let shown = [
+            format!("{profile:?}"),
+            format!("{profile:#?}"),
+            format!("{:?}", profile.app),
+            format!("{:?}", profile.token),
+        ];
+        for text in shown {
+            for secret in [
+                "SECRET-client-9f8e7d",
+                "SECRET-access-1a2b3c",
+                "SECRET-refresh-4d5e6f",
+            ] {
+                assert!(!text.contains(secret), "{text}");
+            }
+            assert!(text.contains(REDACTED), "{text}");
+        }
+        // The non-secret parts still show.
+        let app = format!("{:?}", profile.app);
+        assert!(
+            app.contains("d2ViLWNsaWVudA") && app.contains("Web"),
+            "{app}"
+        );
+        let native = format!("{:?}", native_minimal().app);
+        assert!(native.contains("client_secret: None"), "{native}");
+    }
+
+    #[test]
+    fn token_times() {
+        let token = web_full().token.unwrap();
+        assert_eq!(
+            token.expires_at().unwrap(),
+            datetime!(2026-11-28 13:05:00 UTC)
+        );
+        let now = datetime!(2026-11-28 12:05:00 UTC);
+        assert_eq!(token.expires_in(now).unwrap(), Duration::hours(1));
+        let later = datetime!(2026-11-28 14:05:00 UTC);
+        assert_eq!(token.expires_in(later).unwrap(), Duration::hours(-1));
+        assert!(!token.expires_within(now, Duration::minutes(5)).unwrap());
+        assert!(token.expires_within(now, Duration::hours(1)).unwrap());
+
+        let t = datetime!(2026-11-28 15:05:00.75 +02:00);
+        assert_eq!(format_time(t).unwrap(), "2026-11-28T13:05:00Z");
+
+        let mut bad = token.clone();
+        bad.expires_at = "tomorrow".to_string();
+        assert!(bad.expires_at().unwrap_err().contains("RFC 3339"));
+        let mut profile = web_full();
+        profile.token = Some(bad);
+        let err = profile.to_toml().unwrap_err();
+        assert!(err.contains("token.expires_at"), "{err}");
+    }
+
+    fn remove_line(text: &str, starts: &str) -> String {
+        text.lines()
+            .filter(|l| !l.starts_with(starts))
+            .map(|l| format!("{l}\n"))
+            .collect()
+    }
+
+    #[test]
+    fn from_toml_errors() {
+        let good = web_full().to_toml().unwrap();
+
+        assert_eq!(
+            Profile::from_toml("").unwrap_err(),
+            LoadError::Empty(PathBuf::new())
+        );
+        assert_eq!(
+            Profile::from_toml(" \n\t\n# only a comment\n").unwrap_err(),
+            LoadError::Empty(PathBuf::new())
+        );
+
+        match Profile::from_toml("version = 1\n[app\n").unwrap_err() {
+            LoadError::Syntax { message, .. } => {
+                assert!(message.starts_with("line 2"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
+
+        // Every required key, removed in turn, is named with its table.
+        for (section, _, keys) in REQUIRED_KEYS {
+            for key in keys.iter() {
+                let text = good.replace(&format!("\n{key} = "), "\nremoved = ");
+                let err = Profile::from_toml(&text).unwrap_err();
+                assert_eq!(err, missing(&format!("{section}.{key}")));
+            }
+        }
+        let err = Profile::from_toml(&remove_line(&good, "client_id")).unwrap_err();
+        assert_eq!(err, missing("app.client_id"));
+        let err = Profile::from_toml(&remove_line(&good, "expires_at")).unwrap_err();
+        assert_eq!(err, missing("token.expires_at"));
+        let err = Profile::from_toml(&remove_line(&good, "version")).unwrap_err();
+        assert_eq!(err, missing("version"));
+        let no_app = "version = 1\n[token]\naccess_token = \"a\"\n";
+        assert_eq!(Profile::from_toml(no_app).unwrap_err(), missing("app"));
+
+        let newer = good.replacen("version = 1", "version = 99", 1);
+        let err = Profile::from_toml(&newer).unwrap_err();
+        assert_eq!(
+            err,
+            LoadError::TooNew {
+                path: PathBuf::new(),
+                version: 99
+            }
+        );
+        assert!(err
+            .to_string()
+            .contains("written by a newer xconnect (version 99); upgrade xconnect"));
+
+        let zero = good.replacen("version = 1", "version = 0", 1);
+        match Profile::from_toml(&zero).unwrap_err() {
+            LoadError::Syntax { message, .. } => {
+                assert!(
+                    message.starts_with("line 1, column 11: version 0"),
+                    "{message}"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+
+        // Wrong kinds of values are reported with their line.
+        let wrong = good.replace("verified = true", "verified = \"yes\"");
+        match Profile::from_toml(&wrong).unwrap_err() {
+            LoadError::Syntax { message, .. } => {
+                assert!(message.starts_with("line 15"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
+        let wrong = good.replace("app_type = \"web\"", "app_type = \"desktop\"");
+        match Profile::from_toml(&wrong).unwrap_err() {
+            LoadError::Syntax { message, .. } => {
+                assert!(message.starts_with("line 6, column 12"), "{message}");
+                assert!(message.contains("native"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let wrong = good.replace("2026-11-28T13:05:00Z", "next tuesday");
+        match Profile::from_toml(&wrong).unwrap_err() {
+            LoadError::Syntax { message, .. } => {
+                assert!(message.starts_with("line 25"), "{message}");
+                assert!(message.contains("RFC 3339"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn errors_do_not_repeat_secrets() {
+        let good = web_full().to_toml().unwrap();
+        let mut broken: Vec<String> = (0..good.len())
+            .filter(|cut| good.is_char_boundary(*cut))
+            .map(|cut| good[..cut].to_string())
+            .collect();
+        for secret in [
+            "SECRET-client-9f8e7d",
+            "SECRET-access-1a2b3c",
+            "SECRET-refresh-4d5e6f",
+        ] {
+            let quoted = format!("\"{secret}\"");
+            broken.push(good.replace(&quoted, secret));
+            broken.push(good.replace(&quoted, &format!("\"{secret}")));
+            broken.push(good.replace(&quoted, &format!("'{secret}\"")));
+            broken.push(good.replace(&quoted, &format!("\"{secret}\" junk")));
+            broken.push(good.replace(&quoted, &format!("\"\"\"{secret}")));
+            broken.push(good.replace(&quoted, &format!("[\"{secret}\"]")));
+            broken.push(good.replace(&quoted, &format!("{{ value = \"{secret}\" }}")));
+        }
+        for text in broken {
+            if let Err(err) = Profile::from_toml(&text) {
+                let shown = format!("{err} {err:?}");
+                assert!(!shown.contains("SECRET-"), "{shown}");
+            }
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_and_control_characters() {
+        let err = parse_bytes(b"version = 1\n\xff\xfe\x00garbage").unwrap_err();
+        match err {
+            LoadError::Syntax { message, .. } => {
+                assert!(
+                    message.starts_with("line 2, column 1: not UTF-8"),
+                    "{message}"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        let err = Profile::from_toml("\u{1b}[31mversion = 1").unwrap_err();
+        let shown = err.to_string();
+        assert!(!shown.chars().any(|c| c.is_control()), "{shown:?}");
+    }
+
+    #[test]
+    fn unknown_keys_and_a_byte_order_mark_are_accepted() {
+        let text = format!("\u{feff}{}extra = 1\n", native_minimal().to_toml().unwrap());
+        assert_eq!(Profile::from_toml(&text).unwrap(), native_minimal());
+    }
+
+    #[test]
+    fn messages_say_what_to_do() {
+        let path = Path::new("/cfg/profiles/work.toml");
+        let cases = [
+            LoadError::Empty(PathBuf::new()).with_path(path),
+            syntax("line 3, column 1: bad".into()).with_path(path),
+            missing("app.client_id").with_path(path),
+        ];
+        for err in cases {
+            let text = err.to_string();
+            assert!(text.starts_with("/cfg/profiles/work.toml"), "{text}");
+            assert!(text.contains("xconnect login --profile work"), "{text}");
+            assert_eq!(err.path(), Some(path));
+        }
+        let not_found = LoadError::NotFound {
+            name: "x".into(),
+            path: "/cfg/profiles/x.toml".into(),
+        };
+        assert_eq!(
+            not_found.to_string(),
+            "no profile named \"x\" (looked in /cfg/profiles/x.toml); run \"xconnect login --profile x\" or \"xconnect profiles\""
+        );
+    }
+}
