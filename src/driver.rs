@@ -163,25 +163,35 @@ where
                 .autoresize()
                 .map_err(|e| io::Error::other(e.to_string()))?;
         }
-        for cmd in update(model, msg) {
-            match cmd {
-                Cmd::Quit => {
-                    tasks.cancel_auth();
-                    return Ok(Exit::Quit);
+        // Messages that commands answer at once (a profile check, a new link) are handled
+        // before the next event, so no key can overtake them.
+        let mut queue = vec![msg];
+        while let Some(msg) = queue.pop() {
+            for cmd in update(model, msg) {
+                match cmd {
+                    Cmd::Quit => {
+                        tasks.cancel_auth();
+                        return Ok(Exit::Quit);
+                    }
+                    Cmd::ShowPlain { title, text } => host.show_plain(&title, &text)?,
+                    Cmd::EndPlain => {
+                        host.end_plain()?;
+                        // Everything on screen is gone: the next draw repaints it all. (Not
+                        // `Terminal::clear`, which asks the terminal for its cursor position.)
+                        let size = terminal
+                            .size()
+                            .map_err(|e| io::Error::other(e.to_string()))?;
+                        terminal
+                            .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
+                            .map_err(|e| io::Error::other(e.to_string()))?;
+                    }
+                    cmd => {
+                        if let Some(now) = effects::run(cmd, services, &model.endpoints, &mut tasks)
+                        {
+                            queue.push(now);
+                        }
+                    }
                 }
-                Cmd::ShowPlain { title, text } => host.show_plain(&title, &text)?,
-                Cmd::EndPlain => {
-                    host.end_plain()?;
-                    // Everything on screen is gone: the next draw repaints it all. (Not
-                    // `Terminal::clear`, which asks the terminal for its cursor position.)
-                    let size = terminal
-                        .size()
-                        .map_err(|e| io::Error::other(e.to_string()))?;
-                    terminal
-                        .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
-                        .map_err(|e| io::Error::other(e.to_string()))?;
-                }
-                cmd => effects::run(cmd, services, &model.endpoints, &mut tasks),
             }
         }
         if model.quit {
@@ -236,14 +246,6 @@ impl Tasks {
         Sender(self.tx.clone())
     }
 
-    /// Sends a message at once (for commands that need no task).
-    pub fn send(&mut self, msg: Msg) {
-        // Counted like a task, so a test's script waits for it to be handled.
-        self.running += 1;
-        let _ = self.tx.send(Back::Msg(msg, None));
-        let _ = self.tx.send(Back::Done);
-    }
-
     fn send_copy(&mut self, work: impl Future<Output = (Msg, Option<Vec<u8>>)> + Send + 'static) {
         self.running += 1;
         let tx = self.tx.clone();
@@ -276,7 +278,13 @@ mod effects {
     //! How each command runs.
     use super::*;
 
-    pub fn run(cmd: Cmd, services: &Services, endpoints: &Endpoints, tasks: &mut Tasks) {
+    /// Starts the command; returns its answer when it has one at once.
+    pub fn run(
+        cmd: Cmd,
+        services: &Services,
+        endpoints: &Endpoints,
+        tasks: &mut Tasks,
+    ) -> Option<Msg> {
         match cmd {
             Cmd::Copy { what, text } => {
                 let clipboard = Arc::clone(&services.clipboard);
@@ -290,9 +298,11 @@ mod effects {
             }
             Cmd::CheckProfile { name } => {
                 let exists = services.store.as_ref().is_ok_and(|s| s.exists(&name));
-                tasks.send(Msg::ProfileChecked { name, exists });
+                return Some(Msg::ProfileChecked { name, exists });
             }
-            Cmd::PrepareAuth { op, settings } => prepare(op, &settings, services, endpoints, tasks),
+            Cmd::PrepareAuth { op, settings } => {
+                return Some(prepare(op, &settings, services, endpoints, tasks))
+            }
             Cmd::Exchange {
                 op,
                 settings,
@@ -346,9 +356,7 @@ mod effects {
                 });
             }
             Cmd::SandboxApprove { op, url } => {
-                let Some(sandbox) = services.sandbox.clone() else {
-                    return;
-                };
+                let sandbox = services.sandbox.clone()?;
                 tasks.spawn(true, async move {
                     Some(match sandbox.approve(&url).await {
                         Ok(url) => Msg::Redirected { op, url },
@@ -366,15 +374,17 @@ mod effects {
             Cmd::CancelAuth => tasks.cancel_auth(),
             Cmd::Quit | Cmd::ShowPlain { .. } | Cmd::EndPlain => {}
         }
+        None
     }
 
+    /// A new link (answered at once) and, for a loopback callback, its listener.
     fn prepare(
         op: u64,
         settings: &Settings,
         services: &Services,
         endpoints: &Endpoints,
         tasks: &mut Tasks,
-    ) {
+    ) -> Msg {
         if let Some(sandbox) = &services.sandbox {
             // The sandbox plays the portal: the app is registered exactly as described.
             sandbox.register_app(SandboxApp {
@@ -389,15 +399,15 @@ mod effects {
         }
         let pending = oauth::authorization(&settings.oauth_app(), endpoints);
         let state = pending.as_ref().map(|p| p.state.clone()).ok();
-        tasks.send(Msg::AuthReady {
+        let ready = Msg::AuthReady {
             op,
             result: pending.map_err(|e| e.to_string()),
-        });
+        };
         let (Some(state), Ok(callback)) = (state, url::Url::parse(&settings.callback_url)) else {
-            return;
+            return ready;
         };
         if !callback::is_loopback_callback(&callback) {
-            return;
+            return ready;
         }
         let tx = tasks.sender();
         tasks.spawn_listener(async move {
@@ -417,5 +427,6 @@ mod effects {
                 }
             }
         });
+        ready
     }
 }

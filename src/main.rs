@@ -171,6 +171,7 @@ async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, String> {
         website_url: a.website_url,
         force: a.force,
         wait: Duration::from_secs(a.wait),
+        interactive: std::io::IsTerminal::is_terminal(&std::io::stdin()),
     };
     if sandbox.is_some() {
         eprintln!("Sandbox: the built-in X emulator answers; no X account is used.");

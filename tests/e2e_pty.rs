@@ -70,3 +70,38 @@ fn print_shows_the_value_alone_on_the_normal_screen() {
     assert_eq!(p.wait_exit(), 0);
     p.assert_restored();
 }
+
+#[test]
+fn sandbox_wizard_from_step_one_to_a_saved_profile() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = dir.path().to_str().expect("utf-8 path");
+    let mut p = Pty::spawn(&["--sandbox"], &[("XCONNECT_CONFIG_DIR", cfg)]);
+    p.wait_for("Step 1 of 7");
+    assert!(p.screen().contains("[sandbox"));
+    for next in ["Step 2 of 7", "Step 3 of 7", "Step 4 of 7", "Step 5 of 7"] {
+        p.send(b"\r");
+        p.wait_for(next);
+    }
+    p.send(format!("\x1b[200~{}\x1b[201~", common::CLIENT_ID).as_bytes());
+    p.wait_for(common::CLIENT_ID);
+    p.send(b"\r");
+    p.wait_for("Step 6 of 7 · Authorize");
+    p.wait_for("a approve (sandbox)");
+    p.send(b"a");
+    p.wait_for("Connected to X as @sandbox_user");
+    let path = dir.path().join("profiles").join("default.toml");
+    p.wait_for("default.toml");
+    p.send(b"\r");
+    assert_eq!(p.wait_exit(), 0);
+    p.assert_restored();
+    let text = std::fs::read_to_string(&path).expect("profile saved");
+    assert!(text.contains(&format!("client_id = \"{}\"", common::CLIENT_ID)));
+    assert!(text.contains("username = \"sandbox_user\""));
+    assert!(text.contains("verified = true"));
+    assert!(text.contains("access_token = \""));
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    // The last words on the normal screen name the file for the person.
+    assert!(String::from_utf8_lossy(&p.raw).contains("Profile saved: "));
+}

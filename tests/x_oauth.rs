@@ -151,3 +151,22 @@ async fn not_enrolled_and_unreachable() {
     assert!(matches!(err, XError::Network(_)), "{err:?}");
     assert!(err.to_string().starts_with("Cannot reach X"));
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_different_redirect_uri_at_exchange_is_refused() {
+    let s = Sandbox::start().await.expect("sandbox");
+    let other = "https://example.com/other";
+    s.register_app(SandboxApp::public("id", [CALLBACK, other]));
+    let (a, e) = (app("id", None), endpoints(&s));
+    let http = oauth::http_client().expect("client");
+    let p = oauth::authorization(&a, &e).expect("url");
+    let code = code_of(&s.approve(&p.url).await.expect("approve"));
+    let moved = App {
+        callback_url: other.into(),
+        ..a
+    };
+    let err = oauth::exchange(&http, &moved, &e, &code, &p.verifier)
+        .await
+        .unwrap_err();
+    assert_eq!(err, XError::RedirectMismatch);
+}

@@ -34,6 +34,9 @@ pub struct Request {
     pub force: bool,
     /// How long to wait for the redirect.
     pub wait: Duration,
+    /// A person types on stdin: a wrong line is reported and another awaited. From a pipe,
+    /// only the final reason is printed.
+    pub interactive: bool,
 }
 
 /// Checks the request and turns it into the app's settings; warnings go to `err`.
@@ -179,7 +182,14 @@ pub async fn run<R: AsyncBufRead + Unpin>(
     let _ = err.flush();
     let redirect = tokio::time::timeout(
         req.wait,
-        wait_redirect(stdin, listener, &callback, &pending.state, err),
+        wait_redirect(
+            stdin,
+            listener,
+            &callback,
+            &pending.state,
+            req.interactive,
+            err,
+        ),
     )
     .await
     .map_err(|_| {
@@ -230,6 +240,7 @@ async fn wait_redirect<R: AsyncBufRead + Unpin>(
     listener: Option<Listener>,
     callback: &Url,
     state: &str,
+    interactive: bool,
     err: &mut (dyn Write + Send),
 ) -> Result<callback::Redirect, String> {
     let mut lines = stdin.lines();
@@ -250,7 +261,9 @@ async fn wait_redirect<R: AsyncBufRead + Unpin>(
                 Ok(Some(line)) => match parse_redirect(&line, callback, state) {
                     Ok(r) => return Ok(r),
                     Err(e) => {
-                        let _ = writeln!(err, "error: {e}");
+                        if interactive {
+                            let _ = writeln!(err, "{e} Paste again:");
+                        }
                         last_problem = Some(e.to_string());
                     }
                 },

@@ -249,7 +249,7 @@ pub fn key_hints(m: &Model) -> Vec<(&'static str, &'static str)> {
         v.push(("Esc", "back"));
         if m.focus == Focus::AuthUrl {
             v.extend([("c", "copy link"), ("p", "print link")]);
-            if m.sandbox {
+            if m.sandbox && m.auth.pending.is_some() {
                 v.push(("a", "approve (sandbox)"));
             }
             v.extend([

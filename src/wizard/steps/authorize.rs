@@ -326,7 +326,12 @@ pub fn on_key(m: &mut Model, key: KeyEvent) -> Option<Vec<Cmd>> {
     if m.focus.is_text() {
         return None;
     }
-    match plain(&key)? {
+    let key_char = plain(&key)?;
+    if matches!(key_char, 'a' | 'o') && m.auth.pending.is_none() {
+        m.set_status(StatusKind::Info, "The link is not ready yet: one moment.");
+        return Some(Vec::new());
+    }
+    match key_char {
         'a' if m.sandbox => {
             let url = m.auth.pending.as_ref()?.url.clone();
             Some(vec![Cmd::SandboxApprove { op: m.auth.op, url }])

@@ -1,0 +1,415 @@
+//! `xconnect login --no-tui` against the built-in X emulator: every error case, both app
+//! types, the loopback listener. The binary runs as a script would: pipes, no terminal.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::Duration;
+
+use xconnect::sandbox::{Sandbox, SandboxApp};
+
+const CALLBACK: &str = "https://app.latenode.com/redirected/index.html";
+const ID: &str = "M1M5R3BMVy13QmpScXkzTUt5OE46MTpjaQ";
+
+struct World {
+    rt: tokio::runtime::Runtime,
+    sandbox: Sandbox,
+    dir: tempfile::TempDir,
+}
+
+impl World {
+    fn new() -> World {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let sandbox = rt.block_on(Sandbox::start()).expect("sandbox");
+        // The portal: a Native App with the Latenode callback, unless a test says otherwise.
+        sandbox.register_app(SandboxApp::public(ID, [CALLBACK]));
+        World {
+            rt,
+            sandbox,
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    fn profile(&self, name: &str) -> std::path::PathBuf {
+        self.dir
+            .path()
+            .join("profiles")
+            .join(format!("{name}.toml"))
+    }
+
+    /// Starts `xconnect login --no-tui` with these extra arguments and environment.
+    fn login(&self, args: &[&str], env: &[(&str, &str)]) -> Login {
+        self.login_at(&self.sandbox.base_url(), args, env)
+    }
+
+    /// The same, against another server (`base` serves both hosts).
+    fn login_at(&self, base: &str, args: &[&str], env: &[(&str, &str)]) -> Login {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_xconnect"));
+        cmd.args(["login", "--no-tui", "--config-dir"])
+            .arg(self.dir.path())
+            .args(["--auth-base", base, "--api-base", base])
+            .args(args)
+            .env_remove("XCONNECT_CLIENT_SECRET")
+            .env_remove("XCONNECT_CONFIG_DIR")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("spawn xconnect");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Login {
+            child,
+            lines: rx,
+            seen: Vec::new(),
+        }
+    }
+}
+
+struct Login {
+    child: Child,
+    lines: Receiver<String>,
+    seen: Vec<String>,
+}
+
+struct Ended {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Login {
+    /// The authorization link printed alone on its line.
+    fn link(&mut self) -> String {
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(Duration::from_secs(20))
+                .unwrap_or_else(|_| panic!("no link; stderr so far: {:?}", self.seen));
+            self.seen.push(line.clone());
+            if line.starts_with("http") {
+                assert_eq!(line.trim(), line, "the link is alone on its line");
+                return line;
+            }
+        }
+    }
+
+    fn type_line(&mut self, text: &str) {
+        let stdin = self.child.stdin.as_mut().expect("stdin");
+        writeln!(stdin, "{text}").expect("write stdin");
+        stdin.flush().expect("flush");
+    }
+
+    fn close_stdin(&mut self) {
+        drop(self.child.stdin.take());
+    }
+
+    fn end(mut self) -> Ended {
+        self.close_stdin();
+        let mut stdout = String::new();
+        if let Some(mut o) = self.child.stdout.take() {
+            o.read_to_string(&mut stdout).expect("stdout");
+        }
+        let status = self.child.wait().expect("wait");
+        while let Ok(l) = self.lines.recv_timeout(Duration::from_secs(5)) {
+            self.seen.push(l);
+        }
+        Ended {
+            code: status.code().unwrap_or(-1),
+            stdout,
+            stderr: self.seen.join("\n"),
+        }
+    }
+}
+
+fn mode(p: &Path) -> u32 {
+    std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777
+}
+
+fn assert_failed(e: &Ended, says: &str) {
+    assert_ne!(e.code, 0, "should fail; stderr: {}", e.stderr);
+    assert!(
+        e.stderr.contains(says),
+        "stderr lacks {says:?}:\n{}",
+        e.stderr
+    );
+    assert!(e.stdout.is_empty(), "nothing on stdout: {}", e.stdout);
+}
+
+#[test]
+fn native_app_end_to_end_saves_a_0600_profile() {
+    let w = World::new();
+    let mut l = w.login(&["--client-id", ID], &[]);
+    let link = l.link();
+    assert!(link.contains("code_challenge_method=S256") && link.contains("state="));
+    let redirect = w.rt.block_on(w.sandbox.approve(&link)).expect("approve");
+    l.type_line(&redirect);
+    let e = l.end();
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    let path = w.profile("default");
+    assert_eq!(e.stdout.trim(), path.display().to_string());
+    assert!(e.stderr.contains("Logged in as @sandbox_user"));
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(mode(&w.dir.path().join("profiles")), 0o700);
+    let text = std::fs::read_to_string(&path).expect("profile");
+    let p: toml::Value = toml::from_str(&text).expect("toml");
+    assert_eq!(p["app"]["client_id"].as_str(), Some(ID));
+    assert_eq!(p["app"]["app_type"].as_str(), Some("native"));
+    assert!(p["app"].get("client_secret").is_none());
+    assert_eq!(p["account"]["username"].as_str(), Some("sandbox_user"));
+    assert_eq!(p["token"]["token_type"].as_str(), Some("bearer"));
+    assert!(p["token"]["refresh_token"]
+        .as_str()
+        .is_some_and(|t| !t.is_empty()));
+    assert!(p["token"]["expires_at"]
+        .as_str()
+        .is_some_and(|t| t.ends_with('Z')));
+    assert!(p["endpoints"]["api_base"]
+        .as_str()
+        .is_some_and(|b| b.starts_with("http://127.0.0.1:")));
+    assert_eq!(w.sandbox.stats().code_exchanges, 1);
+}
+
+#[test]
+fn web_app_takes_its_secret_from_the_environment() {
+    let w = World::new();
+    let secret = "S".repeat(50);
+    w.sandbox
+        .register_app(SandboxApp::confidential(ID, secret.clone(), [CALLBACK]));
+    let mut l = w.login(
+        &["--client-id", ID, "--app-type", "web", "--profile", "bot"],
+        &[("XCONNECT_CLIENT_SECRET", &secret)],
+    );
+    let link = l.link();
+    let redirect = w.rt.block_on(w.sandbox.approve(&link)).expect("approve");
+    l.type_line(&redirect);
+    let e = l.end();
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    let text = std::fs::read_to_string(w.profile("bot")).expect("profile");
+    assert!(text.contains(&format!("client_secret = \"{secret}\"")));
+    assert!(text.contains("app_type = \"web\""));
+    assert!(!e.stderr.contains(&secret), "the secret is never printed");
+}
+
+/// Runs a login whose redirect is made by `redirect` from the printed link, expecting failure.
+fn failing(
+    w: &World,
+    args: &[&str],
+    env: &[(&str, &str)],
+    redirect: impl FnOnce(&World, &str) -> String,
+) -> Ended {
+    let mut l = w.login(args, env);
+    let link = l.link();
+    let r = redirect(w, &link);
+    l.type_line(&r);
+    let e = l.end();
+    assert!(!w.profile("default").exists(), "no file written on failure");
+    e
+}
+
+#[test]
+fn state_mismatch_is_refused() {
+    let w = World::new();
+    let e = failing(&w, &["--client-id", ID], &[], |w, link| {
+        let r = w.rt.block_on(w.sandbox.approve(link)).expect("approve");
+        let state = url::Url::parse(&r)
+            .expect("url")
+            .query_pairs()
+            .find(|(k, _)| k == "state")
+            .map(|(_, v)| v.into_owned())
+            .expect("state");
+        r.replace(&state, "someone-elses-state")
+    });
+    assert_failed(&e, "another login attempt");
+    assert_eq!(w.sandbox.stats().code_exchanges, 0, "nothing was exchanged");
+}
+
+#[test]
+fn cancel_on_x_is_access_denied() {
+    let w = World::new();
+    let e = failing(&w, &["--client-id", ID], &[], |w, link| {
+        w.rt.block_on(w.sandbox.deny(link)).expect("deny")
+    });
+    assert_failed(&e, "You clicked Cancel");
+}
+
+#[test]
+fn an_address_without_a_code() {
+    let w = World::new();
+    let e = failing(&w, &["--client-id", ID], &[], |_, link| {
+        let state = url::Url::parse(link)
+            .expect("url")
+            .query_pairs()
+            .find(|(k, _)| k == "state")
+            .map(|(_, v)| v.into_owned())
+            .expect("state");
+        format!("{CALLBACK}?state={state}")
+    });
+    assert_failed(&e, "no code=");
+}
+
+#[test]
+fn an_expired_code() {
+    let w = World::new();
+    let e = failing(&w, &["--client-id", ID], &[], |w, link| {
+        let r = w.rt.block_on(w.sandbox.approve(link)).expect("approve");
+        w.sandbox.advance_clock(Duration::from_secs(31));
+        r
+    });
+    assert_failed(&e, "30 seconds");
+}
+
+#[test]
+fn a_wrong_secret() {
+    let w = World::new();
+    w.sandbox
+        .register_app(SandboxApp::confidential(ID, "R".repeat(50), [CALLBACK]));
+    // The login registers the app it is told about in a --sandbox run only; here the
+    // emulator keeps the portal's version, so the secret differs.
+    let e = failing(
+        &w,
+        &["--client-id", ID, "--app-type", "web"],
+        &[("XCONNECT_CLIENT_SECRET", &"W".repeat(50))],
+        |w, link| w.rt.block_on(w.sandbox.approve(link)).expect("approve"),
+    );
+    assert_failed(&e, "refused the Client ID or Client Secret");
+}
+
+#[test]
+fn a_wrong_app_type() {
+    let w = World::new();
+    w.sandbox
+        .register_app(SandboxApp::confidential(ID, "R".repeat(50), [CALLBACK]));
+    let e = failing(&w, &["--client-id", ID], &[], |w, link| {
+        w.rt.block_on(w.sandbox.approve(link)).expect("approve")
+    });
+    assert_failed(&e, "wants a Client Secret");
+}
+
+#[test]
+fn network_failure_writes_nothing() {
+    let w = World::new();
+    // Nothing listens on port 1. The link is printed all the same; its redirect is refused.
+    let mut l = w.login_at("http://127.0.0.1:1", &["--client-id", ID], &[]);
+    let link = l.link();
+    let state = url::Url::parse(&link)
+        .expect("url")
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned())
+        .expect("state");
+    l.type_line(&format!("{CALLBACK}?state={state}&code=abc"));
+    let e = l.end();
+    assert_failed(&e, "Cannot reach X");
+    assert!(!w.profile("default").exists());
+}
+
+#[test]
+fn loopback_listener_catches_the_redirect_by_itself() {
+    let w = World::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("free port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let callback = format!("http://127.0.0.1:{port}/callback");
+    w.sandbox
+        .register_app(SandboxApp::public(ID, [callback.as_str()]));
+    let mut l = w.login(&["--client-id", ID, "--callback-url", &callback], &[]);
+    let link = l.link();
+    let redirect = w.rt.block_on(w.sandbox.approve(&link)).expect("approve");
+    assert!(redirect.starts_with(&callback));
+    // The browser follows X's redirect to the listener; a favicon request comes first.
+    let page = w.rt.block_on(async {
+        let client = reqwest::Client::new();
+        let fav = client
+            .get(format!("http://127.0.0.1:{port}/favicon.ico"))
+            .send()
+            .await
+            .expect("favicon");
+        assert_eq!(fav.status(), 404);
+        client
+            .get(&redirect)
+            .send()
+            .await
+            .expect("callback")
+            .text()
+            .await
+            .expect("page")
+    });
+    assert!(page.contains("close this tab"), "{page}");
+    let e = l.end();
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    assert!(e.stderr.contains(&format!("Listening on {callback}")));
+    assert!(w.profile("default").exists());
+}
+
+#[test]
+fn an_existing_profile_is_never_replaced_without_force() {
+    let w = World::new();
+    std::fs::create_dir_all(w.dir.path().join("profiles")).expect("dir");
+    std::fs::write(w.profile("default"), "precious").expect("write");
+    let mut l = w.login(&["--client-id", ID], &[]);
+    l.close_stdin();
+    let e = l.end();
+    assert_failed(&e, "--force");
+    assert_eq!(
+        std::fs::read_to_string(w.profile("default")).expect("read"),
+        "precious"
+    );
+    assert!(
+        !e.stderr.contains("http"),
+        "refused before any link: {}",
+        e.stderr
+    );
+
+    let mut l = w.login(&["--client-id", ID, "--force"], &[]);
+    let link = l.link();
+    let redirect = w.rt.block_on(w.sandbox.approve(&link)).expect("approve");
+    l.type_line(&redirect);
+    let e = l.end();
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    assert!(std::fs::read_to_string(w.profile("default"))
+        .expect("read")
+        .contains("[token]"));
+}
+
+#[test]
+fn bad_arguments_get_a_one_line_reason() {
+    let w = World::new();
+    for (args, says) in [
+        (vec!["--client-id", ID, "--profile", "../x"], "--profile"),
+        (vec!["--client-id", "has space"], "--client-id"),
+        (
+            vec!["--client-id", ID, "--callback-url", "http://example.com/cb"],
+            "--callback-url",
+        ),
+        (
+            vec!["--client-id", ID, "--scopes", "tweet.read tweet.fly"],
+            "tweet.fly",
+        ),
+        (
+            vec!["--client-id", ID, "--app-type", "web"],
+            "XCONNECT_CLIENT_SECRET",
+        ),
+    ] {
+        let e = w.login(&args, &[]).end();
+        assert_failed(&e, says);
+        assert_eq!(e.stderr.lines().count(), 1, "one line: {}", e.stderr);
+    }
+}
