@@ -148,9 +148,11 @@ fn listener_lines(m: &Model, body: &mut Body) {
                     let style = t.dim();
                     body.prefixed(
                         "    ",
-                        &format!("Browser on your own computer? Run this there first: {hint}"),
+                        "Browser on your own computer? Run this there first, then open the link:",
                         style,
                     );
+                    // Never wrapped: it is copied whole.
+                    body.push(Line::styled(format!("      {hint}"), t.value()));
                 }
             }
         }

@@ -10,13 +10,26 @@ use crate::theme::Theme;
 /// as a whole rather than cut, so nothing half-pasted is ever used.
 pub const MAX_FIELD_CHARS: usize = 4096;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct TextField {
     value: String,
     /// Byte index of the cursor, always on a char boundary.
     cursor: usize,
     /// Drawn as bullets unless revealed.
     pub masked: bool,
+}
+
+/// A masked field never shows its value, not even in debug output.
+impl std::fmt::Debug for TextField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("TextField");
+        if self.masked {
+            d.field("value", &"…redacted…");
+        } else {
+            d.field("value", &self.value);
+        }
+        d.field("cursor", &self.cursor).finish()
+    }
 }
 
 /// What a key did to a field.
@@ -270,5 +283,6 @@ mod tests {
         s.insert_str("secret");
         assert_eq!(s.visible(10, false).0, "••••••");
         assert_eq!(s.visible(10, true).0, "secret");
+        assert!(!format!("{s:?}").contains("secret"));
     }
 }
