@@ -413,3 +413,33 @@ fn bad_arguments_get_a_one_line_reason() {
         assert_eq!(e.stderr.lines().count(), 1, "one line: {}", e.stderr);
     }
 }
+
+#[test]
+fn a_server_that_never_answers_times_out() {
+    let w = World::new();
+    // Accepts connections and never says a word.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = silent.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in silent.incoming().flatten() {
+            held.push(s);
+        }
+    });
+    let mut l = w.login_at(
+        &format!("http://{addr}"),
+        &["--client-id", ID],
+        &[("XCONNECT_TIMEOUT", "1")],
+    );
+    let link = l.link();
+    let state = url::Url::parse(&link)
+        .expect("url")
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned())
+        .expect("state");
+    l.type_line(&format!("{CALLBACK}?state={state}&code=abc"));
+    let e = l.end();
+    assert_failed(&e, "did not answer in time");
+    assert!(!w.profile("default").exists());
+}

@@ -14,9 +14,19 @@ use oauth2::{
 use super::{Endpoints, XError};
 use crate::secret::Secret;
 
-/// How long a call to X may take in all, and to connect.
+/// How long a call to X may take in all (`XCONNECT_TIMEOUT` seconds overrides it), and to
+/// connect.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The time-out in force: `XCONNECT_TIMEOUT` (whole seconds, 1 to 600) or the default.
+pub fn request_timeout() -> Duration {
+    std::env::var("XCONNECT_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|s| (1..=600).contains(s))
+        .map_or(REQUEST_TIMEOUT, Duration::from_secs)
+}
 
 /// What the client needs to know about the app.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,8 +104,8 @@ pub fn authorization(app: &App, endpoints: &Endpoints) -> Result<Pending, XError
 pub fn http_client() -> Result<reqwest::Client, XError> {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(CONNECT_TIMEOUT)
-        .timeout(REQUEST_TIMEOUT)
+        .connect_timeout(CONNECT_TIMEOUT.min(request_timeout()))
+        .timeout(request_timeout())
         .user_agent(concat!("xconnect/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| XError::Network(e.to_string()))
