@@ -7,6 +7,7 @@
 pub mod browser;
 pub mod callback;
 pub mod clipboard;
+pub mod commands;
 pub mod driver;
 pub mod guide;
 pub mod http;

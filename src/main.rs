@@ -11,6 +11,7 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 
 use xconnect::clipboard::{ClipEnv, Clipboard};
+use xconnect::commands::{self, exit, Failure};
 use xconnect::driver::{self, Exit};
 use xconnect::login::cli::Request;
 use xconnect::profile::Store;
@@ -57,6 +58,47 @@ enum Command {
     /// from stdin (or catches it on a loopback callback), saves the profile and prints its
     /// path. The Client Secret of a Web App comes from XCONNECT_CLIENT_SECRET.
     Login(LoginArgs),
+    /// Print a valid access token and nothing else (refreshed first when it expires within
+    /// 60 s): curl -H "Authorization: Bearer $(xconnect token)" …
+    Token {
+        /// The profile [default: the default profile].
+        name: Option<String>,
+        /// Print {"access_token", "token_type", "expires_at"} as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Refresh the token now and say the new expiry.
+    Refresh {
+        name: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the profiles: name, account, app type, expiry, verified, scopes.
+    Profiles {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a profile, secrets masked (last 4 characters).
+    Show {
+        name: Option<String>,
+        /// Show the secrets in full.
+        #[arg(long)]
+        reveal: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make NAME the default profile.
+    Default { name: String },
+    /// Revoke the tokens at X and remove them from the profile (its app settings stay, for
+    /// xconnect login --profile NAME).
+    Revoke { name: Option<String> },
+    /// Delete a profile file.
+    Remove {
+        name: String,
+        /// Do not ask.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -67,21 +109,22 @@ struct LoginArgs {
     /// The profile to save (letters, digits, - and _).
     #[arg(long, default_value = "default")]
     profile: String,
-    /// The app's OAuth 2.0 Client ID.
+    /// The app's OAuth 2.0 Client ID [default: the saved profile's, to log in again].
     #[arg(long)]
-    client_id: String,
-    /// The portal's Type of App.
-    #[arg(long, value_enum, default_value_t = AppTypeArg::Native)]
-    app_type: AppTypeArg,
+    client_id: Option<String>,
+    /// The portal's Type of App [default: native, or the saved profile's].
+    #[arg(long, value_enum)]
+    app_type: Option<AppTypeArg>,
     /// The portal's App permissions; picks the scopes.
     #[arg(long, value_enum, default_value_t = PermissionArg::ReadWrite)]
     permissions: PermissionArg,
     /// Exact scopes, space separated (instead of --permissions).
     #[arg(long)]
     scopes: Option<String>,
-    /// The Callback URI / Redirect URL, exactly as in the portal.
-    #[arg(long, default_value = "https://app.latenode.com/redirected/index.html")]
-    callback_url: String,
+    /// The Callback URI / Redirect URL, exactly as in the portal [default: the Latenode one,
+    /// or the saved profile's].
+    #[arg(long)]
+    callback_url: Option<String>,
     /// The Website URL (stored in the profile for reference).
     #[arg(long)]
     website_url: Option<String>,
@@ -122,15 +165,146 @@ fn main() -> ExitCode {
         match cli.command {
             None => wizard(&cli.global).await,
             Some(Command::Login(args)) => login(&cli.global, args).await,
+            Some(cmd) => after_setup(&cli.global, cmd).await,
         }
     });
     match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("xconnect: {e}");
-            ExitCode::FAILURE
+            ExitCode::from(e.code)
         }
     }
+}
+
+/// The commands scripts use once a profile exists.
+async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Failure> {
+    let store = Store::resolve(g.config_dir.clone()).map_err(|e| Failure::new(exit::FAILURE, e))?;
+    let api = g.api_base.as_deref();
+    let mut stderr = std::io::stderr();
+    match cmd {
+        Command::Token { name, json } => {
+            let name = commands::pick(&store, name.as_deref())?;
+            let fresh = commands::refresh::fresh(&store, &name, api, false, &mut stderr).await?;
+            let Some(t) = fresh.profile.token else {
+                return Err(Failure::reauth(&name, "it holds no token"));
+            };
+            if json {
+                let v = serde_json::json!({
+                    "access_token": t.access_token,
+                    "token_type": t.token_type,
+                    "expires_at": t.expires_at,
+                });
+                println!("{v}");
+            } else {
+                println!("{}", t.access_token);
+            }
+        }
+        Command::Refresh { name, json } => {
+            let name = commands::pick(&store, name.as_deref())?;
+            let fresh = commands::refresh::fresh(&store, &name, api, true, &mut stderr).await?;
+            let expires = fresh
+                .profile
+                .token
+                .map(|t| t.expires_at)
+                .unwrap_or_default();
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "profile": name, "expires_at": expires, "refreshed": fresh.refreshed })
+                );
+            } else {
+                let rel = xconnect::timefmt::parse_rfc3339(&expires)
+                    .map(|t| {
+                        xconnect::timefmt::relative((t - xconnect::timefmt::now()).whole_seconds())
+                    })
+                    .unwrap_or_default();
+                let how = if fresh.refreshed {
+                    "Refreshed"
+                } else {
+                    "Already refreshed by another process"
+                };
+                println!("{how} {name}: the access token expires {expires} ({rel}).");
+            }
+        }
+        Command::Profiles { json } => {
+            let rows = commands::list::rows(&store);
+            if json {
+                let text = serde_json::to_string_pretty(&rows)
+                    .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?;
+                println!("{text}");
+            } else {
+                print!("{}", commands::list::table(&rows));
+            }
+        }
+        Command::Show { name, reveal, json } => {
+            let name = commands::pick(&store, name.as_deref())?;
+            let loaded = commands::load(&store, &name, &mut stderr)?;
+            if json {
+                let shown = if reveal {
+                    loaded.profile.clone()
+                } else {
+                    commands::show::masked(&loaded.profile)
+                };
+                let text = serde_json::to_string_pretty(&shown)
+                    .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?;
+                println!("{text}");
+            } else {
+                let text = commands::show::text(&loaded.profile, &loaded.path, reveal)
+                    .map_err(|e| Failure::new(exit::FAILURE, e))?;
+                print!("{text}");
+            }
+        }
+        Command::Default { name } => {
+            store.set_default(&name).map_err(|e| {
+                let code = if store.exists(&name) {
+                    exit::FAILURE
+                } else {
+                    exit::NO_SUCH_PROFILE
+                };
+                Failure::new(code, e)
+            })?;
+            println!("{name} is now the default profile.");
+        }
+        Command::Revoke { name } => {
+            let name = commands::pick(&store, name.as_deref())?;
+            commands::revoke::revoke(&store, &name, api, &mut stderr).await?;
+            println!("Revoked the tokens of {name} at X and removed them from the profile. Log in again with: xconnect login --profile {name}");
+        }
+        Command::Remove { name, yes } => {
+            let loaded = commands::load(&store, &name, &mut stderr)?;
+            if !yes
+                && !confirm(&format!(
+                    "Delete the profile {name} ({})?",
+                    loaded.path.display()
+                ))
+            {
+                return Err(Failure::new(
+                    exit::FAILURE,
+                    format!("not removed; pass --yes to remove {name} without asking"),
+                ));
+            }
+            let path = store.remove(&name)?;
+            println!("Removed {}.", path.display());
+        }
+        Command::Login(_) => {}
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Asks on the terminal; without one (a pipe, CI) the answer is no.
+fn confirm(question: &str) -> bool {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !std::io::stdin().is_terminal() {
+        return false;
+    }
+    eprint!("{question} [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    if std::io::stdin().lock().read_line(&mut answer).is_err() {
+        return false;
+    }
+    matches!(answer.trim(), "y" | "Y" | "yes")
 }
 
 /// The endpoints and, in sandbox mode, the running emulator.
@@ -146,30 +320,61 @@ async fn endpoints(g: &Global) -> Result<(Endpoints, Option<Arc<Sandbox>>), Stri
     Ok((e, None))
 }
 
-async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, String> {
+async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, Failure> {
     let _ = a.no_tui;
-    let (endpoints, sandbox) = endpoints(g).await?;
-    let store = Store::resolve(g.config_dir.clone())?;
+    let fail = |e: String| Failure::new(exit::FAILURE, e);
+    let (endpoints, sandbox) = endpoints(g).await.map_err(fail)?;
+    let store = Store::resolve(g.config_dir.clone()).map_err(fail)?;
+    // Logging in again to a saved profile: its app settings are reused.
+    let saved = if a.client_id.is_none() {
+        let mut stderr = std::io::stderr();
+        Some(
+            commands::load(&store, &a.profile, &mut stderr)
+                .map_err(|e| {
+                    if e.code == exit::NO_SUCH_PROFILE {
+                        Failure::new(e.code, format!("{e}; for a new profile pass --client-id"))
+                    } else {
+                        e
+                    }
+                })?
+                .profile,
+        )
+    } else {
+        None
+    };
+    let app = saved.as_ref().map(|p| &p.app);
     let req = Request {
         profile: a.profile,
-        client_id: a.client_id,
+        client_id: a
+            .client_id
+            .or_else(|| app.map(|a| a.client_id.clone()))
+            .unwrap_or_default(),
         client_secret: std::env::var("XCONNECT_CLIENT_SECRET")
             .ok()
             .filter(|s| !s.is_empty())
+            .or_else(|| app.and_then(|a| a.client_secret.clone()))
             .map(Secret::new),
-        app_type: match a.app_type {
-            AppTypeArg::Native => AppType::Native,
-            AppTypeArg::Web => AppType::Web,
+        app_type: match (a.app_type, app.map(|a| a.app_type)) {
+            (Some(AppTypeArg::Web), _) | (None, Some(xconnect::profile::AppType::Web)) => {
+                AppType::Web
+            }
+            _ => AppType::Native,
         },
         permissions: match a.permissions {
             PermissionArg::Read => Permission::Read,
             PermissionArg::ReadWrite => Permission::ReadWrite,
             PermissionArg::ReadWriteDm => Permission::ReadWriteDm,
         },
-        scopes: a.scopes,
-        callback_url: a.callback_url,
-        website_url: a.website_url,
-        force: a.force,
+        scopes: a.scopes.or_else(|| app.map(|a| a.scopes.join(" "))),
+        callback_url: a
+            .callback_url
+            .or_else(|| app.map(|a| a.callback_url.clone()))
+            .unwrap_or_else(|| "https://app.latenode.com/redirected/index.html".into()),
+        website_url: a
+            .website_url
+            .or_else(|| app.map(|a| a.website_url.clone()).filter(|w| !w.is_empty())),
+        // Logging in again replaces the profile it came from: that is the point.
+        force: a.force || saved.is_some(),
         wait: Duration::from_secs(a.wait),
         interactive: std::io::IsTerminal::is_terminal(&std::io::stdin()),
     };
@@ -178,13 +383,20 @@ async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, String> {
     }
     let stdin = tokio::io::BufReader::new(tokio::io::stdin());
     let mut stderr = std::io::stderr();
-    let path =
-        xconnect::login::cli::run(&req, &endpoints, &store, sandbox, stdin, &mut stderr).await?;
+    let path = xconnect::login::cli::run(&req, &endpoints, &store, sandbox, stdin, &mut stderr)
+        .await
+        .map_err(fail)?;
     println!("{}", path.display());
     Ok(ExitCode::SUCCESS)
 }
 
-async fn wizard(g: &Global) -> Result<ExitCode, String> {
+async fn wizard(g: &Global) -> Result<ExitCode, Failure> {
+    wizard_inner(g)
+        .await
+        .map_err(|e| Failure::new(exit::FAILURE, e))
+}
+
+async fn wizard_inner(g: &Global) -> Result<ExitCode, String> {
     use std::io::IsTerminal;
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         return Err(

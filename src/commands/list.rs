@@ -1,0 +1,145 @@
+//! `profiles`: one line per profile, the default marked; or JSON.
+
+use serde::Serialize;
+
+use crate::profile::{Profile, Store};
+use crate::timefmt;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Row {
+    pub name: String,
+    pub default: bool,
+    pub username: Option<String>,
+    pub app_type: Option<String>,
+    pub scopes: Option<String>,
+    pub expires_at: Option<String>,
+    pub verified: Option<bool>,
+    pub needs_reauth: bool,
+    /// Why the file cannot be read, when it cannot.
+    pub error: Option<String>,
+}
+
+pub fn rows(store: &Store) -> Vec<Row> {
+    let default = store.default_name();
+    store
+        .list()
+        .into_iter()
+        .map(|(name, loaded)| {
+            let is_default = default.as_deref() == Some(name.as_str());
+            match loaded {
+                Ok(l) => row(name, is_default, &l.profile),
+                Err(e) => Row {
+                    name,
+                    default: is_default,
+                    username: None,
+                    app_type: None,
+                    scopes: None,
+                    expires_at: None,
+                    verified: None,
+                    needs_reauth: false,
+                    error: Some(e.to_string()),
+                },
+            }
+        })
+        .collect()
+}
+
+fn row(name: String, default: bool, p: &Profile) -> Row {
+    let account = p.account.as_ref();
+    Row {
+        name,
+        default,
+        username: account
+            .filter(|a| !a.username.is_empty())
+            .map(|a| a.username.clone()),
+        app_type: Some(p.app.app_type.as_str().to_string()),
+        scopes: p
+            .token
+            .as_ref()
+            .map(|t| t.scope.clone())
+            .or_else(|| Some(p.app.scopes.join(" "))),
+        expires_at: p.token.as_ref().map(|t| t.expires_at.clone()),
+        verified: account.map(|a| a.verified),
+        needs_reauth: p.status.as_ref().is_some_and(|s| s.needs_reauth) || p.token.is_none(),
+        error: None,
+    }
+}
+
+/// The table for people. Scopes are cut to fit 100 columns; `--json` has them whole.
+pub fn table(rows: &[Row]) -> String {
+    if rows.is_empty() {
+        return "No profiles yet. Run xconnect to set one up.\n".into();
+    }
+    let now = timefmt::now();
+    let cells: Vec<[String; 6]> = rows
+        .iter()
+        .map(|r| {
+            let expires = if r.error.is_some() {
+                String::new()
+            } else if r.needs_reauth {
+                "needs login".into()
+            } else {
+                r.expires_at
+                    .as_deref()
+                    .and_then(timefmt::parse_rfc3339)
+                    .map(|t| {
+                        let s = (t - now).whole_seconds();
+                        if s < 0 {
+                            format!("expired {}", timefmt::relative(s))
+                        } else {
+                            timefmt::relative(s)
+                        }
+                    })
+                    .unwrap_or_else(|| "?".into())
+            };
+            [
+                format!("{} {}", if r.default { "*" } else { " " }, r.name),
+                r.username
+                    .as_ref()
+                    .map_or_else(|| "-".into(), |u| format!("@{u}")),
+                r.app_type.clone().unwrap_or_default(),
+                expires,
+                match r.verified {
+                    Some(true) => "yes".into(),
+                    Some(false) => "no".into(),
+                    None => String::new(),
+                },
+                match &r.error {
+                    Some(e) => format!("cannot read: {e}"),
+                    None => r.scopes.clone().unwrap_or_default(),
+                },
+            ]
+        })
+        .collect();
+    let head = ["  NAME", "ACCOUNT", "TYPE", "EXPIRES", "VERIFIED", "SCOPES"];
+    let mut widths: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();
+    for c in &cells {
+        for (i, v) in c.iter().enumerate().take(5) {
+            widths[i] = widths[i].max(v.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cols: [&str; 6]| {
+        let mut l = String::new();
+        for (i, v) in cols.iter().enumerate().take(5) {
+            l.push_str(&format!("{v:<w$}  ", w = widths[i]));
+        }
+        let room = 100usize.saturating_sub(l.chars().count()).max(20);
+        let last: String = if cols[5].chars().count() > room {
+            let mut s: String = cols[5].chars().take(room - 1).collect();
+            s.push('…');
+            s
+        } else {
+            cols[5].to_string()
+        };
+        l.push_str(&last);
+        out.push_str(l.trim_end());
+        out.push('\n');
+    };
+    line(head);
+    for c in &cells {
+        line([&c[0], &c[1], &c[2], &c[3], &c[4], &c[5]]);
+    }
+    out.push_str("\n* default profile\n");
+    out
+}

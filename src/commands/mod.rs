@@ -1,0 +1,124 @@
+//! The commands scripts use after setup: `token`, `refresh`, `profiles`, `show`, `default`,
+//! `revoke`, `remove`. Each returns its output or a [`Failure`] with a documented exit code.
+
+pub mod list;
+pub mod refresh;
+pub mod revoke;
+pub mod show;
+
+use std::fmt;
+
+use crate::profile::{LoadError, Loaded, Store};
+use crate::x::{Endpoints, XError};
+
+/// Exit codes (also in the README).
+pub mod exit {
+    pub const OK: u8 = 0;
+    /// Anything else: bad input, a file that cannot be written…
+    pub const FAILURE: u8 = 1;
+    /// Wrong flags (clap's own code).
+    pub const USAGE: u8 = 2;
+    pub const NO_SUCH_PROFILE: u8 = 3;
+    /// The refresh token is dead or revoked, or there is no token: log in again.
+    pub const NEEDS_REAUTH: u8 = 4;
+    /// X cannot be reached, times out, or answers 5xx / 429: try again later.
+    pub const UNAVAILABLE: u8 = 5;
+    /// The profile file is corrupt, truncated, empty or from a newer xconnect.
+    pub const BAD_PROFILE: u8 = 6;
+}
+
+/// A command that did not work: one line for stderr, and the exit code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn new(code: u8, message: impl Into<String>) -> Self {
+        Failure {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn reauth(name: &str, why: impl fmt::Display) -> Self {
+        Failure::new(
+            exit::NEEDS_REAUTH,
+            format!(
+                "profile {name:?} needs a new login ({why}); run: xconnect login --profile {name}"
+            ),
+        )
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl From<LoadError> for Failure {
+    fn from(e: LoadError) -> Self {
+        let code = match e {
+            LoadError::NotFound { .. } => exit::NO_SUCH_PROFILE,
+            LoadError::Name(_) => exit::FAILURE,
+            LoadError::Io { .. } => exit::FAILURE,
+            _ => exit::BAD_PROFILE,
+        };
+        Failure::new(code, e.to_string())
+    }
+}
+
+/// The error of a call to X, with the code that says whether to retry or log in again.
+pub fn x_failure(name: &str, e: &XError) -> Failure {
+    match e {
+        XError::GrantInvalid(_) | XError::Unauthorized => Failure::reauth(name, e),
+        e if e.is_transient() => Failure::new(exit::UNAVAILABLE, e.to_string()),
+        e => Failure::new(exit::FAILURE, e.to_string()),
+    }
+}
+
+/// The profile a command is about: the one named, or the default one.
+pub fn pick(store: &Store, name: Option<&str>) -> Result<String, Failure> {
+    if let Some(n) = name {
+        return Ok(n.to_string());
+    }
+    store.default_name().ok_or_else(|| {
+        Failure::new(
+            exit::NO_SUCH_PROFILE,
+            "no default profile: name one (see: xconnect profiles), or set it with: xconnect default NAME",
+        )
+    })
+}
+
+/// Loads a profile; its warnings (a file others can read) go to `warn`.
+pub fn load(store: &Store, name: &str, warn: &mut dyn std::io::Write) -> Result<Loaded, Failure> {
+    let loaded = store.load(name)?;
+    for w in &loaded.warnings {
+        let _ = writeln!(warn, "warning: {w}");
+    }
+    Ok(loaded)
+}
+
+/// The API host for a profile: `--api-base`/`XCONNECT_API_BASE`, else the profile's own,
+/// else X's.
+pub fn endpoints_for(
+    profile: &crate::profile::Profile,
+    api_override: Option<&str>,
+) -> Result<Endpoints, Failure> {
+    let saved = profile.endpoints.as_ref();
+    let auth = saved.map(|e| e.auth_base.as_str());
+    let api = api_override.or(saved.map(|e| e.api_base.as_str()));
+    Endpoints::with_overrides(auth, api).map_err(|e| Failure::new(exit::FAILURE, e))
+}
+
+/// The app of a profile, for OAuth calls.
+pub fn oauth_app(p: &crate::profile::Profile) -> crate::x::oauth::App {
+    crate::x::oauth::App {
+        client_id: p.app.client_id.clone(),
+        client_secret: p.app.client_secret.as_ref().map(crate::secret::Secret::new),
+        callback_url: p.app.callback_url.clone(),
+        scopes: p.app.scopes.clone(),
+    }
+}

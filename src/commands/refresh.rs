@@ -1,0 +1,143 @@
+//! `token` and `refresh`: a valid access token, refreshed when it expires within 60 s. X
+//! rotates refresh tokens (the old one dies at once), so the read-refresh-write runs under an
+//! exclusive lock on the profile and re-reads it after taking the lock: two processes at the
+//! same moment refresh once, and both print a working token.
+
+use std::time::Duration;
+
+use super::{endpoints_for, exit, load, oauth_app, x_failure, Failure};
+use crate::profile::{Profile, Status, Store};
+use crate::secret::Secret;
+use crate::x::oauth;
+
+/// Refresh when the token expires within this.
+pub const MARGIN: Duration = Duration::from_secs(60);
+
+/// What `token`/`refresh` leave: the profile as saved, and whether it was refreshed now.
+#[derive(Debug)]
+pub struct Fresh {
+    pub profile: Profile,
+    pub refreshed: bool,
+}
+
+fn needs_refresh(p: &Profile, now: time::OffsetDateTime) -> bool {
+    let margin = time::Duration::try_from(MARGIN).unwrap_or(time::Duration::MINUTE);
+    match &p.token {
+        Some(t) => t.expires_within(now, margin).unwrap_or(true),
+        None => true,
+    }
+}
+
+/// Checks what makes a refresh impossible; `Ok` when one may be tried.
+fn refreshable(name: &str, p: &Profile) -> Result<Secret, Failure> {
+    if let Some(Status {
+        needs_reauth: true,
+        reason,
+    }) = &p.status
+    {
+        return Err(Failure::reauth(name, reason));
+    }
+    let Some(t) = &p.token else {
+        return Err(Failure::reauth(name, "it holds no token: it was revoked"));
+    };
+    match &t.refresh_token {
+        Some(r) if !r.is_empty() => Ok(Secret::new(r.clone())),
+        _ => Err(Failure::reauth(
+            name,
+            "the access token expired and there is no refresh token (offline.access was not granted)",
+        )),
+    }
+}
+
+/// A token valid for at least [`MARGIN`]; refreshes (and saves the rotated refresh token)
+/// first when needed, or always with `force`.
+pub async fn fresh(
+    store: &Store,
+    name: &str,
+    api_override: Option<&str>,
+    force: bool,
+    warn: &mut (dyn std::io::Write + Send),
+) -> Result<Fresh, Failure> {
+    let first = load(store, name, warn)?;
+    if !force && !needs_refresh(&first.profile, crate::timefmt::now()) {
+        if let Some(Status {
+            needs_reauth: true,
+            reason,
+        }) = &first.profile.status
+        {
+            return Err(Failure::reauth(name, reason));
+        }
+        return Ok(Fresh {
+            profile: first.profile,
+            refreshed: false,
+        });
+    }
+    let lock_store = store.clone();
+    let lock_name = name.to_string();
+    let _lock = tokio::task::spawn_blocking(move || lock_store.lock(&lock_name))
+        .await
+        .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?
+        .map_err(|e| Failure::new(exit::FAILURE, e))?;
+    // Another process may have refreshed while we waited for the lock.
+    let mut profile = store.load(name)?.profile;
+    if !needs_refresh(&profile, crate::timefmt::now()) && (!force || profile != first.profile) {
+        return Ok(Fresh {
+            profile,
+            refreshed: false,
+        });
+    }
+    let refresh_token = refreshable(name, &profile)?;
+    let endpoints = endpoints_for(&profile, api_override)?;
+    let http = oauth::http_client().map_err(|e| x_failure(name, &e))?;
+    match oauth::refresh(&http, &oauth_app(&profile), &endpoints, &refresh_token).await {
+        Ok(t) => {
+            let now = crate::timefmt::now();
+            let secs = t.expires_in.map_or(7200, |d| d.as_secs());
+            let token = profile.token.get_or_insert_with(|| crate::profile::Token {
+                access_token: String::new(),
+                refresh_token: None,
+                token_type: "bearer".into(),
+                scope: String::new(),
+                expires_at: String::new(),
+            });
+            token.access_token = t.access_token.expose().to_string();
+            // X rotates: the new refresh token replaces the old one, which no longer works.
+            if let Some(r) = &t.refresh_token {
+                token.refresh_token = Some(r.expose().to_string());
+            }
+            if !t.scope.is_empty() {
+                token.scope = t.scope.clone();
+            }
+            token.token_type = t.token_type.clone();
+            token.expires_at = crate::timefmt::rfc3339(
+                now + time::Duration::seconds(i64::try_from(secs).unwrap_or(7200)),
+            );
+            profile.status = None;
+            save(store, name, &profile).await?;
+            Ok(Fresh {
+                profile,
+                refreshed: true,
+            })
+        }
+        Err(e) => {
+            let failure = x_failure(name, &e);
+            if failure.code == exit::NEEDS_REAUTH {
+                profile.status = Some(Status {
+                    needs_reauth: true,
+                    reason: e.to_string(),
+                });
+                save(store, name, &profile).await?;
+            }
+            Err(failure)
+        }
+    }
+}
+
+async fn save(store: &Store, name: &str, profile: &Profile) -> Result<(), Failure> {
+    let (store, name, profile) = (store.clone(), name.to_string(), profile.clone());
+    tokio::task::spawn_blocking(move || store.save(&name, &profile, true))
+        .await
+        .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?
+        .map(|_| ())
+        .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))
+}
