@@ -406,10 +406,17 @@ async fn wizard_inner(g: &Global) -> Result<ExitCode, String> {
     }
     let (endpoints, sandbox) = endpoints(g).await?;
     let shutdown = shutdown_signal().map_err(|e| e.to_string())?;
-    let mut services = Services::new(
-        Clipboard::new(ClipEnv::from_env()),
-        Store::resolve(g.config_dir.clone()),
-    );
+    let store = Store::resolve(g.config_dir.clone());
+    // A few small files: the start menu offers to log in again to any of them.
+    let saved: Vec<(String, xconnect::profile::Profile)> = match &store {
+        Ok(s) => s
+            .list()
+            .into_iter()
+            .filter_map(|(name, l)| l.ok().map(|l| (name, l.profile)))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    let mut services = Services::new(Clipboard::new(ClipEnv::from_env()), store);
     if let Some(s) = &sandbox {
         services = services.with_sandbox(Arc::clone(s));
     }
@@ -418,7 +425,7 @@ async fn wizard_inner(g: &Global) -> Result<ExitCode, String> {
     let mut term =
         Terminal::new(CrosstermBackend::new(std::io::stdout())).map_err(|e| e.to_string())?;
     let size = term.size().map_err(|e| e.to_string())?;
-    let mut model = Model::new(Theme::from_env(), (size.width, size.height));
+    let mut model = Model::new(Theme::from_env(), (size.width, size.height)).with_profiles(saved);
     model.sandbox = sandbox.is_some();
     model.endpoints = endpoints;
     model.can_open_browser = browser::can_open();

@@ -1,6 +1,7 @@
 //! The wizard: a pure state machine (`update`) and a pure view (`view`).
 
 pub mod keys;
+pub mod menu;
 pub mod model;
 pub mod steps;
 pub mod update;

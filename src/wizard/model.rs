@@ -351,6 +351,10 @@ pub struct Model {
     pub endpoints: Endpoints,
     pub auth: Auth,
     pub outcome: Option<Outcome>,
+    /// The start menu, while it is shown.
+    pub menu: Option<super::menu::Menu>,
+    /// The menu to return to from the first step.
+    pub menu_back: Option<super::menu::Menu>,
     pub quit: bool,
 }
 
@@ -397,8 +401,18 @@ impl Model {
                 spinner: 0,
             },
             outcome: None,
+            menu: None,
+            menu_back: None,
             quit: false,
         }
+    }
+
+    /// Starts on the menu when profiles exist.
+    pub fn with_profiles(mut self, profiles: Vec<(String, Profile)>) -> Self {
+        if !profiles.is_empty() {
+            self.menu = Some(super::menu::Menu::new(profiles));
+        }
+        self
     }
 
     /// The app as entered, for the authorization and the profile.

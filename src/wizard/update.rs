@@ -56,7 +56,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
     }
 }
 
-fn go_authorize(m: &mut Model) -> Vec<Cmd> {
+pub fn go_authorize(m: &mut Model) -> Vec<Cmd> {
     enter_step(m, Step::Authorize);
     steps::authorize::start(m)
 }
@@ -124,6 +124,10 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
             return Vec::new();
         }
         None => {}
+    }
+    if m.menu.is_some() {
+        m.status = None;
+        return super::menu::on_key(m, key);
     }
     if m.step == Step::Done {
         return on_done_key(m, key);
@@ -311,6 +315,7 @@ fn back(m: &mut Model) -> Vec<Cmd> {
     }
     match m.step.prev() {
         Some(prev) => enter_step(m, prev),
+        None if m.menu_back.is_some() => m.menu = m.menu_back.take(),
         None => m.set_status(StatusKind::Info, "This is the first step. q quits."),
     }
     Vec::new()

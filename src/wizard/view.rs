@@ -77,7 +77,10 @@ pub fn body_area(area: Rect) -> Rect {
 
 pub fn build_body(m: &Model, width: u16) -> Body {
     let mut body = Body::new(width, m.theme);
-    steps::render(m, &mut body);
+    match &m.menu {
+        Some(menu) => super::menu::render(menu, &mut body),
+        None => steps::render(m, &mut body),
+    }
     body
 }
 
@@ -111,9 +114,14 @@ fn header(m: &Model, f: &mut Frame, area: Rect) {
     let n = m.step.index() + 1;
     let total = Step::ALL.len();
     let title = &guide().step(m.step.id()).title;
+    let heading = if m.menu.is_some() {
+        "  Welcome back".to_string()
+    } else {
+        format!("  Step {n} of {total} · {title}")
+    };
     let mut spans = vec![
         Span::styled(" xconnect ", t.selected()),
-        Span::styled(format!("  Step {n} of {total} · {title}"), t.title()),
+        Span::styled(heading, t.title()),
     ];
     if m.sandbox {
         spans.push(Span::styled(
@@ -122,10 +130,12 @@ fn header(m: &Model, f: &mut Frame, area: Rect) {
         ));
     }
     f.render_widget(Line::from(spans), Rect::new(area.x, area.y, area.width, 1));
-    f.render_widget(
-        stepper(m, area.width),
-        Rect::new(area.x, area.y + 1, area.width, 1),
-    );
+    if m.menu.is_none() {
+        f.render_widget(
+            stepper(m, area.width),
+            Rect::new(area.x, area.y + 1, area.width, 1),
+        );
+    }
     let rule = "─".repeat(usize::from(area.width));
     f.render_widget(
         Line::styled(rule, t.dim()),
@@ -239,6 +249,14 @@ fn fit(s: &str, width: usize) -> String {
 pub fn key_hints(m: &Model) -> Vec<(&'static str, &'static str)> {
     let text = m.focus.is_text();
     let mut v = Vec::new();
+    if m.menu.is_some() {
+        return vec![
+            ("↑↓", "choose"),
+            ("Enter", "go"),
+            ("?", "help"),
+            ("q", "quit"),
+        ];
+    }
     if m.step == Step::Done {
         return vec![("Enter", "quit"), ("c", "copy the path"), ("?", "help")];
     }

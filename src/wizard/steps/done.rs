@@ -58,14 +58,19 @@ pub fn render(m: &Model, body: &mut Body) {
         );
     }
     body.blank();
+    let name = m.credentials.profile.value();
     body.text(
-        "Next: scripts read the token from the profile file, [token] access_token:",
+        "Next: scripts get a valid token (refreshed when needed) with",
         t.title(),
     );
-    let cmd = format!(
-        "  grep '^access_token' {} | cut -d'\"' -f2",
-        o.path.display()
+    body.push(ratatui::text::Line::styled(
+        format!("  curl -H \"Authorization: Bearer $(xconnect token {name})\" …"),
+        value,
+    ));
+    let style = t.dim();
+    body.text(
+        "xconnect profiles lists them; xconnect show, refresh and revoke manage them.",
+        style,
     );
-    body.text(&cmd, value);
     render_outro(m, body);
 }

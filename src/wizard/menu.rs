@@ -1,0 +1,174 @@
+//! The start menu, shown when profiles exist: set up a new app, log in again to a saved
+//! profile (straight to Authorize with its settings), or quit.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::keys::plain;
+use super::model::{Cmd, Focus, Model, StatusKind, Step};
+use super::steps::urls;
+use super::widgets::body::Body;
+use super::widgets::choice_list;
+use crate::profile::Profile;
+use crate::x::scopes::ALL_SCOPES;
+use crate::x::{AppType, Permission};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Menu {
+    /// Saved profiles that can be logged in again, by name.
+    pub profiles: Vec<(String, Profile)>,
+    /// 0: new app; 1..=n: a profile; n+1: quit.
+    pub cursor: usize,
+}
+
+impl Menu {
+    pub fn new(profiles: Vec<(String, Profile)>) -> Self {
+        Menu {
+            profiles,
+            cursor: 0,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.profiles.len() + 2
+    }
+}
+
+/// One line about a profile: account, app type, token state.
+pub fn describe(p: &Profile) -> String {
+    let who = p
+        .account
+        .as_ref()
+        .filter(|a| !a.username.is_empty())
+        .map_or_else(|| "unverified".to_string(), |a| format!("@{}", a.username));
+    let state = if p.status.as_ref().is_some_and(|s| s.needs_reauth) {
+        "needs a new login".to_string()
+    } else {
+        match p.token.as_ref().and_then(|t| t.expires_at().ok()) {
+            None => "no token (revoked)".to_string(),
+            Some(at) => {
+                let s = (at - crate::timefmt::now()).whole_seconds();
+                if s < 0 && p.token.as_ref().is_some_and(|t| t.refresh_token.is_some()) {
+                    "token refreshable".to_string()
+                } else if s < 0 {
+                    "token expired".to_string()
+                } else {
+                    format!("token expires {}", crate::timefmt::relative(s))
+                }
+            }
+        }
+    };
+    format!("{who} · {} · {state}", p.app.app_type.as_str())
+}
+
+pub fn render(menu: &Menu, body: &mut Body) {
+    body.text(
+        "Profiles are saved on this machine. What would you like to do?",
+        ratatui::style::Style::new(),
+    );
+    body.blank();
+    let labels: Vec<(String, String)> = std::iter::once((
+        "Set up a new app".to_string(),
+        "the whole wizard, step by step".to_string(),
+    ))
+    .chain(
+        menu.profiles
+            .iter()
+            .map(|(name, p)| (format!("Log in again: {name}"), describe(p))),
+    )
+    .chain(std::iter::once(("Quit".to_string(), String::new())))
+    .collect();
+    let items: Vec<(&str, &str)> = labels
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    choice_list::render(body, &items, menu.cursor, true, false);
+    body.blank();
+    let style = body.theme.dim();
+    body.text(
+        "Logging in again reuses the saved app settings (Client ID, app type, callback URL, scopes) and replaces the profile's tokens.",
+        style,
+    );
+}
+
+pub fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
+    let Some(menu) = m.menu.as_mut() else {
+        return Vec::new();
+    };
+    let len = menu.len();
+    if let Some(i) = choice_list::on_key(menu.cursor, len, &key) {
+        menu.cursor = i;
+        return Vec::new();
+    }
+    match (key.code, plain(&key)) {
+        (KeyCode::Enter, _) => choose(m),
+        (_, Some('q')) => {
+            m.quit = true;
+            vec![Cmd::Quit]
+        }
+        (_, Some('?')) | (KeyCode::F(1), _) => {
+            m.overlay = Some(super::model::Overlay::Help);
+            Vec::new()
+        }
+        _ => {
+            m.set_status(StatusKind::Info, "↑ ↓ choose, Enter goes, q quits.");
+            Vec::new()
+        }
+    }
+}
+
+fn choose(m: &mut Model) -> Vec<Cmd> {
+    let Some(menu) = m.menu.clone() else {
+        return Vec::new();
+    };
+    if menu.cursor == 0 {
+        m.menu = None;
+        m.step = Step::CreateApp;
+        m.focus = Focus::PortalUrl;
+        // The menu stays reachable: Esc on the first step comes back to it.
+        m.menu_back = Some(menu);
+        return Vec::new();
+    }
+    let Some((name, profile)) = menu.profiles.get(menu.cursor - 1).cloned() else {
+        m.quit = true;
+        return vec![Cmd::Quit];
+    };
+    m.menu = None;
+    m.menu_back = Some(menu);
+    load_settings(m, &name, &profile);
+    super::update::go_authorize(m)
+}
+
+/// Fills the wizard with a saved profile's settings, as if typed.
+pub fn load_settings(m: &mut Model, name: &str, p: &Profile) {
+    let a = &p.app;
+    m.app_type = match a.app_type {
+        crate::profile::AppType::Native => AppType::Native,
+        crate::profile::AppType::Web => AppType::Web,
+    };
+    let scopes: Vec<&'static str> = ALL_SCOPES
+        .iter()
+        .copied()
+        .filter(|s| a.scopes.iter().any(|x| x == s))
+        .collect();
+    m.permissions.level = Permission::ALL
+        .into_iter()
+        .find(|l| {
+            let mut implied = l.scopes();
+            implied.sort_unstable();
+            let mut have = scopes.clone();
+            have.sort_unstable();
+            implied == have
+        })
+        .unwrap_or(Permission::ReadWrite);
+    m.permissions.scopes = scopes;
+    m.urls.callback.set(&a.callback_url);
+    m.urls.website.set(&a.website_url);
+    urls::on_edit(m);
+    m.credentials.client_id.set(&a.client_id);
+    m.credentials
+        .secret
+        .set(a.client_secret.as_deref().unwrap_or(""));
+    m.credentials.profile.set(name);
+    m.credentials.replace = Some(name.to_string());
+    m.touched = true;
+}
