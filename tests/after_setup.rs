@@ -281,3 +281,33 @@ fn profiles_show_default_and_remove() {
     assert!(!w.profile("bot").exists());
     assert_eq!(w.run(&["token", "bot"]).code, 3);
 }
+
+#[test]
+fn a_web_app_revokes_with_its_secret() {
+    let w = World::new();
+    let secret = "S".repeat(50);
+    w.sandbox
+        .register_app(xconnect::sandbox::SandboxApp::confidential(
+            ID,
+            secret.clone(),
+            [CALLBACK],
+        ));
+    let mut l = w.login(
+        &["--client-id", ID, "--app-type", "web"],
+        &[("XCONNECT_CLIENT_SECRET", &secret)],
+    );
+    let link = l.link();
+    let redirect = w.rt.block_on(w.sandbox.approve(&link)).expect("approve");
+    l.type_line(&redirect);
+    assert_eq!(l.end().code, 0);
+    let old = access(&w, "default");
+    let before = w.sandbox.stats().revocations;
+    let e = w.run(&["revoke"]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    assert!(w.sandbox.stats().revocations > before);
+    assert!(!works(&w, &old));
+    assert!(
+        w.read("default")["app"]["client_secret"].as_str().is_some(),
+        "the app settings stay"
+    );
+}
