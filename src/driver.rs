@@ -372,6 +372,23 @@ mod effects {
                 });
             }
             Cmd::CancelAuth => tasks.cancel_auth(),
+            Cmd::SaveSession(session) => {
+                if let Some(dir) = services.session_dir.clone() {
+                    tasks.spawn(false, async move {
+                        // A session that cannot be kept only loses the resume offer.
+                        let _ = tokio::task::spawn_blocking(move || {
+                            crate::session::save(&dir, &session)
+                        })
+                        .await;
+                        None
+                    });
+                }
+            }
+            Cmd::ClearSession => {
+                if let Some(dir) = &services.session_dir {
+                    crate::session::clear(dir);
+                }
+            }
             Cmd::Quit | Cmd::ShowPlain { .. } | Cmd::EndPlain => {}
         }
         None

@@ -18,6 +18,7 @@ pub mod sandbox;
 pub mod sanitize;
 pub mod secret;
 pub mod services;
+pub mod session;
 pub mod terminal;
 pub mod theme;
 pub mod timefmt;

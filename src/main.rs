@@ -19,7 +19,7 @@ use xconnect::sandbox::Sandbox;
 use xconnect::secret::Secret;
 use xconnect::services::Services;
 use xconnect::theme::Theme;
-use xconnect::wizard::Model;
+use xconnect::wizard::{Model, Step};
 use xconnect::x::{AppType, Endpoints, Permission};
 use xconnect::{browser, terminal};
 
@@ -30,6 +30,9 @@ use xconnect::{browser, terminal};
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Cli {
+    /// Start the wizard over, forgetting an interrupted setup.
+    #[arg(long)]
+    fresh: bool,
     #[command(flatten)]
     global: Global,
     #[command(subcommand)]
@@ -163,7 +166,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            None => wizard(&cli.global).await,
+            None => wizard(&cli.global, cli.fresh).await,
             Some(Command::Login(args)) => login(&cli.global, args).await,
             Some(cmd) => after_setup(&cli.global, cmd).await,
         }
@@ -390,13 +393,13 @@ async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn wizard(g: &Global) -> Result<ExitCode, Failure> {
-    wizard_inner(g)
+async fn wizard(g: &Global, fresh: bool) -> Result<ExitCode, Failure> {
+    wizard_inner(g, fresh)
         .await
         .map_err(|e| Failure::new(exit::FAILURE, e))
 }
 
-async fn wizard_inner(g: &Global) -> Result<ExitCode, String> {
+async fn wizard_inner(g: &Global, fresh: bool) -> Result<ExitCode, String> {
     use std::io::IsTerminal;
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         return Err(
@@ -416,7 +419,17 @@ async fn wizard_inner(g: &Global) -> Result<ExitCode, String> {
             .collect(),
         Err(_) => Vec::new(),
     };
+    let session_dir = xconnect::session::dir(g.config_dir.as_deref());
+    let resume = match &session_dir {
+        Some(d) if fresh => {
+            xconnect::session::clear(d);
+            None
+        }
+        Some(d) => xconnect::session::load(d),
+        None => None,
+    };
     let mut services = Services::new(Clipboard::new(ClipEnv::from_env()), store);
+    services.session_dir = session_dir.clone();
     if let Some(s) = &sandbox {
         services = services.with_sandbox(Arc::clone(s));
     }
@@ -425,7 +438,9 @@ async fn wizard_inner(g: &Global) -> Result<ExitCode, String> {
     let mut term =
         Terminal::new(CrosstermBackend::new(std::io::stdout())).map_err(|e| e.to_string())?;
     let size = term.size().map_err(|e| e.to_string())?;
-    let mut model = Model::new(Theme::from_env(), (size.width, size.height)).with_profiles(saved);
+    let mut model =
+        Model::new(Theme::from_env(), (size.width, size.height)).with_start(resume, saved);
+    model.timeout_secs = xconnect::x::oauth::request_timeout().as_secs();
     model.sandbox = sandbox.is_some();
     model.endpoints = endpoints;
     model.can_open_browser = browser::can_open();
@@ -441,7 +456,17 @@ async fn wizard_inner(g: &Global) -> Result<ExitCode, String> {
     .await;
     drop(guard);
     match result.map_err(|e| e.to_string())? {
-        Exit::Signal => Ok(ExitCode::from(130)),
+        Exit::Signal => {
+            // Interrupted (SSH dropped, killed): keep where it was, with what was typed.
+            if let Some(d) = &session_dir {
+                if model.outcome.is_none() && model.menu.is_none() && model.step != Step::CreateApp
+                {
+                    let _ =
+                        xconnect::session::save(d, &xconnect::wizard::resume::from_model(&model));
+                }
+            }
+            Ok(ExitCode::from(130))
+        }
         _ => {
             if let Some(o) = &model.outcome {
                 println!("Profile saved: {}", o.path.display());

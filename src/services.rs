@@ -15,6 +15,8 @@ pub struct Services {
     /// Where profiles go; `Err` says why there is no place (shown when saving).
     pub store: Result<Store, String>,
     pub sandbox: Option<Arc<Sandbox>>,
+    /// Where the interrupted-session file goes; `None`: no resume.
+    pub session_dir: Option<std::path::PathBuf>,
     http: Arc<OnceLock<reqwest::Client>>,
 }
 
@@ -24,6 +26,7 @@ impl Services {
             clipboard: Arc::new(clipboard),
             store,
             sandbox: None,
+            session_dir: None,
             http: Arc::new(OnceLock::new()),
         }
     }

@@ -105,3 +105,57 @@ fn sandbox_wizard_from_step_one_to_a_saved_profile() {
     // The last words on the normal screen name the file for the person.
     assert!(String::from_utf8_lossy(&p.raw).contains("Profile saved: "));
 }
+
+#[test]
+fn an_interrupted_setup_is_offered_for_resume_on_the_next_start() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = dir.path().to_str().expect("utf-8 path");
+    for signal in [libc::SIGHUP, libc::SIGTERM] {
+        let mut p = Pty::spawn(&["--fresh"], &[("XCONNECT_CONFIG_DIR", cfg)]);
+        p.wait_for("Step 1 of 7");
+        for next in ["Step 2 of 7", "Step 3 of 7", "Step 4 of 7"] {
+            p.send(b"\r");
+            p.wait_for(next);
+        }
+        p.send(b"\t\x15"); // Tab to the callback field, Ctrl-U clears it
+        p.send(b"https://hooks.example.com/cb");
+        p.wait_for("hooks.example.com/cb");
+        p.signal(signal);
+        assert_eq!(p.wait_exit(), 130);
+        p.assert_restored();
+
+        let mut p = Pty::spawn(&[], &[("XCONNECT_CONFIG_DIR", cfg)]);
+        p.wait_for("Resume where it stopped");
+        assert!(
+            p.screen().contains("step 4 · App info: URLs"),
+            "{}",
+            p.screen()
+        );
+        p.send(b"\r");
+        p.wait_for("Step 4 of 7");
+        assert!(
+            p.screen().contains("https://hooks.example.com/cb"),
+            "what was typed came back"
+        );
+        p.send(b"\x03");
+        assert_eq!(p.wait_exit(), 0);
+        p.assert_restored();
+    }
+    let state = dir.path().join("state").join("session.toml");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&state)
+        .expect("session file")
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o600);
+    assert!(!std::fs::read_to_string(&state)
+        .expect("read")
+        .contains("secret"));
+    // --fresh starts over.
+    let mut p = Pty::spawn(&["--fresh"], &[("XCONNECT_CONFIG_DIR", cfg)]);
+    p.wait_for("Step 1 of 7");
+    p.send(b"q");
+    assert_eq!(p.wait_exit(), 0);
+    assert!(!state.exists());
+}

@@ -441,6 +441,20 @@ impl Store {
     }
 }
 
+/// Writes a private file (mode 0600) atomically into `dir`, which is created with mode 0700
+/// when missing. Used for files that live beside the profiles (the interrupted-session file).
+pub fn write_private(dir: &Path, file_name: &str, bytes: &[u8]) -> Result<PathBuf, String> {
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| format!("cannot create the folder {}: {e}", show_path(dir)))?;
+    write_atomic(dir, file_name, bytes, Replace::Yes, |t| t == file_name).map_err(|e| match e {
+        WriteError::Exists(p) => format!("{} exists", show_path(&p)),
+        WriteError::Io(e) => e,
+    })
+}
+
 fn resolve_with(
     flag: Option<PathBuf>,
     env: Option<OsString>,

@@ -5,31 +5,51 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::keys::plain;
 use super::model::{Cmd, Focus, Model, StatusKind, Step};
+use super::resume;
 use super::steps::urls;
 use super::widgets::body::Body;
 use super::widgets::choice_list;
 use crate::profile::Profile;
+use crate::session::Session;
 use crate::x::scopes::ALL_SCOPES;
 use crate::x::{AppType, Permission};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Menu {
+    /// An interrupted session that can be resumed.
+    pub resume: Option<Session>,
     /// Saved profiles that can be logged in again, by name.
     pub profiles: Vec<(String, Profile)>,
-    /// 0: new app; 1..=n: a profile; n+1: quit.
     pub cursor: usize,
 }
 
+/// One line of the menu.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry {
+    Resume,
+    New,
+    Profile(usize),
+    Quit,
+}
+
 impl Menu {
-    pub fn new(profiles: Vec<(String, Profile)>) -> Self {
+    pub fn new(resume: Option<Session>, profiles: Vec<(String, Profile)>) -> Self {
         Menu {
+            resume,
             profiles,
             cursor: 0,
         }
     }
 
-    fn len(&self) -> usize {
-        self.profiles.len() + 2
+    pub fn entries(&self) -> Vec<Entry> {
+        let mut v = Vec::new();
+        if self.resume.is_some() {
+            v.push(Entry::Resume);
+        }
+        v.push(Entry::New);
+        v.extend((0..self.profiles.len()).map(Entry::Profile));
+        v.push(Entry::Quit);
+        v
     }
 }
 
@@ -61,22 +81,37 @@ pub fn describe(p: &Profile) -> String {
 }
 
 pub fn render(menu: &Menu, body: &mut Body) {
-    body.text(
-        "Profiles are saved on this machine. What would you like to do?",
-        ratatui::style::Style::new(),
-    );
+    let intro = if menu.resume.is_some() {
+        "The last setup stopped half way. What would you like to do?"
+    } else {
+        "Profiles are saved on this machine. What would you like to do?"
+    };
+    body.text(intro, ratatui::style::Style::new());
     body.blank();
-    let labels: Vec<(String, String)> = std::iter::once((
-        "Set up a new app".to_string(),
-        "the whole wizard, step by step".to_string(),
-    ))
-    .chain(
-        menu.profiles
-            .iter()
-            .map(|(name, p)| (format!("Log in again: {name}"), describe(p))),
-    )
-    .chain(std::iter::once(("Quit".to_string(), String::new())))
-    .collect();
+    let labels: Vec<(String, String)> = menu
+        .entries()
+        .into_iter()
+        .map(|e| match e {
+            Entry::Resume => {
+                let s = menu.resume.as_ref();
+                let step = s.map(resume::step_of).unwrap_or(Step::CreateApp);
+                let title = crate::guide::guide().step(step.id()).title.clone();
+                (
+                    "Resume where it stopped".to_string(),
+                    format!("step {} · {title} (secrets are not kept)", step.index() + 1),
+                )
+            }
+            Entry::New => (
+                "Set up a new app".to_string(),
+                "the whole wizard, step by step".to_string(),
+            ),
+            Entry::Profile(i) => menu.profiles.get(i).map_or_else(
+                || (String::new(), String::new()),
+                |(name, p)| (format!("Log in again: {name}"), describe(p)),
+            ),
+            Entry::Quit => ("Quit".to_string(), String::new()),
+        })
+        .collect();
     let items: Vec<(&str, &str)> = labels
         .iter()
         .map(|(a, b)| (a.as_str(), b.as_str()))
@@ -94,7 +129,7 @@ pub fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     let Some(menu) = m.menu.as_mut() else {
         return Vec::new();
     };
-    let len = menu.len();
+    let len = menu.entries().len();
     if let Some(i) = choice_list::on_key(menu.cursor, len, &key) {
         menu.cursor = i;
         return Vec::new();
@@ -117,25 +152,51 @@ pub fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
 }
 
 fn choose(m: &mut Model) -> Vec<Cmd> {
-    let Some(menu) = m.menu.clone() else {
+    let Some(menu) = m.menu.take() else {
         return Vec::new();
     };
-    if menu.cursor == 0 {
-        m.menu = None;
-        m.step = Step::CreateApp;
-        m.focus = Focus::PortalUrl;
-        // The menu stays reachable: Esc on the first step comes back to it.
-        m.menu_back = Some(menu);
-        return Vec::new();
+    let entry = menu
+        .entries()
+        .get(menu.cursor)
+        .copied()
+        .unwrap_or(Entry::Quit);
+    // The menu stays reachable: Esc on the first step comes back to it.
+    let back = Menu {
+        resume: None,
+        cursor: 0,
+        ..menu.clone()
+    };
+    match entry {
+        Entry::Resume => {
+            if let Some(s) = &menu.resume {
+                resume::apply(m, s);
+            }
+            m.menu_back = Some(back);
+            m.set_status(
+                StatusKind::Info,
+                "Resumed. Secrets were not kept: paste the Client Secret again if your app has one.",
+            );
+            Vec::new()
+        }
+        Entry::New => {
+            m.step = Step::CreateApp;
+            m.focus = Focus::PortalUrl;
+            m.menu_back = Some(back);
+            vec![Cmd::ClearSession]
+        }
+        Entry::Profile(i) => {
+            let Some((name, profile)) = menu.profiles.get(i).cloned() else {
+                return Vec::new();
+            };
+            m.menu_back = Some(back);
+            load_settings(m, &name, &profile);
+            super::update::go_authorize(m)
+        }
+        Entry::Quit => {
+            m.quit = true;
+            vec![Cmd::Quit]
+        }
     }
-    let Some((name, profile)) = menu.profiles.get(menu.cursor - 1).cloned() else {
-        m.quit = true;
-        return vec![Cmd::Quit];
-    };
-    m.menu = None;
-    m.menu_back = Some(menu);
-    load_settings(m, &name, &profile);
-    super::update::go_authorize(m)
 }
 
 /// Fills the wizard with a saved profile's settings, as if typed.

@@ -3,6 +3,7 @@
 pub mod keys;
 pub mod menu;
 pub mod model;
+pub mod resume;
 pub mod steps;
 pub mod update;
 pub mod view;

@@ -10,6 +10,7 @@ use crate::login::Settings;
 use crate::presets::presets;
 use crate::profile::Profile;
 use crate::secret::Secret;
+use crate::session::Session;
 use crate::theme::Theme;
 use crate::x::oauth::{Pending, Tokens};
 use crate::x::users::Account;
@@ -229,6 +230,10 @@ pub enum Cmd {
     },
     /// Stop whatever runs for the authorization (listener, exchange).
     CancelAuth,
+    /// Remember where the wizard is (no secrets), to resume after an interruption.
+    SaveSession(Box<Session>),
+    /// The profile is saved (or the person started over): forget the session.
+    ClearSession,
     Quit,
 }
 
@@ -256,6 +261,8 @@ pub struct Auth {
     pub tokens: Option<Tokens>,
     pub account: Option<Result<Account, XError>>,
     pub spinner: usize,
+    /// Spinner ticks (4 a second) since the running call started: the countdown.
+    pub waited: u32,
 }
 
 /// What the Done screen shows.
@@ -349,6 +356,8 @@ pub struct Model {
     /// Over SSH: the loopback hint shows the `ssh -L` line.
     pub over_ssh: bool,
     pub endpoints: Endpoints,
+    /// Seconds a call to X may take; the countdown starts there.
+    pub timeout_secs: u64,
     pub auth: Auth,
     pub outcome: Option<Outcome>,
     /// The start menu, while it is shown.
@@ -390,6 +399,7 @@ impl Model {
             can_open_browser: false,
             over_ssh: false,
             endpoints: Endpoints::x(),
+            timeout_secs: crate::x::oauth::REQUEST_TIMEOUT.as_secs(),
             auth: Auth {
                 op: 0,
                 phase: Phase::Preparing,
@@ -399,6 +409,7 @@ impl Model {
                 tokens: None,
                 account: None,
                 spinner: 0,
+                waited: 0,
             },
             outcome: None,
             menu: None,
@@ -408,9 +419,14 @@ impl Model {
     }
 
     /// Starts on the menu when profiles exist.
-    pub fn with_profiles(mut self, profiles: Vec<(String, Profile)>) -> Self {
-        if !profiles.is_empty() {
-            self.menu = Some(super::menu::Menu::new(profiles));
+    pub fn with_profiles(self, profiles: Vec<(String, Profile)>) -> Self {
+        self.with_start(None, profiles)
+    }
+
+    /// Starts on the menu when a session can be resumed or profiles exist.
+    pub fn with_start(mut self, resume: Option<Session>, profiles: Vec<(String, Profile)>) -> Self {
+        if resume.is_some() || !profiles.is_empty() {
+            self.menu = Some(super::menu::Menu::new(resume, profiles));
         }
         self
     }

@@ -11,6 +11,23 @@ use crate::sanitize::clean_paste;
 use crate::validate::Check;
 
 pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
+    let before = (m.step, m.menu.is_some());
+    let saved_before = m.outcome.is_some();
+    let mut cmds = handle(m, msg);
+    if m.outcome.is_some() && !saved_before {
+        cmds.push(Cmd::ClearSession);
+    } else if (m.step, m.menu.is_some()) != before
+        && m.menu.is_none()
+        && m.step != Step::CreateApp
+        && m.step != Step::Done
+    {
+        // Every step change is remembered, so an interruption can be resumed.
+        cmds.push(Cmd::SaveSession(Box::new(super::resume::from_model(m))));
+    }
+    cmds
+}
+
+fn handle(m: &mut Model, msg: Msg) -> Vec<Cmd> {
     match msg {
         Msg::Resize(w, h) => {
             m.size = (w, h);
@@ -37,6 +54,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
         Msg::Tick => {
             if m.busy() {
                 m.auth.spinner = m.auth.spinner.wrapping_add(1);
+                m.auth.waited = m.auth.waited.saturating_add(1);
             }
             Vec::new()
         }

@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
 
 pub struct Pty {
+    /// Config and state dir of this run, unless the test gave one: never the real ones.
+    _home: tempfile::TempDir,
     pub parser: vt100::Parser,
     /// Every byte the program wrote.
     pub raw: Vec<u8>,
@@ -42,6 +44,9 @@ impl Pty {
             cmd.env_remove(k);
         }
         cmd.env("TERM", "xterm-256color");
+        let home = tempfile::tempdir().expect("tempdir");
+        cmd.env("XCONNECT_CONFIG_DIR", home.path());
+        cmd.env_remove("XCONNECT_STATE_DIR");
         for (k, v) in envs {
             cmd.env(k, v);
         }
@@ -59,6 +64,7 @@ impl Pty {
             }
         });
         Pty {
+            _home: home,
             parser: vt100::Parser::new(24, 80, 0),
             raw: Vec::new(),
             rx,

@@ -105,28 +105,22 @@ pub fn render(m: &Model, body: &mut Body) {
 fn phase_line(m: &Model, body: &mut Body) {
     let t = body.theme;
     let pad = " ".repeat(LABEL_W + 3);
-    match &m.auth.phase {
-        Phase::Exchanging => body.text(
-            &format!(
-                "{pad}{} Exchanging the code with X… (Esc cancels)",
-                spinner(m)
-            ),
-            t.title(),
-        ),
-        Phase::Verifying => body.text(
-            &format!("{pad}{} Checking the token: GET /2/users/me…", spinner(m)),
-            t.title(),
-        ),
-        Phase::Saving => body.text(
-            &format!("{pad}{} Saving the profile…", spinner(m)),
-            t.title(),
-        ),
+    // The countdown: every call to X gives up after the time-out.
+    let left = m.timeout_secs.saturating_sub(u64::from(m.auth.waited / 4));
+    let running = match &m.auth.phase {
+        Phase::Exchanging => {
+            format!("Exchanging the code with X… gives up in {left} s (Esc cancels)")
+        }
+        Phase::Verifying => format!("Checking the token (GET /2/users/me)… gives up in {left} s"),
+        Phase::Saving => "Saving the profile…".to_string(),
         Phase::Failed(msg) => {
             let style = t.error();
             body.prefixed(&format!("{pad}✗ "), msg, style);
+            return;
         }
-        Phase::Preparing | Phase::Waiting => {}
-    }
+        Phase::Preparing | Phase::Waiting => return,
+    };
+    body.prefixed(&format!("{pad}{} ", spinner(m)), &running, t.title());
 }
 
 fn listener_lines(m: &Model, body: &mut Body) {
@@ -206,6 +200,7 @@ pub fn try_redirect(m: &mut Model, text: &str) -> Vec<Cmd> {
     match parse_redirect(text, &callback, &p.state) {
         Ok(r) => {
             m.auth.phase = Phase::Exchanging;
+            m.auth.waited = 0;
             vec![Cmd::Exchange {
                 op: m.auth.op,
                 settings: m.settings(),
@@ -243,6 +238,7 @@ pub fn on_msg(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                     let access_token = t.access_token.clone();
                     m.auth.tokens = Some(t);
                     m.auth.phase = Phase::Verifying;
+                    m.auth.waited = 0;
                     // One callback only: the listener is done.
                     m.auth.listener = None;
                     return vec![Cmd::CancelAuth, Cmd::Verify { op, access_token }];

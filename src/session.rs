@@ -1,0 +1,91 @@
+//! The interrupted-session file: where the wizard was, so the next start can offer to resume
+//! after an SSH link dropped or the process was killed. Everything but secrets; mode 0600 in
+//! the state dir; removed once the profile is saved.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+const FILE: &str = "session.toml";
+pub const CURRENT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub version: u32,
+    /// The step's id, as in `assets/guide.toml`.
+    pub step: String,
+    pub scopes: Vec<String>,
+    pub app_type: String,
+    pub callback_url: String,
+    pub website_url: String,
+    pub client_id: String,
+    pub profile: String,
+}
+
+/// Where the session file lives: `XCONNECT_STATE_DIR`; else `<config dir>/state` when a config
+/// dir was given (so a test or a second setup never touches the real one); else the system's
+/// state dir for xconnect (`~/.local/state/xconnect` on Linux).
+pub fn dir(config_dir: Option<&Path>) -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os("XCONNECT_STATE_DIR").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(d));
+    }
+    if let Some(c) = config_dir {
+        return Some(c.join("state"));
+    }
+    let dirs = directories::ProjectDirs::from("", "", "xconnect")?;
+    Some(
+        dirs.state_dir()
+            .unwrap_or_else(|| dirs.data_local_dir())
+            .to_path_buf(),
+    )
+}
+
+/// The saved session, if there is a readable one of this version.
+pub fn load(dir: &Path) -> Option<Session> {
+    let text = std::fs::read_to_string(dir.join(FILE)).ok()?;
+    let s: Session = toml::from_str(&text).ok()?;
+    (s.version == CURRENT_VERSION).then_some(s)
+}
+
+pub fn save(dir: &Path, session: &Session) -> Result<(), String> {
+    let text = toml::to_string(session).map_err(|e| e.to_string())?;
+    crate::profile::store::write_private(dir, FILE, text.as_bytes()).map(|_| ())
+}
+
+/// Forgets the session (the profile was saved, or `--fresh`). A missing file is fine.
+pub fn clear(dir: &Path) {
+    let _ = std::fs::remove_file(dir.join(FILE));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn round_trip_private_and_cleared() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let dir = d.path().join("state");
+        let s = Session {
+            version: CURRENT_VERSION,
+            step: "urls".into(),
+            scopes: vec!["tweet.read".into()],
+            app_type: "native".into(),
+            callback_url: "https://a.example/cb".into(),
+            website_url: "https://a.example".into(),
+            client_id: "id".into(),
+            profile: "default".into(),
+        };
+        save(&dir, &s).expect("save");
+        let mode = std::fs::metadata(dir.join(FILE))
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(load(&dir), Some(s));
+        clear(&dir);
+        assert_eq!(load(&dir), None);
+        std::fs::write(dir.join(FILE), "garbage [").expect("write");
+        assert_eq!(load(&dir), None, "a broken file is no session");
+    }
+}

@@ -1,0 +1,71 @@
+//! The wizard's state as a [`Session`] (no secrets) and back.
+
+use super::model::{Focus, Model, Step};
+use super::steps::urls;
+use crate::session::{Session, CURRENT_VERSION};
+use crate::x::scopes::ALL_SCOPES;
+use crate::x::{AppType, Permission};
+
+pub fn from_model(m: &Model) -> Session {
+    Session {
+        version: CURRENT_VERSION,
+        step: m.step.id().to_string(),
+        scopes: m.permissions.scopes.iter().map(|s| s.to_string()).collect(),
+        app_type: m.app_type.flag().to_string(),
+        callback_url: m.urls.callback.value().to_string(),
+        website_url: m.urls.website.value().to_string(),
+        client_id: m.credentials.client_id.value().to_string(),
+        profile: m.credentials.profile.value().to_string(),
+    }
+}
+
+/// The step a session resumes at: where it stopped, but never past Credentials (a secret is
+/// not kept, and a new authorization link is needed anyway).
+pub fn step_of(s: &Session) -> Step {
+    let stopped = Step::ALL
+        .into_iter()
+        .find(|st| st.id() == s.step)
+        .unwrap_or(Step::CreateApp);
+    if stopped.index() > Step::Credentials.index() {
+        Step::Credentials
+    } else {
+        stopped
+    }
+}
+
+/// Puts a session's values back, as if typed, and goes to its step.
+pub fn apply(m: &mut Model, s: &Session) {
+    let scopes: Vec<&'static str> = ALL_SCOPES
+        .iter()
+        .copied()
+        .filter(|x| s.scopes.iter().any(|y| y == x))
+        .collect();
+    m.permissions.level = Permission::ALL
+        .into_iter()
+        .find(|l| {
+            let implied = l.scopes();
+            implied.len() == scopes.len() && implied.iter().all(|x| scopes.contains(x))
+        })
+        .unwrap_or_default();
+    if !scopes.is_empty() {
+        m.permissions.scopes = scopes;
+    }
+    m.app_type = if s.app_type == AppType::Web.flag() {
+        AppType::Web
+    } else {
+        AppType::Native
+    };
+    m.urls.callback.set(&s.callback_url);
+    m.urls.website.set(&s.website_url);
+    urls::on_edit(m);
+    m.credentials.client_id.set(&s.client_id);
+    if !s.profile.is_empty() {
+        m.credentials.profile.set(&s.profile);
+    }
+    m.step = step_of(s);
+    m.focus = super::steps::focusables(m)
+        .first()
+        .copied()
+        .unwrap_or(Focus::Nothing);
+    m.touched = true;
+}

@@ -1,0 +1,177 @@
+//! Resuming an interrupted setup: what is remembered (never a secret) and when.
+
+mod common;
+
+use common::*;
+use crossterm::event::KeyCode;
+use xconnect::wizard::model::Phase;
+use xconnect::wizard::{resume, Cmd, Msg, Step};
+use xconnect::x::AppType;
+
+fn sessions(cmds: &[Cmd]) -> Vec<xconnect::session::Session> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Cmd::SaveSession(s) => Some((**s).clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn every_step_change_is_remembered_without_secrets() {
+    let mut m = model();
+    assert!(sessions(&send(&mut m, [ch('q')])).is_empty() || m.quit);
+    let mut m = model();
+    let s = sessions(&send(&mut m, [enter()]));
+    assert_eq!(s.len(), 1);
+    assert_eq!(s[0].step, "permissions");
+    send(&mut m, [enter(), ch('2'), enter(), enter()]);
+    assert_eq!(m.step, Step::Credentials);
+    type_text(&mut m, CLIENT_ID);
+    send(
+        &mut m,
+        [key(KeyCode::Tab), Msg::Paste("topsecret".repeat(6))],
+    );
+    let s = sessions(&send(&mut m, [key(KeyCode::Esc)]));
+    assert_eq!(s[0].step, "urls");
+    assert_eq!(s[0].client_id, CLIENT_ID);
+    assert_eq!(s[0].app_type, "web");
+    let text = toml::to_string(&s[0]).expect("toml");
+    assert!(
+        !text.contains("topsecret"),
+        "no secret in the session: {text}"
+    );
+    // Typing inside a step is not a step change.
+    assert!(sessions(&type_text(&mut m, "x")).is_empty());
+}
+
+#[test]
+fn resume_puts_values_back_and_stops_before_authorize() {
+    let mut m = model();
+    send(
+        &mut m,
+        [enter(), enter(), ch('2'), enter(), ch('2'), enter()],
+    );
+    type_text(&mut m, CLIENT_ID);
+    m.step = Step::Authorize;
+    let s = resume::from_model(&m);
+    let mut fresh = model().with_start(Some(s), Vec::new());
+    let screen = screen_text(&fresh);
+    assert!(screen.contains("Resume where it stopped"), "{screen}");
+    assert!(screen.contains("step 5 · Credentials"));
+    send(&mut fresh, [enter()]);
+    assert_eq!(fresh.step, Step::Credentials);
+    assert_eq!(fresh.app_type, AppType::Web);
+    assert_eq!(fresh.credentials.client_id.value(), CLIENT_ID);
+    assert_eq!(
+        fresh.urls.callback.value(),
+        "http://127.0.0.1:8765/callback"
+    );
+    assert_eq!(fresh.urls.preset, 1);
+    assert!(
+        fresh.credentials.secret.is_empty(),
+        "secrets are never kept"
+    );
+}
+
+#[test]
+fn a_saved_profile_clears_the_session_and_new_app_starts_over() {
+    let mut m = model().with_start(Some(resume::from_model(&model())), Vec::new());
+    let cmds = send(&mut m, [ch('j'), enter()]);
+    assert!(cmds.contains(&Cmd::ClearSession), "{cmds:?}");
+    assert_eq!(m.step, Step::CreateApp);
+
+    let mut m = at_credentials();
+    type_text(&mut m, CLIENT_ID);
+    send(
+        &mut m,
+        [
+            enter(),
+            Msg::ProfileChecked {
+                name: "default".into(),
+                exists: false,
+            },
+        ],
+    );
+    m.auth.pending = Some(xconnect::x::oauth::Pending {
+        url: "u".into(),
+        state: "S".into(),
+        verifier: xconnect::secret::Secret::new("V"),
+    });
+    m.auth.phase = Phase::Waiting;
+    send(
+        &mut m,
+        [Msg::Paste(
+            "https://app.latenode.com/redirected/index.html?state=S&code=C".into(),
+        )],
+    );
+    let op = m.auth.op;
+    send(
+        &mut m,
+        [Msg::Exchanged {
+            op,
+            result: Ok(xconnect::x::oauth::Tokens {
+                access_token: xconnect::secret::Secret::new("A"),
+                refresh_token: None,
+                token_type: "bearer".into(),
+                scope: String::new(),
+                expires_in: None,
+            }),
+        }],
+    );
+    send(
+        &mut m,
+        [Msg::Verified {
+            op,
+            result: Err(xconnect::x::XError::Timeout),
+        }],
+    );
+    let cmds = send(
+        &mut m,
+        [Msg::Saved {
+            op,
+            result: Ok("/p".into()),
+        }],
+    );
+    assert!(cmds.contains(&Cmd::ClearSession));
+}
+
+#[test]
+fn the_countdown_runs_on_ticks_while_exchanging() {
+    let mut m = at_credentials();
+    type_text(&mut m, CLIENT_ID);
+    send(
+        &mut m,
+        [
+            enter(),
+            Msg::ProfileChecked {
+                name: "default".into(),
+                exists: false,
+            },
+        ],
+    );
+    m.auth.pending = Some(xconnect::x::oauth::Pending {
+        url: "u".into(),
+        state: "S".into(),
+        verifier: xconnect::secret::Secret::new("V"),
+    });
+    m.auth.phase = Phase::Waiting;
+    m.timeout_secs = 20;
+    send(
+        &mut m,
+        [Msg::Paste(
+            "https://app.latenode.com/redirected/index.html?state=S&code=C".into(),
+        )],
+    );
+    assert!(
+        screen_text(&m).contains("gives up in 20 s"),
+        "{}",
+        screen_text(&m)
+    );
+    send(&mut m, std::iter::repeat_n(Msg::Tick, 12));
+    assert!(
+        screen_text(&m).contains("gives up in 17 s"),
+        "{}",
+        screen_text(&m)
+    );
+}
