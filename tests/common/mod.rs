@@ -30,8 +30,17 @@ pub fn enter() -> Msg {
     key(KeyCode::Enter)
 }
 
-/// Sends messages one by one and returns every command they produced.
+/// Sends messages one by one and returns every command they produced, except the
+/// session bookkeeping that follows every step change (see `send_all`).
 pub fn send(m: &mut Model, msgs: impl IntoIterator<Item = Msg>) -> Vec<Cmd> {
+    send_all(m, msgs)
+        .into_iter()
+        .filter(|c| !matches!(c, Cmd::SaveSession(_)))
+        .collect()
+}
+
+/// Every command, session bookkeeping included.
+pub fn send_all(m: &mut Model, msgs: impl IntoIterator<Item = Msg>) -> Vec<Cmd> {
     msgs.into_iter().flat_map(|msg| update(m, msg)).collect()
 }
 
