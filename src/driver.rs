@@ -373,15 +373,11 @@ mod effects {
             }
             Cmd::CancelAuth => tasks.cancel_auth(),
             Cmd::SaveSession(session) => {
-                if let Some(dir) = services.session_dir.clone() {
-                    tasks.spawn(false, async move {
-                        // A session that cannot be kept only loses the resume offer.
-                        let _ = tokio::task::spawn_blocking(move || {
-                            crate::session::save(&dir, &session)
-                        })
-                        .await;
-                        None
-                    });
+                // Written here and now, not on a task: saves of successive steps must land
+                // in order, and the file is tiny (a step change, not a keystroke).
+                if let Some(dir) = &services.session_dir {
+                    // A session that cannot be kept only loses the resume offer.
+                    let _ = crate::session::save(dir, &session);
                 }
             }
             Cmd::ClearSession => {

@@ -124,18 +124,21 @@ fn an_interrupted_setup_is_offered_for_resume_on_the_next_start() {
         assert_eq!(p.wait_exit(), 130);
         p.assert_restored();
 
+        let session = std::fs::read_to_string(dir.path().join("state").join("session.toml"))
+            .expect("the session was kept");
         let mut p = Pty::spawn(&[], &[("XCONNECT_CONFIG_DIR", cfg)]);
         p.wait_for("Resume where it stopped");
         assert!(
             p.screen().contains("step 4 · App info: URLs"),
-            "{}",
+            "{}\n{session}",
             p.screen()
         );
         p.send(b"\r");
         p.wait_for("Step 4 of 7");
         assert!(
             p.screen().contains("https://hooks.example.com/cb"),
-            "what was typed came back"
+            "what was typed came back: {}\n{session}",
+            p.screen()
         );
         p.send(b"\x03");
         assert_eq!(p.wait_exit(), 0);
