@@ -44,8 +44,13 @@ pub async fn me(
     let body = response.bytes().await.map_err(|e| transport(&e))?;
     let problem = || serde_json::from_slice::<Problem>(&body).unwrap_or_default();
     match status {
+        // What X says is shown on screen: no control characters reach the terminal.
         200 => serde_json::from_slice::<Me>(&body)
-            .map(|m| m.data)
+            .map(|m| Account {
+                id: super::error::clean(&m.data.id),
+                username: super::error::clean(&m.data.username),
+                name: super::error::clean(&m.data.name),
+            })
             .map_err(|e| XError::BadResponse(format!("/2/users/me: {e}"))),
         401 => Err(XError::Unauthorized),
         403 => {
