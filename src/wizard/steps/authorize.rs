@@ -63,16 +63,6 @@ pub fn render(m: &Model, body: &mut Body) {
                 Span::raw(marker),
                 Span::styled(shown, t.value()),
             ]));
-            let mut keys = vec![("c", "copy"), ("p", "print it whole")];
-            if m.can_open_browser {
-                keys.push(("o", "open a browser"));
-            }
-            let mut spans = vec![Span::raw("    ")];
-            for (k, what) in keys {
-                spans.push(Span::styled(k, t.key()));
-                spans.push(Span::raw(format!(" {what}   ")));
-            }
-            body.push(Line::from(spans));
         }
     }
     if focused {
@@ -92,11 +82,10 @@ pub fn render(m: &Model, body: &mut Body) {
     phase_line(m, body);
     listener_lines(m, body);
     if m.sandbox {
-        body.blank();
         let style = t.warning();
         body.prefixed(
             "  ",
-            "Sandbox: press a to approve as the sandbox user (plays the browser for you), or open the link in a browser on this machine.",
+            "Sandbox: a approves as the sandbox user, as a browser would.",
             style,
         );
     }
