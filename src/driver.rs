@@ -18,7 +18,6 @@ use tokio::sync::mpsc;
 use crate::callback;
 use crate::login::Settings;
 use crate::profile::SaveError;
-use crate::sandbox::SandboxApp;
 use crate::services::Services;
 use crate::wizard::model::{Overlay, SaveFailure, StatusKind};
 use crate::wizard::{update, view, Cmd, Model, Msg};
@@ -400,15 +399,7 @@ mod effects {
     ) -> Msg {
         if let Some(sandbox) = &services.sandbox {
             // The sandbox plays the portal: the app is registered exactly as described.
-            sandbox.register_app(SandboxApp {
-                client_id: settings.client_id.clone(),
-                client_secret: settings
-                    .client_secret
-                    .as_ref()
-                    .map(|s| s.expose().to_string()),
-                callback_urls: vec![settings.callback_url.clone()],
-                enrolled: true,
-            });
+            sandbox.register_app(settings.sandbox_app());
         }
         let pending = oauth::authorization(&settings.oauth_app(), endpoints);
         let state = pending.as_ref().map(|p| p.state.clone()).ok();

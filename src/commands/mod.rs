@@ -113,6 +113,16 @@ pub fn endpoints_for(
     Endpoints::with_overrides(auth, api).map_err(|e| Failure::new(exit::FAILURE, e))
 }
 
+/// Takes the profile's exclusive lock (waiting for another process that holds it) without
+/// blocking the runtime.
+pub async fn lock(store: &Store, name: &str) -> Result<crate::profile::ProfileLock, Failure> {
+    let (store, name) = (store.clone(), name.to_string());
+    tokio::task::spawn_blocking(move || store.lock(&name))
+        .await
+        .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?
+        .map_err(|e| Failure::new(exit::FAILURE, e))
+}
+
 /// The app of a profile, for OAuth calls.
 pub fn oauth_app(p: &crate::profile::Profile) -> crate::x::oauth::App {
     crate::x::oauth::App {

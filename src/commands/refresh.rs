@@ -72,12 +72,7 @@ pub async fn fresh(
             refreshed: false,
         });
     }
-    let lock_store = store.clone();
-    let lock_name = name.to_string();
-    let _lock = tokio::task::spawn_blocking(move || lock_store.lock(&lock_name))
-        .await
-        .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?
-        .map_err(|e| Failure::new(exit::FAILURE, e))?;
+    let _lock = super::lock(store, name).await?;
     // Another process may have refreshed while we waited for the lock.
     let mut profile = store.load(name)?.profile;
     if !needs_refresh(&profile, crate::timefmt::now()) && (!force || profile != first.profile) {

@@ -14,12 +14,7 @@ pub async fn revoke(
     api_override: Option<&str>,
     warn: &mut (dyn std::io::Write + Send),
 ) -> Result<(), Failure> {
-    let lock_store = store.clone();
-    let lock_name = name.to_string();
-    let _lock = tokio::task::spawn_blocking(move || lock_store.lock(&lock_name))
-        .await
-        .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?
-        .map_err(|e| Failure::new(exit::FAILURE, e))?;
+    let _lock = super::lock(store, name).await?;
     let mut profile = load(store, name, warn)?.profile;
     let Some(token) = profile.token.clone() else {
         return Err(Failure::new(

@@ -14,7 +14,7 @@ use super::{build_profile, Settings};
 use crate::callback::{self, parse_redirect, Listener};
 use crate::presets::presets;
 use crate::profile::{check_name, SaveError, Store};
-use crate::sandbox::{Sandbox, SandboxApp};
+use crate::sandbox::Sandbox;
 use crate::secret::Secret;
 use crate::validate::{check_client_id, check_client_secret, check_url, Check};
 use crate::x::scopes::is_known;
@@ -136,15 +136,7 @@ pub async fn run<R: AsyncBufRead + Unpin>(
         ));
     }
     if let Some(s) = &sandbox {
-        s.register_app(SandboxApp {
-            client_id: settings.client_id.clone(),
-            client_secret: settings
-                .client_secret
-                .as_ref()
-                .map(|s| s.expose().to_string()),
-            callback_urls: vec![settings.callback_url.clone()],
-            enrolled: true,
-        });
+        s.register_app(settings.sandbox_app());
     }
     let pending =
         oauth::authorization(&settings.oauth_app(), endpoints).map_err(|e| e.to_string())?;

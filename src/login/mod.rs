@@ -22,6 +22,16 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The app as the sandbox's portal registers it: exactly as described.
+    pub fn sandbox_app(&self) -> crate::sandbox::SandboxApp {
+        crate::sandbox::SandboxApp {
+            client_id: self.client_id.clone(),
+            client_secret: self.client_secret.as_ref().map(|s| s.expose().to_string()),
+            callback_urls: vec![self.callback_url.clone()],
+            enrolled: true,
+        }
+    }
+
     pub fn oauth_app(&self) -> oauth::App {
         oauth::App {
             client_id: self.client_id.clone(),
