@@ -74,10 +74,13 @@ impl XError {
             XError::Network(_)
                 | XError::Timeout
                 | XError::RateLimited { .. }
-                | XError::Status { .. }
+                | XError::Status { status: 500.., .. }
         )
     }
 }
+
+/// What to do when the API host answers in a way X's never does.
+const CHECK_API_BASE: &str = "Check the API address (--api-base or XCONNECT_API_BASE; X's is https://api.x.com), then try again.";
 
 /// Text from the network, made safe to print: no control characters, bounded length.
 pub fn clean(s: &str) -> String {
@@ -133,15 +136,20 @@ impl fmt::Display for XError {
                 ),
                 None => f.write_str("X's rate limit is reached. Try again in 15 minutes."),
             },
-            XError::Status { status, detail } => write!(
-                f,
-                "X answered HTTP {status}{}. X may be having trouble: try again in a minute.",
-                if detail.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({detail})")
+            XError::Status { status, detail } => {
+                write!(f, "X answered HTTP {status}")?;
+                if !detail.is_empty() {
+                    write!(f, " ({detail})")?;
                 }
-            ),
+                match status {
+                    500.. => f.write_str(". X may be having trouble: try again in a minute."),
+                    300..=399 => write!(
+                        f,
+                        ", which xconnect does not follow. {CHECK_API_BASE}"
+                    ),
+                    _ => write!(f, ", which xconnect did not expect. {CHECK_API_BASE}"),
+                }
+            }
             XError::Network(d) => write!(
                 f,
                 "Cannot reach X ({d}). Check the network connection (and any proxy), then try again."
@@ -165,3 +173,57 @@ impl fmt::Display for XError {
 }
 
 impl std::error::Error for XError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(status: u16, detail: &str) -> XError {
+        XError::Status {
+            status,
+            detail: detail.into(),
+        }
+    }
+
+    #[test]
+    fn only_what_may_pass_is_transient() {
+        for e in [
+            status(500, ""),
+            status(503, "busy"),
+            XError::RateLimited { reset: None },
+            XError::Timeout,
+            XError::Network("refused".into()),
+        ] {
+            assert!(e.is_transient(), "{e:?}");
+        }
+        for e in [
+            status(302, "a redirect to /x"),
+            status(400, "Bad Request"),
+            status(404, ""),
+            XError::BadResponse("x".into()),
+            XError::CodeInvalid,
+        ] {
+            assert!(!e.is_transient(), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn status_messages_say_what_to_do_by_class() {
+        assert_eq!(
+            status(502, "").to_string(),
+            "X answered HTTP 502. X may be having trouble: try again in a minute."
+        );
+        assert_eq!(
+            status(307, "a redirect to https://elsewhere/").to_string(),
+            format!("X answered HTTP 307 (a redirect to https://elsewhere/), which xconnect does not follow. {CHECK_API_BASE}")
+        );
+        assert_eq!(
+            status(404, "").to_string(),
+            format!("X answered HTTP 404, which xconnect did not expect. {CHECK_API_BASE}")
+        );
+        for e in [status(302, ""), status(400, "x")] {
+            let text = e.to_string();
+            assert!(text.ends_with("then try again."), "{text}");
+        }
+    }
+}
