@@ -36,8 +36,10 @@ pub enum XError {
         status: u16,
         detail: String,
     },
-    /// Could not connect: refused, DNS, TLS.
+    /// Could not connect: refused, DNS.
     Network(String),
+    /// The TLS handshake failed: a bad certificate, or an answer that is not TLS.
+    Tls(String),
     Timeout,
     /// X answered something we cannot read (not JSON, fields missing).
     BadResponse(String),
@@ -72,6 +74,7 @@ impl XError {
         matches!(
             self,
             XError::Network(_)
+                | XError::Tls(_)
                 | XError::Timeout
                 | XError::RateLimited { .. }
                 | XError::Status { status: 500.., .. }
@@ -154,6 +157,10 @@ impl fmt::Display for XError {
                 f,
                 "Cannot reach X ({d}). Check the network connection (and any proxy), then try again."
             ),
+            XError::Tls(d) => write!(
+                f,
+                "The secure connection to X failed ({d}). A proxy or firewall may be intercepting https, or the API address is not an https server: check the network and the API address (--api-base or XCONNECT_API_BASE), then try again."
+            ),
             XError::Timeout => f.write_str(
                 "X did not answer in time. Check the network connection, then try again.",
             ),
@@ -193,6 +200,7 @@ mod tests {
             XError::RateLimited { reset: None },
             XError::Timeout,
             XError::Network("refused".into()),
+            XError::Tls("handshake".into()),
         ] {
             assert!(e.is_transient(), "{e:?}");
         }
@@ -221,7 +229,7 @@ mod tests {
             status(404, "").to_string(),
             format!("X answered HTTP 404, which xconnect did not expect. {CHECK_API_BASE}")
         );
-        for e in [status(302, ""), status(400, "x")] {
+        for e in [status(302, ""), status(400, "x"), XError::Tls("y".into())] {
             let text = e.to_string();
             assert!(text.ends_with("then try again."), "{text}");
         }

@@ -159,7 +159,33 @@ pub fn transport(e: &reqwest::Error) -> XError {
     if detail.is_empty() {
         detail = e.to_string();
     }
-    XError::Network(super::error::clean(&detail))
+    let detail = super::error::clean(&detail);
+    if e.is_connect() && failed_handshake(e) {
+        XError::Tls(detail)
+    } else {
+        XError::Network(detail)
+    }
+}
+
+/// Whether a connection failed in the TLS handshake: rustls' own error (a bad certificate, an
+/// answer that is not TLS), or the peer hanging up before the handshake ended. Both arrive
+/// wrapped in I/O errors, whose `source` skips what they wrap, so those are opened too.
+fn failed_handshake(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(e);
+    while let Some(err) = next {
+        if err.is::<rustls::Error>() {
+            return true;
+        }
+        next = match err.downcast_ref::<std::io::Error>() {
+            Some(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => return true,
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static))
+                .or_else(|| std::error::Error::source(io)),
+            None => err.source(),
+        };
+    }
+    false
 }
 
 /// X's `x-rate-limit-reset` header (Unix seconds).
