@@ -84,12 +84,7 @@ fn state_mismatch_is_refused() {
     let w = World::new();
     let e = failing(&w, &["--client-id", ID], &[], |w, link| {
         let r = w.rt.block_on(w.sandbox.approve(link)).expect("approve");
-        let state = url::Url::parse(&r)
-            .expect("url")
-            .query_pairs()
-            .find(|(k, _)| k == "state")
-            .map(|(_, v)| v.into_owned())
-            .expect("state");
+        let state = state_of(&r);
         r.replace(&state, "someone-elses-state")
     });
     assert_failed(&e, "another login attempt");
@@ -109,12 +104,7 @@ fn cancel_on_x_is_access_denied() {
 fn an_address_without_a_code() {
     let w = World::new();
     let e = failing(&w, &["--client-id", ID], &[], |_, link| {
-        let state = url::Url::parse(link)
-            .expect("url")
-            .query_pairs()
-            .find(|(k, _)| k == "state")
-            .map(|(_, v)| v.into_owned())
-            .expect("state");
+        let state = state_of(link);
         format!("{CALLBACK}?state={state}")
     });
     assert_failed(&e, "no code=");
@@ -164,12 +154,7 @@ fn network_failure_writes_nothing() {
     // Nothing listens on port 1. The link is printed all the same; its redirect is refused.
     let mut l = w.login_at("http://127.0.0.1:1", &["--client-id", ID], &[]);
     let link = l.link();
-    let state = url::Url::parse(&link)
-        .expect("url")
-        .query_pairs()
-        .find(|(k, _)| k == "state")
-        .map(|(_, v)| v.into_owned())
-        .expect("state");
+    let state = state_of(&link);
     l.type_line(&format!("{CALLBACK}?state={state}&code=abc"));
     let e = l.end();
     assert_failed(&e, "Cannot reach X");
@@ -289,12 +274,7 @@ fn a_server_that_never_answers_times_out() {
         &[("XCONNECT_TIMEOUT", "1")],
     );
     let link = l.link();
-    let state = url::Url::parse(&link)
-        .expect("url")
-        .query_pairs()
-        .find(|(k, _)| k == "state")
-        .map(|(_, v)| v.into_owned())
-        .expect("state");
+    let state = state_of(&link);
     l.type_line(&format!("{CALLBACK}?state={state}&code=abc"));
     let e = l.end();
     assert_failed(&e, "did not answer in time");

@@ -36,8 +36,10 @@ pub enum XError {
         status: u16,
         detail: String,
     },
-    /// Could not connect: refused, DNS, TLS.
+    /// Could not connect: refused, DNS.
     Network(String),
+    /// The TLS handshake failed: a bad certificate, or an answer that is not TLS.
+    Tls(String),
     Timeout,
     /// X answered something we cannot read (not JSON, fields missing).
     BadResponse(String),
@@ -72,12 +74,16 @@ impl XError {
         matches!(
             self,
             XError::Network(_)
+                | XError::Tls(_)
                 | XError::Timeout
                 | XError::RateLimited { .. }
-                | XError::Status { .. }
+                | XError::Status { status: 500.., .. }
         )
     }
 }
+
+/// What to do when the API host answers in a way X's never does.
+const CHECK_API_BASE: &str = "Check the API address (--api-base or XCONNECT_API_BASE; X's is https://api.x.com), then try again.";
 
 /// Text from the network, made safe to print: no control characters, bounded length.
 pub fn clean(s: &str) -> String {
@@ -133,18 +139,27 @@ impl fmt::Display for XError {
                 ),
                 None => f.write_str("X's rate limit is reached. Try again in 15 minutes."),
             },
-            XError::Status { status, detail } => write!(
-                f,
-                "X answered HTTP {status}{}. X may be having trouble: try again in a minute.",
-                if detail.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({detail})")
+            XError::Status { status, detail } => {
+                write!(f, "X answered HTTP {status}")?;
+                if !detail.is_empty() {
+                    write!(f, " ({detail})")?;
                 }
-            ),
+                match status {
+                    500.. => f.write_str(". X may be having trouble: try again in a minute."),
+                    300..=399 => write!(
+                        f,
+                        ", which xconnect does not follow. {CHECK_API_BASE}"
+                    ),
+                    _ => write!(f, ", which xconnect did not expect. {CHECK_API_BASE}"),
+                }
+            }
             XError::Network(d) => write!(
                 f,
                 "Cannot reach X ({d}). Check the network connection (and any proxy), then try again."
+            ),
+            XError::Tls(d) => write!(
+                f,
+                "The secure connection to X failed ({d}). A proxy or firewall may be intercepting https, or the API address is not an https server: check the network and the API address (--api-base or XCONNECT_API_BASE), then try again."
             ),
             XError::Timeout => f.write_str(
                 "X did not answer in time. Check the network connection, then try again.",
@@ -165,3 +180,58 @@ impl fmt::Display for XError {
 }
 
 impl std::error::Error for XError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(status: u16, detail: &str) -> XError {
+        XError::Status {
+            status,
+            detail: detail.into(),
+        }
+    }
+
+    #[test]
+    fn only_what_may_pass_is_transient() {
+        for e in [
+            status(500, ""),
+            status(503, "busy"),
+            XError::RateLimited { reset: None },
+            XError::Timeout,
+            XError::Network("refused".into()),
+            XError::Tls("handshake".into()),
+        ] {
+            assert!(e.is_transient(), "{e:?}");
+        }
+        for e in [
+            status(302, "a redirect to /x"),
+            status(400, "Bad Request"),
+            status(404, ""),
+            XError::BadResponse("x".into()),
+            XError::CodeInvalid,
+        ] {
+            assert!(!e.is_transient(), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn status_messages_say_what_to_do_by_class() {
+        assert_eq!(
+            status(502, "").to_string(),
+            "X answered HTTP 502. X may be having trouble: try again in a minute."
+        );
+        assert_eq!(
+            status(307, "a redirect to https://elsewhere/").to_string(),
+            format!("X answered HTTP 307 (a redirect to https://elsewhere/), which xconnect does not follow. {CHECK_API_BASE}")
+        );
+        assert_eq!(
+            status(404, "").to_string(),
+            format!("X answered HTTP 404, which xconnect did not expect. {CHECK_API_BASE}")
+        );
+        for e in [status(302, ""), status(400, "x"), XError::Tls("y".into())] {
+            let text = e.to_string();
+            assert!(text.ends_with("then try again."), "{text}");
+        }
+    }
+}

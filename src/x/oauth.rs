@@ -159,7 +159,33 @@ pub fn transport(e: &reqwest::Error) -> XError {
     if detail.is_empty() {
         detail = e.to_string();
     }
-    XError::Network(super::error::clean(&detail))
+    let detail = super::error::clean(&detail);
+    if e.is_connect() && failed_handshake(e) {
+        XError::Tls(detail)
+    } else {
+        XError::Network(detail)
+    }
+}
+
+/// Whether a connection failed in the TLS handshake: rustls' own error (a bad certificate, an
+/// answer that is not TLS), or the peer hanging up before the handshake ended. Both arrive
+/// wrapped in I/O errors, whose `source` skips what they wrap, so those are opened too.
+fn failed_handshake(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(e);
+    while let Some(err) = next {
+        if err.is::<rustls::Error>() {
+            return true;
+        }
+        next = match err.downcast_ref::<std::io::Error>() {
+            Some(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => return true,
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static))
+                .or_else(|| std::error::Error::source(io)),
+            None => err.source(),
+        };
+    }
+    false
 }
 
 /// X's `x-rate-limit-reset` header (Unix seconds).
@@ -211,7 +237,30 @@ async fn send(
             detail: super::error::clean(body.trim()),
         });
     }
+    if status.is_redirection() {
+        // Never followed: the code or refresh token would go wherever the redirect points.
+        let to = headers
+            .get(reqwest::header::LOCATION)
+            .map(|l| String::from_utf8_lossy(l.as_bytes()).into_owned());
+        return Err(HttpFailure::Status {
+            status: status.as_u16(),
+            reset: None,
+            detail: to.map_or_else(String::new, |to| {
+                format!("a redirect to {}", super::error::clean(to.trim()))
+            }),
+        });
+    }
     let body = response.bytes().await.map_err(HttpFailure::Transport)?;
+    if status != reqwest::StatusCode::OK && !is_oauth_error(&body) {
+        // Not X's OAuth error (a proxy's page, a wrong host): say the status, not "unreadable".
+        return Err(HttpFailure::Status {
+            status: status.as_u16(),
+            reset: None,
+            detail: super::error::clean(
+                String::from_utf8_lossy(&body[..body.len().min(200)]).trim(),
+            ),
+        });
+    }
     let mut builder = oauth2::http::Response::builder().status(status.as_u16());
     for (k, v) in &headers {
         builder = builder.header(k.as_str(), v.as_bytes());
@@ -219,6 +268,46 @@ async fn send(
     builder
         .body(body.to_vec())
         .map_err(|e| HttpFailure::Build(e.to_string()))
+}
+
+/// An OAuth error body: `{"error": "…", …}`.
+fn is_oauth_error(body: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct OAuthError {
+        #[allow(dead_code)]
+        error: String,
+    }
+    serde_json::from_slice::<OAuthError>(body).is_ok()
+}
+
+/// Why a token response (HTTP 200) could not be read. Its body is never echoed when it may
+/// hold a token: only a body that is not JSON at all is quoted.
+fn unreadable(e: &serde_json::Error, path: &str, body: &[u8]) -> String {
+    use serde_json::error::Category;
+    let json_like = matches!(body.trim_ascii_start().first(), Some(b'{' | b'['));
+    match e.classify() {
+        Category::Data => {
+            let message = e.to_string();
+            match message
+                .strip_prefix("missing field `")
+                .and_then(|rest| rest.split('`').next())
+            {
+                Some(field) => format!("the token response has no {}", super::error::clean(field)),
+                None if path == "." => "the token response is not a JSON object".into(),
+                None => format!(
+                    "the token response has a value of the wrong kind at {}",
+                    super::error::clean(path)
+                ),
+            }
+        }
+        _ if body.trim_ascii().is_empty() => "the token response is empty".into(),
+        Category::Eof if json_like => "the token response is cut short".into(),
+        _ if json_like => "the token response is not valid JSON".into(),
+        _ => format!(
+            "the token response is not JSON ({})",
+            super::error::clean(String::from_utf8_lossy(&body[..body.len().min(80)]).trim())
+        ),
+    }
 }
 
 fn token_error(
@@ -232,11 +321,9 @@ fn token_error(
             confidential,
         ),
         RequestTokenError::Request(f) => f.into_xerror(),
-        RequestTokenError::Parse(e, body) => XError::BadResponse(format!(
-            "{}: {}",
-            e.path(),
-            super::error::clean(&String::from_utf8_lossy(&body[..body.len().min(200)]))
-        )),
+        RequestTokenError::Parse(e, body) => {
+            XError::BadResponse(unreadable(e.inner(), &e.path().to_string(), &body))
+        }
         RequestTokenError::Other(s) => XError::BadResponse(super::error::clean(&s)),
     }
 }
@@ -352,5 +439,74 @@ pub async fn revoke(
             status: status.as_u16(),
             detail: super::error::clean(&String::from_utf8_lossy(&body[..body.len().min(200)])),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct TokenBody {
+        access_token: String,
+        token_type: String,
+        expires_in: Option<u64>,
+    }
+
+    fn why(body: &str) -> String {
+        let e = serde_json::from_str::<TokenBody>(body).expect_err(body);
+        unreadable(&e, "expires_in", body.as_bytes())
+    }
+
+    #[test]
+    fn an_unreadable_token_response_is_named_without_its_tokens() {
+        assert_eq!(
+            why(r#"{"token_type":"bearer","refresh_token":"RT-SECRET"}"#),
+            "the token response has no access_token"
+        );
+        assert_eq!(
+            why(r#"{"access_token":"AT-SECRET","refresh_token":"RT-SECRET"}"#),
+            "the token response has no token_type"
+        );
+        assert_eq!(
+            why(r#"{"access_token":"AT-SECRET","token_type":"bearer","expires_in":"AT-SECRET"}"#),
+            "the token response has a value of the wrong kind at expires_in"
+        );
+        assert_eq!(
+            why(r#"  {"access_token":"AT-SECRET"#),
+            "the token response is cut short"
+        );
+        assert_eq!(
+            why(r#"{"access_token" "AT-SECRET"}"#),
+            "the token response is not valid JSON"
+        );
+        assert_eq!(
+            why("<html>\n<p>Sign in</p></html>"),
+            "the token response is not JSON (<html> <p>Sign in</p></html>)"
+        );
+        assert_eq!(why(" \n"), "the token response is empty");
+        let e = serde_json::from_str::<TokenBody>("[]").expect_err("an array");
+        assert_eq!(
+            unreadable(&e, ".", b"[]"),
+            "the token response is not a JSON object"
+        );
+    }
+
+    #[test]
+    fn only_a_body_with_an_error_field_is_an_oauth_error() {
+        assert!(is_oauth_error(
+            br#"{"error":"invalid_request","error_description":"x"}"#
+        ));
+        assert!(is_oauth_error(br#"{"error":"unauthorized_client"}"#));
+        for body in [
+            &b"Bad Request"[..],
+            b"",
+            br#"{"title":"Unauthorized","status":401}"#,
+            br#"{"error":{"message":"nested"}}"#,
+            b"<html></html>",
+        ] {
+            assert!(!is_oauth_error(body), "{}", String::from_utf8_lossy(body));
+        }
     }
 }

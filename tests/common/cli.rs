@@ -4,14 +4,54 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{channel, Receiver};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use xconnect::sandbox::{Sandbox, SandboxApp};
 
 pub const CALLBACK: &str = "https://app.latenode.com/redirected/index.html";
 pub const ID: &str = "M1M5R3BMVy13QmpScXkzTUt5OE46MTpjaQ";
+
+/// The longest any one run of the binary may take before the test fails (and kills it).
+pub const RUN_LIMIT: Duration = Duration::from_secs(60);
+
+/// The `state` of an authorization link.
+pub fn state_of(link: &str) -> String {
+    url::Url::parse(link)
+        .expect("url")
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned())
+        .expect("state")
+}
+
+/// Waits for the child to end, at most [`RUN_LIMIT`]; past it, kills it and fails the test.
+pub fn wait_bounded(child: &mut Child) -> ExitStatus {
+    let deadline = Instant::now() + RUN_LIMIT;
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("xconnect did not end within {RUN_LIMIT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Reads a pipe to its end on another thread.
+fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(mut p) = pipe {
+            let _ = p.read_to_string(&mut text);
+        }
+        text
+    })
+}
 
 pub struct World {
     pub rt: tokio::runtime::Runtime,
@@ -56,28 +96,11 @@ impl World {
             .args(["--auth-base", base, "--api-base", base])
             .args(args)
             .env_remove("XCONNECT_CLIENT_SECRET")
-            .env_remove("XCONNECT_CONFIG_DIR")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .env_remove("XCONNECT_CONFIG_DIR");
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let mut child = cmd.spawn().expect("spawn xconnect");
-        let stderr = child.stderr.take().expect("stderr");
-        let (tx, rx) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Login {
-            child,
-            lines: rx,
-            seen: Vec::new(),
-        }
+        Login::spawn(cmd)
     }
 }
 
@@ -94,17 +117,47 @@ pub struct Ended {
 }
 
 impl Login {
+    /// Starts `cmd` (an `xconnect login --no-tui …`) with piped stdin, stdout and stderr.
+    pub fn spawn(mut cmd: Command) -> Login {
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("spawn xconnect");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Login {
+            child,
+            lines: rx,
+            seen: Vec::new(),
+        }
+    }
+
     /// The authorization link printed alone on its line.
     pub fn link(&mut self) -> String {
+        self.try_link()
+            .unwrap_or_else(|| panic!("no link; stderr: {:?}", self.seen))
+    }
+
+    /// The authorization link, or `None` when stderr ends without one (the login stopped
+    /// first). Waits at most 20 s for each line.
+    pub fn try_link(&mut self) -> Option<String> {
         loop {
-            let line = self
-                .lines
-                .recv_timeout(Duration::from_secs(20))
-                .unwrap_or_else(|_| panic!("no link; stderr so far: {:?}", self.seen));
+            let line = match self.lines.recv_timeout(Duration::from_secs(20)) {
+                Ok(line) => line,
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return None,
+                Err(e) => panic!("no link ({e}); stderr so far: {:?}", self.seen),
+            };
             self.seen.push(line.clone());
             if line.starts_with("http") {
                 assert_eq!(line.trim(), line, "the link is alone on its line");
-                return line;
+                return Some(line);
             }
         }
     }
@@ -121,17 +174,14 @@ impl Login {
 
     pub fn end(mut self) -> Ended {
         self.close_stdin();
-        let mut stdout = String::new();
-        if let Some(mut o) = self.child.stdout.take() {
-            o.read_to_string(&mut stdout).expect("stdout");
-        }
-        let status = self.child.wait().expect("wait");
+        let stdout = drain(self.child.stdout.take());
+        let status = wait_bounded(&mut self.child);
         while let Ok(l) = self.lines.recv_timeout(Duration::from_secs(5)) {
             self.seen.push(l);
         }
         Ended {
             code: status.code().unwrap_or(-1),
-            stdout,
+            stdout: stdout.join().expect("stdout"),
             stderr: self.seen.join("\n"),
         }
     }
@@ -181,11 +231,17 @@ impl World {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let out = cmd.output().expect("run xconnect");
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run xconnect");
+        let (stdout, stderr) = (drain(child.stdout.take()), drain(child.stderr.take()));
+        let status = wait_bounded(&mut child);
         Ended {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            code: status.code().unwrap_or(-1),
+            stdout: stdout.join().expect("stdout"),
+            stderr: stderr.join().expect("stderr"),
         }
     }
 

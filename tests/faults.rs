@@ -1,0 +1,534 @@
+//! X misbehaving: refused connections, TLS failures, silence, 5xx, 429, answers that are not
+//! JSON or lack a field, redirects. The real binary runs against a small in-test server that
+//! answers with one fault; every case must end with one clear line on stderr, a non-zero exit
+//! and no file written or changed.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use common::cli::*;
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use xconnect::http::{read_request, Limits, Request, Response};
+
+/// What the server does with a request.
+#[derive(Clone)]
+enum Answer {
+    Respond(Response),
+    /// Keeps the connection open and never says a word.
+    Silent,
+}
+
+/// A server on 127.0.0.1 that answers every request with `answer(request)` and remembers
+/// what was asked ("POST /2/oauth2/token").
+struct FaultServer {
+    base: String,
+    seen: Arc<Mutex<Vec<String>>>,
+}
+
+impl FaultServer {
+    fn start(w: &World, answer: impl Fn(&Request) -> Answer + Send + Sync + 'static) -> Self {
+        let listener =
+            w.rt.block_on(TcpListener::bind("127.0.0.1:0"))
+                .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let answer = Arc::new(answer);
+        let log = Arc::clone(&seen);
+        w.rt.spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let (log, answer) = (Arc::clone(&log), Arc::clone(&answer));
+                tokio::spawn(async move {
+                    let request = match read_request(&mut stream, &Limits::default()).await {
+                        Ok(r) => r,
+                        Err(e) => {
+                            if let Some(r) = e.response() {
+                                let _ = r.write_to(&mut stream).await;
+                            }
+                            return;
+                        }
+                    };
+                    log.lock()
+                        .expect("log")
+                        .push(format!("{} {}", request.method, request.path()));
+                    match answer(&request) {
+                        Answer::Respond(r) => {
+                            let _ = r.write_to(&mut stream).await;
+                            let _ = stream.shutdown().await;
+                        }
+                        Answer::Silent => {
+                            let _held = stream;
+                            std::future::pending::<()>().await;
+                        }
+                    }
+                });
+            }
+        });
+        FaultServer { base, seen }
+    }
+
+    /// The same answer to the token endpoint, 404 to anything else.
+    fn token(w: &World, answer: Answer) -> Self {
+        FaultServer::start(w, move |r| {
+            if r.method == "POST" && r.path() == "/2/oauth2/token" {
+                answer.clone()
+            } else {
+                Answer::Respond(Response::text(404, "not here\n"))
+            }
+        })
+    }
+
+    fn seen(&self) -> Vec<String> {
+        self.seen.lock().expect("log").clone()
+    }
+}
+
+/// A server that is not TLS: it reads what arrives (a TLS ClientHello, say) and answers with
+/// `reply`, as a plain-http server would, or with nothing, hanging up.
+fn not_tls_port(w: &World, reply: Option<Response>) -> u16 {
+    let listener =
+        w.rt.block_on(TcpListener::bind("127.0.0.1:0"))
+            .expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    w.rt.spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let reply = reply.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = stream.read(&mut buf).await;
+                if let Some(r) = reply {
+                    let _ = r.write_to(&mut stream).await;
+                }
+                let _ = stream.shutdown().await;
+            });
+        }
+    });
+    port
+}
+
+/// A port nothing listens on.
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// Every file and folder under `dir`, relative to it.
+fn tree(dir: &Path) -> BTreeSet<String> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeSet<String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let rel = path.strip_prefix(root).expect("under root");
+            out.insert(rel.display().to_string());
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                walk(root, &path, out);
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// No profile, no temporary file: nothing but (at most) empty folders in the config dir.
+fn assert_nothing_written(w: &World) {
+    let files: Vec<String> = tree(w.dir.path())
+        .into_iter()
+        .filter(|p| !w.dir.path().join(p).is_dir())
+        .collect();
+    assert!(files.is_empty(), "files were written: {files:?}");
+}
+
+/// Runs `login` against `base`, pastes a well-formed redirect for its link, and returns how
+/// it ended.
+fn login_with_redirect(w: &World, base: &str, env: &[(&str, &str)]) -> Ended {
+    let mut l = w.login_at(base, &["--client-id", ID], env);
+    let link = l.link();
+    l.type_line(&format!("{CALLBACK}?state={}&code=abc", state_of(&link)));
+    l.end()
+}
+
+/// The one line `login` printed after the link: why it failed. Asserts there is exactly one.
+fn reason(e: &Ended) -> String {
+    assert_ne!(e.code, 0, "should fail; stderr: {}", e.stderr);
+    assert!(e.stdout.is_empty(), "nothing on stdout: {}", e.stdout);
+    let after: Vec<&str> = e
+        .stderr
+        .lines()
+        .skip_while(|l| !l.starts_with("http"))
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    assert_eq!(after.len(), 1, "one line after the link:\n{}", e.stderr);
+    let line = after[0];
+    assert!(line.starts_with("xconnect: "), "{line}");
+    assert!(!line.chars().any(char::is_control), "{line:?}");
+    line.to_string()
+}
+
+fn assert_says(line: &str, parts: &[&str]) {
+    for p in parts {
+        assert!(line.contains(p), "{p:?} missing from: {line}");
+    }
+}
+
+const TOKEN: &str = "POST /2/oauth2/token";
+
+// ---------------------------------------------------------------- login: the code exchange
+
+#[test]
+fn login_when_nothing_listens() {
+    let w = World::new();
+    let e = login_with_redirect(&w, &format!("http://127.0.0.1:{}", closed_port()), &[]);
+    let line = reason(&e);
+    assert!(
+        line.starts_with("xconnect: Cannot reach X (Connection refused")
+            && line.ends_with("). Check the network connection (and any proxy), then try again."),
+        "{line}"
+    );
+    assert_nothing_written(&w);
+}
+
+#[test]
+fn login_when_the_api_host_does_not_resolve() {
+    let w = World::new();
+    // `.invalid` never resolves (RFC 6761). Offline, the lookup fails at once or runs into
+    // the time-out; either way it is said plainly, and the run is bounded.
+    let e = login_with_redirect(
+        &w,
+        "https://xconnect-fault.invalid",
+        &[("XCONNECT_TIMEOUT", "3")],
+    );
+    let line = reason(&e);
+    assert!(
+        (line.starts_with("xconnect: Cannot reach X (")
+            && line.ends_with(
+                "). Check the network connection (and any proxy), then try again."
+            ))
+            || line
+                == "xconnect: X did not answer in time. Check the network connection, then try again.",
+        "{line}"
+    );
+    assert_nothing_written(&w);
+}
+
+#[test]
+fn login_when_the_api_host_does_not_speak_tls() {
+    for reply in [Some(Response::text(400, "Bad Request\n")), None] {
+        let w = World::new();
+        let port = not_tls_port(&w, reply);
+        let e = login_with_redirect(&w, &format!("https://127.0.0.1:{port}"), &[]);
+        let line = reason(&e);
+        assert!(
+            line.starts_with("xconnect: The secure connection to X failed (") && line.ends_with(
+                "). A proxy or firewall may be intercepting https, or the API address is not an https server: check the network and the API address (--api-base or XCONNECT_API_BASE), then try again."
+            ),
+            "{line}"
+        );
+        assert_nothing_written(&w);
+    }
+}
+
+#[test]
+fn login_when_x_never_answers() {
+    let w = World::new();
+    let x = FaultServer::token(&w, Answer::Silent);
+    let e = login_with_redirect(&w, &x.base, &[("XCONNECT_TIMEOUT", "1")]);
+    assert_eq!(
+        reason(&e),
+        "xconnect: X did not answer in time. Check the network connection, then try again."
+    );
+    assert_eq!(x.seen(), [TOKEN], "the exchange was sent");
+    assert_nothing_written(&w);
+}
+
+#[test]
+fn login_when_x_has_a_server_error() {
+    for (status, body, says) in [
+        (500, "internal error", "xconnect: X answered HTTP 500 (internal error). X may be having trouble: try again in a minute."),
+        (503, "", "xconnect: X answered HTTP 503. X may be having trouble: try again in a minute."),
+    ] {
+        let w = World::new();
+        let x = FaultServer::token(&w, Answer::Respond(Response::text(status, body)));
+        let e = login_with_redirect(&w, &x.base, &[]);
+        assert_eq!(reason(&e), says);
+        assert_eq!(x.seen(), [TOKEN]);
+        assert_nothing_written(&w);
+    }
+}
+
+/// `HH:MM UTC` of a Unix time.
+fn hh_mm(unix: i64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp(unix).expect("time");
+    format!("{:02}:{:02} UTC", t.hour(), t.minute())
+}
+
+#[test]
+fn login_when_rate_limited_says_when_to_retry() {
+    let w = World::new();
+    let reset = time::OffsetDateTime::now_utc().unix_timestamp() + 17 * 60;
+    let x = FaultServer::token(
+        &w,
+        Answer::Respond(
+            Response::json(429, &json!({"title": "Too Many Requests", "status": 429}))
+                .with_header("x-rate-limit-reset", reset.to_string()),
+        ),
+    );
+    let e = login_with_redirect(&w, &x.base, &[]);
+    let line = reason(&e);
+    assert_eq!(
+        line,
+        format!(
+            "xconnect: X's rate limit is reached. Try again after {}.",
+            hh_mm(reset)
+        )
+    );
+    assert!(
+        line.split("after ").nth(1).is_some_and(|t| {
+            let b = t.as_bytes();
+            b.len() == 10 && b[2] == b':' && t.ends_with(" UTC.")
+        }),
+        "HH:MM UTC: {line}"
+    );
+    assert_nothing_written(&w);
+}
+
+#[test]
+fn login_when_the_token_answer_is_not_json() {
+    for (response, says) in [
+        (
+            Response::html(200, "<html><body>Sign in to the Wi-Fi</body></html>"),
+            "text/html",
+        ),
+        (
+            Response::new(200, "application/json", "<html>not json</html>"),
+            "(the token response is not JSON (<html>not json</html>))",
+        ),
+        (
+            Response::new(
+                200,
+                "application/json",
+                "{\"access_token\": \"ACCESS-SECRET-01",
+            ),
+            "(the token response is cut short)",
+        ),
+    ] {
+        let w = World::new();
+        let x = FaultServer::token(&w, Answer::Respond(response));
+        let e = login_with_redirect(&w, &x.base, &[]);
+        let line = reason(&e);
+        assert_says(
+            &line,
+            &[
+                "xconnect: X answered something xconnect cannot read (",
+                says,
+                "Try again; if it persists",
+            ],
+        );
+        assert!(!line.contains("SECRET"), "a token was printed: {line}");
+        assert_nothing_written(&w);
+    }
+}
+
+#[test]
+fn login_when_the_token_answer_lacks_a_field_names_it_and_never_prints_tokens() {
+    let full = json!({
+        "token_type": "bearer",
+        "expires_in": 7200,
+        "access_token": "ACCESS-SECRET-0123456789",
+        "refresh_token": "REFRESH-SECRET-0123456789",
+        "scope": "tweet.read users.read offline.access",
+    });
+    for missing in ["access_token", "token_type"] {
+        let mut body = full.clone();
+        body.as_object_mut().expect("object").remove(missing);
+        let w = World::new();
+        let x = FaultServer::token(&w, Answer::Respond(Response::json(200, &body)));
+        let e = login_with_redirect(&w, &x.base, &[]);
+        let line = reason(&e);
+        assert_eq!(
+            line,
+            format!(
+                "xconnect: X answered something xconnect cannot read (the token response has no {missing}). Try again; if it persists, X may have changed."
+            )
+        );
+        assert!(
+            !e.stderr.contains("SECRET"),
+            "a token was printed:\n{}",
+            e.stderr
+        );
+        assert_nothing_written(&w);
+    }
+}
+
+#[test]
+fn login_when_x_answers_400_without_an_oauth_error() {
+    let w = World::new();
+    let x = FaultServer::token(&w, Answer::Respond(Response::text(400, "Bad Request")));
+    let e = login_with_redirect(&w, &x.base, &[]);
+    assert_eq!(
+        reason(&e),
+        "xconnect: X answered HTTP 400 (Bad Request), which xconnect did not expect. Check the API address (--api-base or XCONNECT_API_BASE; X's is https://api.x.com), then try again."
+    );
+    assert_nothing_written(&w);
+}
+
+#[test]
+fn login_never_follows_a_redirect_from_the_token_endpoint() {
+    let w = World::new();
+    let x = FaultServer::start(&w, |r| match r.path() {
+        "/2/oauth2/token" => Answer::Respond(Response::redirect("/elsewhere/2/oauth2/token")),
+        _ => Answer::Respond(Response::json(
+            200,
+            &json!({"token_type": "bearer", "access_token": "stolen", "expires_in": 7200}),
+        )),
+    });
+    let e = login_with_redirect(&w, &x.base, &[]);
+    assert_eq!(
+        reason(&e),
+        "xconnect: X answered HTTP 302 (a redirect to /elsewhere/2/oauth2/token), which xconnect does not follow. Check the API address (--api-base or XCONNECT_API_BASE; X's is https://api.x.com), then try again."
+    );
+    assert_eq!(x.seen(), [TOKEN], "the redirect target was never asked");
+    assert_nothing_written(&w);
+}
+
+// ------------------------------------------------- token: refreshing an expired profile
+
+/// A saved profile whose access token has expired, and its file's bytes.
+fn expired_profile(w: &World) -> Vec<u8> {
+    w.logged_in("default");
+    w.expire("default");
+    std::fs::read(w.profile("default")).expect("profile")
+}
+
+/// `xconnect token` against a fault server: ends with one line on stderr, nothing on stdout,
+/// the profile untouched and no file but the profile and its lock.
+fn token_against(w: &World, x: &FaultServer, before: &[u8], env: &[(&str, &str)]) -> Ended {
+    let e = w.run_env(&["token", "--api-base", &x.base], env);
+    assert!(e.stdout.is_empty(), "no token printed: {}", e.stdout);
+    assert_eq!(e.stderr.lines().count(), 1, "one line:\n{}", e.stderr);
+    assert!(e.stderr.starts_with("xconnect: "), "{}", e.stderr);
+    assert_eq!(
+        std::fs::read(w.profile("default")).expect("profile"),
+        before,
+        "the profile is left byte for byte"
+    );
+    let names = tree(&w.dir.path().join("profiles"));
+    assert!(
+        names
+            .iter()
+            .all(|n| n == "default.toml" || n == ".default.lock"),
+        "{names:?}"
+    );
+    assert_eq!(x.seen(), [TOKEN], "the refresh went to the fault server");
+    assert_eq!(w.sandbox.stats().refreshes, 0);
+    e
+}
+
+#[test]
+fn token_when_x_has_a_server_error_is_exit_5_and_keeps_the_file() {
+    let w = World::new();
+    let before = expired_profile(&w);
+    let x = FaultServer::token(&w, Answer::Respond(Response::text(500, "")));
+    let e = token_against(&w, &x, &before, &[]);
+    assert_eq!(e.code, 5, "{}", e.stderr);
+    assert_eq!(
+        e.stderr.trim_end(),
+        "xconnect: X answered HTTP 500. X may be having trouble: try again in a minute."
+    );
+}
+
+#[test]
+fn token_when_rate_limited_is_exit_5_and_says_when() {
+    let w = World::new();
+    let before = expired_profile(&w);
+    let reset = time::OffsetDateTime::now_utc().unix_timestamp() + 3 * 60;
+    let x = FaultServer::token(
+        &w,
+        Answer::Respond(
+            Response::text(429, "").with_header("x-rate-limit-reset", reset.to_string()),
+        ),
+    );
+    let e = token_against(&w, &x, &before, &[]);
+    assert_eq!(e.code, 5, "{}", e.stderr);
+    assert_eq!(
+        e.stderr.trim_end(),
+        format!(
+            "xconnect: X's rate limit is reached. Try again after {}.",
+            hh_mm(reset)
+        )
+    );
+}
+
+#[test]
+fn token_when_x_never_answers_is_exit_5() {
+    let w = World::new();
+    let before = expired_profile(&w);
+    let x = FaultServer::token(&w, Answer::Silent);
+    let e = token_against(&w, &x, &before, &[("XCONNECT_TIMEOUT", "1")]);
+    assert_eq!(e.code, 5, "{}", e.stderr);
+    assert_eq!(
+        e.stderr.trim_end(),
+        "xconnect: X did not answer in time. Check the network connection, then try again."
+    );
+}
+
+#[test]
+fn token_when_the_answer_is_not_json_is_exit_1() {
+    let w = World::new();
+    let before = expired_profile(&w);
+    let x = FaultServer::token(
+        &w,
+        Answer::Respond(Response::new(200, "application/json", "upstream error")),
+    );
+    let e = token_against(&w, &x, &before, &[]);
+    assert_eq!(e.code, 1, "not a passing trouble: {}", e.stderr);
+    assert_eq!(
+        e.stderr.trim_end(),
+        "xconnect: X answered something xconnect cannot read (the token response is not JSON (upstream error)). Try again; if it persists, X may have changed."
+    );
+}
+
+#[test]
+fn token_never_follows_a_redirect() {
+    let w = World::new();
+    let before = expired_profile(&w);
+    let x = FaultServer::token(
+        &w,
+        Answer::Respond(Response::redirect("https://api.x.com/2/oauth2/token")),
+    );
+    let e = token_against(&w, &x, &before, &[]);
+    assert_eq!(e.code, 1, "{}", e.stderr);
+    assert_eq!(
+        e.stderr.trim_end(),
+        "xconnect: X answered HTTP 302 (a redirect to https://api.x.com/2/oauth2/token), which xconnect does not follow. Check the API address (--api-base or XCONNECT_API_BASE; X's is https://api.x.com), then try again."
+    );
+}
+
+#[test]
+fn revoke_when_x_has_a_server_error_keeps_the_tokens() {
+    let w = World::new();
+    w.logged_in("default");
+    let before = std::fs::read(w.profile("default")).expect("profile");
+    let x = FaultServer::start(&w, |_| Answer::Respond(Response::text(503, "")));
+    let e = w.run(&["revoke", "--api-base", &x.base]);
+    assert_eq!(e.code, 5, "{}", e.stderr);
+    assert_eq!(
+        e.stderr.trim_end(),
+        "xconnect: X did not revoke the token: X answered HTTP 503. X may be having trouble: try again in a minute."
+    );
+    assert_eq!(
+        std::fs::read(w.profile("default")).expect("profile"),
+        before
+    );
+    assert_eq!(x.seen(), ["POST /2/oauth2/revoke"]);
+}
