@@ -311,3 +311,20 @@ fn a_web_app_revokes_with_its_secret() {
         "the app settings stay"
     );
 }
+
+#[test]
+fn a_world_readable_profile_gets_a_chmod_600_warning_and_is_left_as_it_is() {
+    use std::os::unix::fs::PermissionsExt;
+    let w = World::new();
+    w.logged_in("default");
+    let path = w.profile("default");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let before = std::fs::read(&path).expect("read");
+    let e = w.run(&["token"]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    assert!(e.stderr.contains("chmod 600"), "{}", e.stderr);
+    assert!(e.stderr.contains(&path.display().to_string()));
+    assert_eq!(e.stdout.trim(), access(&w, "default"), "the token still comes");
+    assert_eq!(mode(&path), 0o644, "the mode is the person's to change");
+    assert_eq!(std::fs::read(&path).expect("read"), before);
+}
