@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use crossterm::event::EventStream;
-use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 
+use xconnect::backend::CompactBackend;
 use xconnect::clipboard::{ClipEnv, Clipboard};
 use xconnect::commands::{self, exit, Failure};
 use xconnect::driver::{self, Exit};
@@ -435,8 +435,9 @@ async fn wizard_inner(g: &Global, fresh: bool) -> Result<ExitCode, String> {
     }
     terminal::install_panic_hook();
     let guard = terminal::enter().map_err(|e| e.to_string())?;
+    // Only the changed cells, in as few bytes as possible and one write per frame.
     let mut term =
-        Terminal::new(CrosstermBackend::new(std::io::stdout())).map_err(|e| e.to_string())?;
+        Terminal::new(CompactBackend::new(std::io::stdout())).map_err(|e| e.to_string())?;
     let size = term.size().map_err(|e| e.to_string())?;
     let mut model =
         Model::new(Theme::from_env(), (size.width, size.height)).with_start(resume, saved);

@@ -361,3 +361,50 @@ fn page_down_scrolls_a_long_screen_and_resize_is_remembered() {
     send(&mut m, [key(KeyCode::PageUp)]);
     assert_eq!(m.scroll, Some(0));
 }
+
+#[test]
+fn warnings_wait_while_a_value_is_typed_and_show_on_enter_or_focus_change() {
+    let mut m = at_credentials();
+    type_text(&mut m, "abcdefghijklmnopqrstuvwxy");
+    assert!(
+        !screen_text(&m).contains("This looks like the OAuth 1.0a API Key"),
+        "no warning while typing"
+    );
+    send(&mut m, [enter()]);
+    assert_eq!(m.step, Step::Credentials, "the first Enter warns");
+    assert!(screen_text(&m).contains("This looks like the OAuth 1.0a API Key"));
+    assert!(m
+        .status
+        .as_ref()
+        .is_some_and(|s| s.kind == StatusKind::Warn));
+    // Typed again: nothing shows until the focus moves.
+    type_text(&mut m, "z");
+    assert!(!screen_text(&m).contains("! Only"));
+    send(&mut m, [ctrl('u')]);
+    type_text(&mut m, "short");
+    send(&mut m, [key(KeyCode::Tab)]);
+    assert!(screen_text(&m).contains("! Only 5 characters"));
+    // A paste is checked at once.
+    send(&mut m, [key(KeyCode::BackTab), ctrl('u')]);
+    send(&mut m, [Msg::Paste("abcdefghijklmnopqrstuvwxy".into())]);
+    assert!(screen_text(&m).contains("This looks like the OAuth 1.0a API Key"));
+}
+
+#[test]
+fn an_empty_text_field_offers_copy_and_says_it_is_empty() {
+    let mut m = at_credentials();
+    assert!(screen_text(&m).contains("Ctrl-Y copy"));
+    assert!(send(&mut m, [ctrl('y')]).is_empty());
+    assert!(m
+        .status
+        .as_ref()
+        .is_some_and(|s| s.text.contains("The field is empty")));
+    type_text(&mut m, "abc");
+    assert_eq!(
+        send(&mut m, [ctrl('y')]),
+        vec![Cmd::Copy {
+            what: "Client ID".into(),
+            text: "abc".into()
+        }]
+    );
+}

@@ -344,6 +344,9 @@ pub struct Model {
     pub tried: bool,
     /// A warning was shown for this screen; the next Enter goes on anyway.
     pub warned: bool,
+    /// The focused field was last changed key by key: its warnings wait for Enter or a
+    /// change of focus (see [`super::steps::shown_check`]).
+    pub typing: bool,
     /// Something was entered or chosen: quitting asks first.
     pub touched: bool,
     /// Body scroll set with PgUp/PgDn; `None` keeps the focused widget in sight.
@@ -391,6 +394,7 @@ impl Model {
             status: None,
             tried: false,
             warned: false,
+            typing: false,
             touched: false,
             scroll: None,
             size,

@@ -129,6 +129,7 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
             }
             if m.step == Step::Credentials {
                 m.focus = Focus::ProfileName;
+                m.typing = false;
                 m.set_status(
                     StatusKind::Info,
                     "Kept the existing profile: choose another name.",
@@ -206,7 +207,10 @@ fn edit(m: &mut Model, key: KeyEvent) {
         return;
     };
     match field.handle_key(key) {
-        Edit::Changed => edited(m),
+        Edit::Changed => {
+            m.typing = true;
+            edited(m);
+        }
         Edit::Moved => {}
         Edit::Ignored => {
             if let KeyCode::Char(_) = key.code {
@@ -238,6 +242,7 @@ fn focused_field(m: &mut Model) -> Option<&mut super::widgets::text_field::TextF
 
 fn on_paste(m: &mut Model, raw: &str) {
     m.status = None;
+    m.typing = false;
     if m.overlay.is_some() {
         return;
     }
@@ -281,6 +286,7 @@ fn move_focus(m: &mut Model, delta: isize) {
     if let Some(f) = list.get(next) {
         m.focus = *f;
     }
+    m.typing = false;
     m.scroll = None;
 }
 
@@ -292,6 +298,7 @@ fn enter_step(m: &mut Model, step: Step) {
         .unwrap_or(Focus::Nothing);
     m.tried = false;
     m.warned = false;
+    m.typing = false;
     m.scroll = None;
 }
 
@@ -340,6 +347,8 @@ fn back(m: &mut Model) -> Vec<Cmd> {
 }
 
 fn advance(m: &mut Model) -> Vec<Cmd> {
+    // Enter shows the warnings that waited while a value was typed.
+    m.typing = false;
     if m.step == Step::Authorize {
         if m.focus == Focus::RedirectPaste && !m.auth.paste.is_empty() {
             let text = m.auth.paste.value().to_string();
@@ -422,6 +431,8 @@ fn print(m: &mut Model) -> Vec<Cmd> {
 fn nothing_here(m: &Model) -> &'static str {
     if m.focus == Focus::Secret {
         "Ctrl-R shows the secret first; then it can be copied."
+    } else if m.focus.is_text() {
+        "The field is empty: nothing to copy yet."
     } else {
         "Nothing to copy here: Tab to a value first."
     }

@@ -298,7 +298,7 @@ pub fn key_hints(m: &Model) -> Vec<(&'static str, &'static str)> {
         Focus::Scopes => v.push(("Space", "toggle")),
         _ => {}
     }
-    if steps::copy_target(m).is_some() {
+    if steps::offers_copy(m) {
         v.push(if text {
             ("Ctrl-Y", "copy")
         } else {

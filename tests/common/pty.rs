@@ -100,6 +100,39 @@ impl Pty {
         }
     }
 
+    /// Reads until nothing came for `quiet`; returns the number of bytes read.
+    pub fn settle(&mut self, quiet: Duration) -> usize {
+        let before = self.raw.len();
+        while self.pump(quiet) {}
+        self.raw.len() - before
+    }
+
+    /// Sends a key and returns how many bytes the program wrote in answer: everything until
+    /// it has been quiet for a while. Call it when the program is quiet (after [`Pty::settle`]
+    /// or another `key_bytes`).
+    pub fn key_bytes(&mut self, key: &[u8]) -> usize {
+        // A frame goes out in one write: once its first bytes are here, the rest follows at
+        // once.
+        const QUIET: Duration = Duration::from_millis(100);
+        let before = self.raw.len();
+        self.send(key);
+        self.pump(PATIENCE);
+        self.settle(QUIET);
+        self.raw.len() - before
+    }
+
+    /// CPU time the program used so far, in clock ticks (utime + stime of /proc/PID/stat).
+    pub fn cpu_ticks(&self) -> u64 {
+        let pid = self.child.process_id().expect("pid");
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("/proc stat");
+        // The fields after the command name, which is in parentheses and may hold spaces.
+        let rest = stat.rsplit_once(')').map(|(_, r)| r).expect("stat format");
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        // utime and stime are fields 14 and 15; `rest` starts at field 3.
+        let field = |i: usize| fields[i].parse::<u64>().expect("a number");
+        field(11) + field(12)
+    }
+
     pub fn send(&mut self, bytes: &[u8]) {
         self.writer.write_all(bytes).expect("write to pty");
         self.writer.flush().expect("flush pty");

@@ -93,13 +93,24 @@ pub fn copy_target(m: &Model) -> Option<(String, String)> {
     .filter(|(_, text)| !text.is_empty())
 }
 
+/// Whether the focused widget offers a copy key: when it holds a value, and in the text
+/// fields always (an empty one says so), so the keys shown do not change as a field fills.
+pub fn offers_copy(m: &Model) -> bool {
+    matches!(m.focus, Focus::Callback | Focus::Website | Focus::ClientId)
+        || copy_target(m).is_some()
+}
+
 /// The check of one widget, as the screen shows it: an error on an empty field waits until
-/// Enter was tried, so a new screen does not open with red text.
+/// Enter was tried, so a new screen does not open with red text. A warning on the field being
+/// typed into waits for Enter or a change of focus: a value typed key by key passes through
+/// lengths that are too short (or look like an API Key), and a message that came and went
+/// with every key would only flicker. A paste is checked at once.
 pub fn shown_check(m: &Model, focus: Focus, empty: bool) -> Option<Check> {
     let c = checks(m).into_iter().find(|(f, _)| *f == focus)?.1;
     match c {
         Check::Ok => None,
         Check::Error(_) if empty && !m.tried => None,
+        Check::Warn(_) if m.typing && m.focus == focus => None,
         c => Some(c),
     }
 }

@@ -7,6 +7,9 @@ use super::body::Body;
 /// Adds one line per item: "› (•) 1. Label  description" (or the description wrapped on the
 /// lines below it with `desc_below`). The chosen item is marked "(•)" and, when the list has
 /// the focus, "›" and reverse video: never colour alone.
+///
+/// Reverse video covers the marker, the number and the label's name only — not the padding
+/// after it, nor an explanation after " — " — so that moving the choice rewrites few cells.
 pub fn render(
     body: &mut Body,
     items: &[(&str, &str)],
@@ -25,10 +28,15 @@ pub fn render(
         let on = i == chosen;
         let marker = if on && focused { "›" } else { " " };
         let radio = if on { "(•)" } else { "( )" };
-        let head = if desc_below {
-            format!("{marker} {radio} {}. {label}", i + 1)
+        let (name, rest) = match label.split_once(" — ") {
+            Some((name, kind)) => (name, format!(" — {kind}")),
+            None => (*label, String::new()),
+        };
+        let head = format!("{marker} {radio} {}. {name}", i + 1);
+        let pad = if desc_below {
+            0
         } else {
-            format!("{marker} {radio} {}. {label:<label_w$}", i + 1)
+            label_w.saturating_sub(label.chars().count())
         };
         let head_style = if on && focused {
             theme.selected()
@@ -37,8 +45,15 @@ pub fn render(
         } else {
             ratatui::style::Style::new()
         };
-        let room = usize::from(body.width).saturating_sub(head.chars().count() + 2);
+        let width = head.chars().count() + rest.chars().count() + pad;
+        let room = usize::from(body.width).saturating_sub(width + 2);
         let mut spans = vec![Span::styled(head, head_style)];
+        if !rest.is_empty() {
+            spans.push(Span::raw(rest));
+        }
+        if pad > 0 {
+            spans.push(Span::raw(" ".repeat(pad)));
+        }
         if desc_below {
             body.push(Line::from(spans));
             let style = theme.dim();
