@@ -324,7 +324,11 @@ fn a_world_readable_profile_gets_a_chmod_600_warning_and_is_left_as_it_is() {
     assert_eq!(e.code, 0, "{}", e.stderr);
     assert!(e.stderr.contains("chmod 600"), "{}", e.stderr);
     assert!(e.stderr.contains(&path.display().to_string()));
-    assert_eq!(e.stdout.trim(), access(&w, "default"), "the token still comes");
+    assert_eq!(
+        e.stdout.trim(),
+        access(&w, "default"),
+        "the token still comes"
+    );
     assert_eq!(mode(&path), 0o644, "the mode is the person's to change");
     assert_eq!(std::fs::read(&path).expect("read"), before);
 }
