@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::authorize::authorize_with;
 use common::*;
 use crossterm::event::KeyCode;
 use xconnect::wizard::Msg;
@@ -65,31 +66,10 @@ fn step5_credentials_confidential() {
 
 /// The Authorize screen with a fixed link (a real one is random).
 fn at_authorize() -> xconnect::wizard::Model {
-    let mut m = at_credentials();
-    type_text(&mut m, CLIENT_ID);
-    send(
-        &mut m,
-        [
-            enter(),
-            Msg::ProfileChecked {
-                name: "default".into(),
-                exists: false,
-            },
-        ],
-    );
-    let op = m.auth.op;
-    send(
-        &mut m,
-        [Msg::AuthReady {
-            op,
-            result: Ok(xconnect::x::oauth::Pending {
-                url: format!("https://x.com/i/oauth2/authorize?response_type=code&client_id={CLIENT_ID}&state=STATE&code_challenge=CHALLENGE&code_challenge_method=S256"),
-                state: "STATE".into(),
-                verifier: xconnect::secret::Secret::new("VERIFIER"),
-            }),
-        }],
-    );
-    m
+    authorize_with(
+        &format!("https://x.com/i/oauth2/authorize?response_type=code&client_id={CLIENT_ID}&state=STATE&code_challenge=CHALLENGE&code_challenge_method=S256"),
+        "STATE",
+    )
 }
 
 const GOOD_REDIRECT: &str = "https://app.latenode.com/redirected/index.html?state=STATE&code=abc";

@@ -2,74 +2,12 @@
 
 mod common;
 
+use common::authorize::*;
 use common::*;
 use crossterm::event::KeyCode;
-use xconnect::secret::Secret;
 use xconnect::wizard::model::{Focus, Overlay, Phase, SaveFailure};
-use xconnect::wizard::{Cmd, Model, Msg, Step};
-use xconnect::x::oauth::{Pending, Tokens};
-use xconnect::x::users::Account;
+use xconnect::wizard::{Cmd, Msg, Step};
 use xconnect::x::XError;
-
-const CB: &str = "https://app.latenode.com/redirected/index.html";
-
-fn ready() -> Model {
-    let mut m = at_credentials();
-    type_text(&mut m, CLIENT_ID);
-    let cmds = send(&mut m, [enter()]);
-    assert_eq!(
-        cmds,
-        vec![Cmd::CheckProfile {
-            name: "default".into()
-        }]
-    );
-    assert_eq!(m.step, Step::Credentials, "the check comes first");
-    let cmds = send(
-        &mut m,
-        [Msg::ProfileChecked {
-            name: "default".into(),
-            exists: false,
-        }],
-    );
-    assert_eq!(m.step, Step::Authorize);
-    assert!(matches!(
-        &cmds[..],
-        [Cmd::CancelAuth, Cmd::PrepareAuth { .. }]
-    ));
-    assert_eq!(m.auth.phase, Phase::Preparing);
-    let op = m.auth.op;
-    send(
-        &mut m,
-        [Msg::AuthReady {
-            op,
-            result: Ok(Pending {
-                url: "https://x.com/i/oauth2/authorize?state=S".into(),
-                state: "S".into(),
-                verifier: Secret::new("V"),
-            }),
-        }],
-    );
-    assert_eq!(m.auth.phase, Phase::Waiting);
-    m
-}
-
-fn tokens() -> Tokens {
-    Tokens {
-        access_token: Secret::new("A"),
-        refresh_token: Some(Secret::new("R")),
-        token_type: "bearer".into(),
-        scope: "tweet.read users.read offline.access".into(),
-        expires_in: Some(std::time::Duration::from_secs(7200)),
-    }
-}
-
-fn me() -> Account {
-    Account {
-        id: "1".into(),
-        username: "u".into(),
-        name: "U".into(),
-    }
-}
 
 #[test]
 fn a_paste_is_exchanged_at_once_without_enter() {
@@ -303,22 +241,7 @@ fn an_existing_profile_is_replaced_only_after_yes() {
 #[test]
 fn a_profile_that_appears_meanwhile_is_asked_about() {
     let mut m = ready();
-    send(&mut m, [Msg::Paste(format!("{CB}?state=S&code=C"))]);
-    let op = m.auth.op;
-    send(
-        &mut m,
-        [Msg::Exchanged {
-            op,
-            result: Ok(tokens()),
-        }],
-    );
-    send(
-        &mut m,
-        [Msg::Verified {
-            op,
-            result: Ok(me()),
-        }],
-    );
+    let op = exchanged_and_proved(&mut m, Ok(me()));
     send(
         &mut m,
         [Msg::Saved {
@@ -340,22 +263,7 @@ fn a_profile_that_appears_meanwhile_is_asked_about() {
 #[test]
 fn a_failed_save_keeps_the_token_and_s_saves_again() {
     let mut m = ready();
-    send(&mut m, [Msg::Paste(format!("{CB}?state=S&code=C"))]);
-    let op = m.auth.op;
-    send(
-        &mut m,
-        [Msg::Exchanged {
-            op,
-            result: Ok(tokens()),
-        }],
-    );
-    send(
-        &mut m,
-        [Msg::Verified {
-            op,
-            result: Ok(me()),
-        }],
-    );
+    let op = exchanged_and_proved(&mut m, Ok(me()));
     send(
         &mut m,
         [Msg::Saved {

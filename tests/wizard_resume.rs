@@ -2,9 +2,9 @@
 
 mod common;
 
+use common::authorize::*;
 use common::*;
 use crossterm::event::KeyCode;
-use xconnect::wizard::model::Phase;
 use xconnect::wizard::{resume, Cmd, Msg, Step};
 use xconnect::x::AppType;
 
@@ -81,51 +81,8 @@ fn a_saved_profile_clears_the_session_and_new_app_starts_over() {
     assert!(cmds.contains(&Cmd::ClearSession), "{cmds:?}");
     assert_eq!(m.step, Step::CreateApp);
 
-    let mut m = at_credentials();
-    type_text(&mut m, CLIENT_ID);
-    send(
-        &mut m,
-        [
-            enter(),
-            Msg::ProfileChecked {
-                name: "default".into(),
-                exists: false,
-            },
-        ],
-    );
-    m.auth.pending = Some(xconnect::x::oauth::Pending {
-        url: "u".into(),
-        state: "S".into(),
-        verifier: xconnect::secret::Secret::new("V"),
-    });
-    m.auth.phase = Phase::Waiting;
-    send(
-        &mut m,
-        [Msg::Paste(
-            "https://app.latenode.com/redirected/index.html?state=S&code=C".into(),
-        )],
-    );
-    let op = m.auth.op;
-    send(
-        &mut m,
-        [Msg::Exchanged {
-            op,
-            result: Ok(xconnect::x::oauth::Tokens {
-                access_token: xconnect::secret::Secret::new("A"),
-                refresh_token: None,
-                token_type: "bearer".into(),
-                scope: String::new(),
-                expires_in: None,
-            }),
-        }],
-    );
-    send(
-        &mut m,
-        [Msg::Verified {
-            op,
-            result: Err(xconnect::x::XError::Timeout),
-        }],
-    );
+    let mut m = ready();
+    let op = exchanged_and_proved(&mut m, Err(xconnect::x::XError::Timeout));
     let cmds = send(
         &mut m,
         [Msg::Saved {
@@ -138,31 +95,9 @@ fn a_saved_profile_clears_the_session_and_new_app_starts_over() {
 
 #[test]
 fn the_countdown_runs_on_ticks_while_exchanging() {
-    let mut m = at_credentials();
-    type_text(&mut m, CLIENT_ID);
-    send(
-        &mut m,
-        [
-            enter(),
-            Msg::ProfileChecked {
-                name: "default".into(),
-                exists: false,
-            },
-        ],
-    );
-    m.auth.pending = Some(xconnect::x::oauth::Pending {
-        url: "u".into(),
-        state: "S".into(),
-        verifier: xconnect::secret::Secret::new("V"),
-    });
-    m.auth.phase = Phase::Waiting;
+    let mut m = ready();
     m.timeout_secs = 20;
-    send(
-        &mut m,
-        [Msg::Paste(
-            "https://app.latenode.com/redirected/index.html?state=S&code=C".into(),
-        )],
-    );
+    send(&mut m, [Msg::Paste(good_redirect())]);
     assert!(
         screen_text(&m).contains("gives up in 20 s"),
         "{}",
