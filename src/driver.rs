@@ -125,6 +125,9 @@ where
             tasks.cancel_auth();
             return Ok(Exit::EventsEnded);
         }
+        // A long burst of input (a paste, a held key) must not starve the tasks whose
+        // answers this loop waits for: give way once tokio's cooperative budget is spent.
+        tokio::task::consume_budget().await;
         let busy = model.busy();
         let msg = tokio::select! {
             ev = events.next(), if events_open => match ev {

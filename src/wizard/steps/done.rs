@@ -72,5 +72,11 @@ pub fn render(m: &Model, body: &mut Body) {
         "xconnect profiles lists them; xconnect show, refresh and revoke manage them.",
         style,
     );
+    if m.sandbox {
+        body.blank();
+        body.warning(
+            "Sandbox profile: it points at the built-in emulator, which stops with this program. Use it to look around; log in to X for real to use it in scripts.",
+        );
+    }
     render_outro(m, body);
 }
