@@ -374,17 +374,15 @@ mod effects {
                 });
             }
             Cmd::CancelAuth => tasks.cancel_auth(),
+            // One writer thread, in order: the loop never waits for the disk.
             Cmd::SaveSession(session) => {
-                // Written here and now, not on a task: saves of successive steps must land
-                // in order, and the file is tiny (a step change, not a keystroke).
-                if let Some(dir) = &services.session_dir {
-                    // A session that cannot be kept only loses the resume offer.
-                    let _ = crate::session::save(dir, &session);
+                if let Some(w) = &services.session {
+                    w.save(*session);
                 }
             }
             Cmd::ClearSession => {
-                if let Some(dir) = &services.session_dir {
-                    crate::session::clear(dir);
+                if let Some(w) = &services.session {
+                    w.clear();
                 }
             }
             Cmd::Quit | Cmd::ShowPlain { .. } | Cmd::EndPlain => {}

@@ -429,7 +429,7 @@ async fn wizard_inner(g: &Global, fresh: bool) -> Result<ExitCode, String> {
         None => None,
     };
     let mut services = Services::new(Clipboard::new(ClipEnv::from_env()), store);
-    services.session_dir = session_dir.clone();
+    services.session = session_dir.map(xconnect::session::Writer::new);
     if let Some(s) = &sandbox {
         services = services.with_sandbox(Arc::clone(s));
     }
@@ -456,25 +456,31 @@ async fn wizard_inner(g: &Global, fresh: bool) -> Result<ExitCode, String> {
     )
     .await;
     drop(guard);
-    match result.map_err(|e| e.to_string())? {
-        Exit::Signal => {
+    let exit = result.map_err(|e| e.to_string());
+    let code = match &exit {
+        Err(_) => ExitCode::FAILURE,
+        Ok(Exit::Signal) => {
             // Interrupted (SSH dropped, killed): keep where it was, with what was typed.
-            if let Some(d) = &session_dir {
+            if let Some(w) = &services.session {
                 if model.outcome.is_none() && model.menu.is_none() && model.step != Step::CreateApp
                 {
-                    let _ =
-                        xconnect::session::save(d, &xconnect::wizard::resume::from_model(&model));
+                    w.save(xconnect::wizard::resume::from_model(&model));
                 }
             }
-            Ok(ExitCode::from(130))
+            ExitCode::from(130)
         }
         _ => {
             if let Some(o) = &model.outcome {
                 println!("Profile saved: {}", o.path.display());
             }
-            Ok(ExitCode::SUCCESS)
+            ExitCode::SUCCESS
         }
+    };
+    // Everything asked of the session writer is on disk before the program ends.
+    if let Some(w) = &services.session {
+        w.finish();
     }
+    exit.map(|_| code)
 }
 
 /// Resolves on SIGTERM, SIGHUP (the SSH link dropped) or SIGINT.

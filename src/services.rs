@@ -15,8 +15,8 @@ pub struct Services {
     /// Where profiles go; `Err` says why there is no place (shown when saving).
     pub store: Result<Store, String>,
     pub sandbox: Option<Arc<Sandbox>>,
-    /// Where the interrupted-session file goes; `None`: no resume.
-    pub session_dir: Option<std::path::PathBuf>,
+    /// Writes the interrupted-session file; `None`: no resume.
+    pub session: Option<crate::session::Writer>,
     http: Arc<OnceLock<reqwest::Client>>,
 }
 
@@ -26,7 +26,7 @@ impl Services {
             clipboard: Arc::new(clipboard),
             store,
             sandbox: None,
-            session_dir: None,
+            session: None,
             http: Arc::new(OnceLock::new()),
         }
     }

@@ -3,6 +3,7 @@
 //! the state dir; removed once the profile is saved.
 
 use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
@@ -57,6 +58,71 @@ pub fn clear(dir: &Path) {
     let _ = std::fs::remove_file(dir.join(FILE));
 }
 
+/// Writes sessions on one background thread, in the order asked: the event loop never waits
+/// for a disk (each write is `fsync`ed), and an older step never lands after a newer one.
+pub struct Writer {
+    dir: PathBuf,
+    tx: Mutex<Option<mpsc::Sender<Option<Session>>>>,
+    thread: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+impl Writer {
+    /// Nothing starts until the first write.
+    pub fn new(dir: PathBuf) -> Self {
+        Writer {
+            dir,
+            tx: Mutex::new(None),
+            thread: Mutex::new(None),
+        }
+    }
+
+    /// `Some`: save it; `None`: forget the session.
+    fn send(&self, job: Option<Session>) {
+        let Ok(mut tx) = self.tx.lock() else {
+            return;
+        };
+        let tx = tx.get_or_insert_with(|| {
+            let (tx, rx) = mpsc::channel::<Option<Session>>();
+            let dir = self.dir.clone();
+            let handle = std::thread::spawn(move || {
+                for job in rx {
+                    match job {
+                        // A session that cannot be kept only loses the resume offer.
+                        Some(s) => {
+                            let _ = save(&dir, &s);
+                        }
+                        None => clear(&dir),
+                    }
+                }
+            });
+            if let Ok(mut t) = self.thread.lock() {
+                *t = Some(handle);
+            }
+            tx
+        });
+        let _ = tx.send(job);
+    }
+
+    pub fn save(&self, session: Session) {
+        self.send(Some(session));
+    }
+
+    pub fn clear(&self) {
+        self.send(None);
+    }
+
+    /// Waits until everything asked is written (before the program ends).
+    pub fn finish(&self) {
+        if let Ok(mut tx) = self.tx.lock() {
+            tx.take();
+        }
+        let handle = self.thread.lock().ok().and_then(|mut t| t.take());
+        if let Some(h) = handle {
+            let _ = h.join();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,5 +153,30 @@ mod tests {
         assert_eq!(load(&dir), None);
         std::fs::write(dir.join(FILE), "garbage [").expect("write");
         assert_eq!(load(&dir), None, "a broken file is no session");
+    }
+
+    #[test]
+    fn the_writer_keeps_the_order_asked() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let w = Writer::new(d.path().to_path_buf());
+        let mut s = Session {
+            version: CURRENT_VERSION,
+            step: String::new(),
+            scopes: Vec::new(),
+            app_type: "native".into(),
+            callback_url: String::new(),
+            website_url: String::new(),
+            client_id: String::new(),
+            profile: "default".into(),
+        };
+        for step in ["permissions", "app_type", "urls", "credentials"] {
+            s.step = step.into();
+            w.save(s.clone());
+        }
+        w.finish();
+        assert_eq!(load(d.path()).map(|s| s.step), Some("credentials".into()));
+        w.clear();
+        w.finish();
+        assert_eq!(load(d.path()), None);
     }
 }

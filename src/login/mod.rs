@@ -78,10 +78,7 @@ pub fn build_profile(
                 .client_secret
                 .as_ref()
                 .map(|s| s.expose().to_string()),
-            app_type: match settings.app_type {
-                AppType::Native => profile::AppType::Native,
-                AppType::Web => profile::AppType::Web,
-            },
+            app_type: settings.app_type.into(),
             callback_url: settings.callback_url.clone(),
             website_url: settings.website_url.clone(),
             scopes: settings.scopes.clone(),

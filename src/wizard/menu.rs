@@ -6,13 +6,10 @@ use crossterm::event::{KeyCode, KeyEvent};
 use super::keys::plain;
 use super::model::{Cmd, Focus, Model, StatusKind, Step};
 use super::resume;
-use super::steps::urls;
 use super::widgets::body::Body;
 use super::widgets::choice_list;
 use crate::profile::Profile;
 use crate::session::Session;
-use crate::x::scopes::ALL_SCOPES;
-use crate::x::{AppType, Permission};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Menu {
@@ -202,34 +199,20 @@ fn choose(m: &mut Model) -> Vec<Cmd> {
 /// Fills the wizard with a saved profile's settings, as if typed.
 pub fn load_settings(m: &mut Model, name: &str, p: &Profile) {
     let a = &p.app;
-    m.app_type = match a.app_type {
-        crate::profile::AppType::Native => AppType::Native,
-        crate::profile::AppType::Web => AppType::Web,
-    };
-    let scopes: Vec<&'static str> = ALL_SCOPES
-        .iter()
-        .copied()
-        .filter(|s| a.scopes.iter().any(|x| x == s))
-        .collect();
-    m.permissions.level = Permission::ALL
-        .into_iter()
-        .find(|l| {
-            let mut implied = l.scopes();
-            implied.sort_unstable();
-            let mut have = scopes.clone();
-            have.sort_unstable();
-            implied == have
-        })
-        .unwrap_or(Permission::ReadWrite);
-    m.permissions.scopes = scopes;
-    m.urls.callback.set(&a.callback_url);
-    m.urls.website.set(&a.website_url);
-    urls::on_edit(m);
-    m.credentials.client_id.set(&a.client_id);
+    resume::fill(
+        m,
+        &resume::AppFields {
+            scopes: &a.scopes,
+            app_type: a.app_type.into(),
+            callback_url: &a.callback_url,
+            website_url: &a.website_url,
+            client_id: &a.client_id,
+            profile: name,
+        },
+    );
     m.credentials
         .secret
         .set(a.client_secret.as_deref().unwrap_or(""));
-    m.credentials.profile.set(name);
+    // Logging in again replaces this very profile: no question to ask.
     m.credentials.replace = Some(name.to_string());
-    m.touched = true;
 }

@@ -33,12 +33,23 @@ pub fn step_of(s: &Session) -> Step {
     }
 }
 
-/// Puts a session's values back, as if typed, and goes to its step.
-pub fn apply(m: &mut Model, s: &Session) {
+/// The app's settings as the wizard's fields hold them (no secret).
+pub struct AppFields<'a> {
+    pub scopes: &'a [String],
+    pub app_type: AppType,
+    pub callback_url: &'a str,
+    pub website_url: &'a str,
+    pub client_id: &'a str,
+    pub profile: &'a str,
+}
+
+/// Fills the wizard's fields, as if typed: a resumed session and a saved profile both use it.
+/// The permission level is the one whose scopes are exactly these, else the default.
+pub fn fill(m: &mut Model, f: &AppFields<'_>) {
     let scopes: Vec<&'static str> = ALL_SCOPES
         .iter()
         .copied()
-        .filter(|x| s.scopes.iter().any(|y| y == x))
+        .filter(|x| f.scopes.iter().any(|y| y == x))
         .collect();
     m.permissions.level = Permission::ALL
         .into_iter()
@@ -50,22 +61,38 @@ pub fn apply(m: &mut Model, s: &Session) {
     if !scopes.is_empty() {
         m.permissions.scopes = scopes;
     }
-    m.app_type = if s.app_type == AppType::Web.flag() {
+    m.app_type = f.app_type;
+    m.urls.callback.set(f.callback_url);
+    m.urls.website.set(f.website_url);
+    urls::on_edit(m);
+    m.credentials.client_id.set(f.client_id);
+    if !f.profile.is_empty() {
+        m.credentials.profile.set(f.profile);
+    }
+    m.touched = true;
+}
+
+/// Puts a session's values back, as if typed, and goes to its step.
+pub fn apply(m: &mut Model, s: &Session) {
+    let app_type = if s.app_type == AppType::Web.flag() {
         AppType::Web
     } else {
         AppType::Native
     };
-    m.urls.callback.set(&s.callback_url);
-    m.urls.website.set(&s.website_url);
-    urls::on_edit(m);
-    m.credentials.client_id.set(&s.client_id);
-    if !s.profile.is_empty() {
-        m.credentials.profile.set(&s.profile);
-    }
+    fill(
+        m,
+        &AppFields {
+            scopes: &s.scopes,
+            app_type,
+            callback_url: &s.callback_url,
+            website_url: &s.website_url,
+            client_id: &s.client_id,
+            profile: &s.profile,
+        },
+    );
     m.step = step_of(s);
     m.focus = super::steps::focusables(m)
         .first()
         .copied()
         .unwrap_or(Focus::Nothing);
-    m.touched = true;
 }

@@ -43,3 +43,22 @@ impl AppType {
         }
     }
 }
+
+/// The profile file's word for it.
+impl From<AppType> for crate::profile::AppType {
+    fn from(t: AppType) -> Self {
+        match t {
+            AppType::Native => crate::profile::AppType::Native,
+            AppType::Web => crate::profile::AppType::Web,
+        }
+    }
+}
+
+impl From<crate::profile::AppType> for AppType {
+    fn from(t: crate::profile::AppType) -> Self {
+        match t {
+            crate::profile::AppType::Native => AppType::Native,
+            crate::profile::AppType::Web => AppType::Web,
+        }
+    }
+}
