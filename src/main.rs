@@ -70,6 +70,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Call X's API with a profile's token: xconnect api /2/users/me. The answer's body goes
+    /// to stdout (pretty JSON on a terminal, as received in a pipe); X's error on stderr.
+    Api(ApiArgs),
     /// Refresh the token now and say the new expiry.
     Refresh {
         name: Option<String>,
@@ -139,6 +142,66 @@ struct LoginArgs {
     wait: u64,
 }
 
+#[derive(Args, Debug)]
+struct ApiArgs {
+    /// The path under X's API host, e.g. /2/users/me or /2/tweets. A full URL must name the
+    /// profile's own API host: the token is never sent anywhere else.
+    path: String,
+    /// The profile [default: the default profile].
+    #[arg(long)]
+    profile: Option<String>,
+    /// The HTTP method [default: GET, or POST with --input].
+    #[arg(short = 'X', long, value_name = "METHOD")]
+    method: Option<String>,
+    /// A field: a JSON body's string for POST, PUT and PATCH, a query parameter otherwise.
+    #[arg(short = 'f', long = "field", value_name = "KEY=VALUE")]
+    fields: Vec<String>,
+    /// A typed field: numbers, true, false and null keep their JSON type.
+    #[arg(short = 'F', long = "typed-field", value_name = "KEY=VALUE")]
+    typed_fields: Vec<String>,
+    /// Send this file as the JSON body (- reads stdin).
+    #[arg(long, value_name = "FILE")]
+    input: Option<PathBuf>,
+    /// Follow meta.next_token, printing each page (one JSON line per page in a pipe).
+    #[arg(long)]
+    paginate: bool,
+    /// With --paginate: stop after this many pages (each page is one call against the rate
+    /// limit).
+    #[arg(long, default_value_t = commands::api::DEFAULT_MAX_PAGES, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    max_pages: u32,
+    /// Print the status line and headers before the body.
+    #[arg(short = 'i', long)]
+    include: bool,
+}
+
+/// Reads `--input`: a file, or stdin for `-`, at most the size an API body can be.
+fn read_input(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
+    use std::io::Read;
+    let limit = commands::api::MAX_ANSWER_BYTES as u64;
+    let mut bytes = Vec::new();
+    let read = if path.as_os_str() == "-" {
+        std::io::stdin()
+            .lock()
+            .take(limit + 1)
+            .read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+    };
+    read.map_err(|e| Failure::new(exit::FAILURE, format!("--input {}: {e}", path.display())))?;
+    if bytes.len() as u64 > limit {
+        return Err(Failure::new(
+            exit::FAILURE,
+            format!(
+                "--input {}: larger than {} MiB",
+                path.display(),
+                limit >> 20
+            ),
+        ));
+    }
+    Ok(bytes)
+}
+
 #[derive(ValueEnum, Debug, Clone, Copy)]
 enum AppTypeArg {
     Native,
@@ -202,6 +265,27 @@ async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Failure> {
             } else {
                 println!("{}", t.access_token);
             }
+        }
+        Command::Api(a) => {
+            let name = commands::pick(&store, a.profile.as_deref())?;
+            let input = a.input.as_deref().map(read_input).transpose()?;
+            let call = commands::api::Call {
+                method: a.method,
+                path: a.path,
+                fields: a.fields,
+                typed_fields: a.typed_fields,
+                input,
+                paginate: a.paginate,
+                max_pages: a.max_pages,
+                include: a.include,
+            };
+            let mut stdout = std::io::stdout();
+            let mut output = commands::api::Output {
+                out: &mut stdout,
+                err: &mut stderr,
+                terminal: std::io::IsTerminal::is_terminal(&std::io::stdout()),
+            };
+            commands::api::run(&store, &name, api, &call, &mut output).await?;
         }
         Command::Refresh { name, json } => {
             let name = commands::pick(&store, name.as_deref())?;

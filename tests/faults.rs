@@ -509,3 +509,62 @@ fn revoke_when_x_has_a_server_error_keeps_the_tokens() {
     );
     assert_eq!(x.seen(), ["POST /2/oauth2/revoke"]);
 }
+
+// ------------------------------------------------- api: X refusing the token or failing
+
+/// A token answer X could give to a refresh.
+fn refreshed() -> Response {
+    Response::json(
+        200,
+        &json!({"token_type": "bearer", "access_token": "new-access", "refresh_token": "new-refresh",
+                "expires_in": 7200, "scope": "tweet.read users.read offline.access"}),
+    )
+}
+
+#[test]
+fn api_after_a_second_401_needs_a_new_login_exit_4() {
+    let w = World::new();
+    w.logged_in("default");
+    let x = FaultServer::start(&w, |r| {
+        Answer::Respond(if r.path() == "/2/oauth2/token" {
+            refreshed()
+        } else {
+            Response::problem_json(401, &json!({"title": "Unauthorized", "status": 401}))
+        })
+    });
+    let e = w.run(&["api", "/2/users/me", "--api-base", &x.base]);
+    assert_eq!(e.code, 4, "{}", e.stderr);
+    assert!(e.stdout.is_empty());
+    assert!(e.stderr.contains("needs a new login"), "{}", e.stderr);
+    assert_eq!(
+        x.seen(),
+        ["GET /2/users/me", "POST /2/oauth2/token", "GET /2/users/me"],
+        "one refresh, one retry"
+    );
+    assert_eq!(
+        w.read("default")["token"]["refresh_token"].as_str(),
+        Some("new-refresh"),
+        "the rotated refresh token is kept"
+    );
+}
+
+#[test]
+fn api_when_x_has_a_server_error_is_exit_5() {
+    let w = World::new();
+    w.logged_in("default");
+    let x = FaultServer::start(&w, |_| {
+        Answer::Respond(Response::problem_json(
+            503,
+            &json!({"title": "Service Unavailable", "detail": "busy"}),
+        ))
+    });
+    let e = w.run(&["api", "/2/users/me", "--api-base", &x.base]);
+    assert_eq!(e.code, 5, "{}", e.stderr);
+    assert!(e.stdout.is_empty());
+    assert!(
+        e.stderr
+            .contains("X answered HTTP 503 Service Unavailable: busy"),
+        "{}",
+        e.stderr
+    );
+}

@@ -1,6 +1,7 @@
-//! The commands scripts use after setup: `token`, `refresh`, `profiles`, `show`, `default`,
-//! `revoke`, `remove`. Each returns its output or a [`Failure`] with a documented exit code.
+//! The commands scripts use after setup: `token`, `api`, `refresh`, `profiles`, `show`,
+//! `default`, `revoke`, `remove`. Each returns its output or a [`Failure`] with a documented exit code.
 
+pub mod api;
 pub mod list;
 pub mod refresh;
 pub mod revoke;

@@ -29,6 +29,7 @@ impl Settings {
             client_secret: self.client_secret.as_ref().map(|s| s.expose().to_string()),
             callback_urls: vec![self.callback_url.clone()],
             enrolled: true,
+            permission: crate::x::Permission::ReadWriteDm,
         }
     }
 

@@ -127,6 +127,9 @@ fn check(state: &State, pairs: &[(String, String)]) -> Result<Checked, SandboxEr
     if granted.is_empty() {
         return Err(reject(RejectReason::Scope, "scope is missing or empty"));
     }
+    // The portal's App permissions bound what the consent grants: an app set to Read gets
+    // no write scopes, whatever the link asked for.
+    granted.retain(|s| app.permission.allows(s));
 
     let st = single(pairs, "state")?.unwrap_or("");
     if st.is_empty() {

@@ -8,6 +8,7 @@
 //! point the OAuth client at `base_url()` (both hosts), then either open the
 //! authorize URL in a browser or let `approve(url)` click Authorize.
 
+pub mod api;
 pub mod scopes;
 
 mod authorize;
@@ -39,6 +40,8 @@ pub use users::{CLIENT_NOT_ENROLLED_DETAIL, USERS_ME_PATH};
 
 use state::Shared;
 
+use crate::x::Permission;
+
 /// An app as registered in X's developer portal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SandboxApp {
@@ -51,6 +54,8 @@ pub struct SandboxApp {
     /// `false` => the app is not in a Project: `/2/users/me` answers 403
     /// `client-not-enrolled` (login itself still works).
     pub enrolled: bool,
+    /// The portal's "App permissions": scopes above this level are left out of the grant.
+    pub permission: Permission,
 }
 
 impl SandboxApp {
@@ -64,7 +69,13 @@ impl SandboxApp {
             client_secret: None,
             callback_urls: callback_urls.into_iter().map(Into::into).collect(),
             enrolled: true,
+            permission: Permission::ReadWriteDm,
         }
+    }
+
+    /// The same app with the portal's App permissions set to `permission`.
+    pub fn with_permission(self, permission: Permission) -> SandboxApp {
+        SandboxApp { permission, ..self }
     }
 
     /// A confidential client (Web App), enrolled.
@@ -254,6 +265,28 @@ impl Sandbox {
     /// `<callback>?error=access_denied&state=…`.
     pub async fn deny(&self, authorize_url: &str) -> Result<String, SandboxError> {
         authorize::answer_in_process(&self.shared, authorize_url, false)
+    }
+
+    /// Sets the budget per 15-minute window of one API endpoint (X's own by default).
+    pub fn set_rate_limit(&self, endpoint: api::Endpoint, limit: u32) {
+        self.shared.lock().rate_limits.insert(endpoint, limit);
+    }
+
+    /// Posts `text` as the signed-in user, as if through the API; returns the post's id.
+    pub fn add_tweet(&self, text: &str) -> String {
+        let mut state = self.shared.lock();
+        let author = state.user.id.clone();
+        state.new_tweet(&author, text)
+    }
+
+    /// The posts made through the emulated API, oldest first: (id, text).
+    pub fn tweets(&self) -> Vec<(String, String)> {
+        self.shared
+            .lock()
+            .tweets
+            .iter()
+            .map(|t| (t.id.clone(), t.text.clone()))
+            .collect()
     }
 
     pub fn stats(&self) -> SandboxStats {

@@ -1,21 +1,12 @@
 //! Which handler answers which request.
 
-use serde_json::json;
-
+use super::api;
 use super::authorize::{self, AUTHORIZE_PATH, DECIDE_PATH};
 use super::pages;
 use super::state::Shared;
 use super::token::{self, REVOKE_PATH, TOKEN_PATH};
 use super::users::{self, USERS_ME_PATH};
 use crate::http::{Request, Response};
-
-/// X's answer for a path it does not have.
-fn not_found() -> Response {
-    Response::json(
-        404,
-        &json!({"errors": [{"message": "Sorry, that page does not exist", "code": 34}]}),
-    )
-}
 
 pub(crate) fn handle(shared: &Shared, req: &Request) -> Response {
     match (req.method.as_str(), req.path()) {
@@ -25,6 +16,6 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Response {
         ("POST", REVOKE_PATH) => token::handle_revoke(shared, req),
         ("GET", USERS_ME_PATH) => users::handle_users_me(shared, req),
         ("GET", "/") => Response::html(200, pages::index_page(AUTHORIZE_PATH)),
-        _ => not_found(),
+        _ => api::route(shared, req).unwrap_or_else(api::no_such_page),
     }
 }

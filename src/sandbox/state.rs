@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use super::api::Endpoint;
 use super::ids;
 use super::{SandboxApp, SandboxStats, SandboxUser};
 
@@ -16,9 +17,10 @@ pub(crate) const ACCESS_LIFETIME: Duration = Duration::from_secs(7200);
 pub(crate) const REFRESH_LIFETIME: Duration = Duration::from_secs(180 * 24 * 3600);
 /// A consent page can be answered for 10 minutes (emulator choice).
 pub(crate) const PENDING_LIFETIME: Duration = Duration::from_secs(600);
-/// `/2/users/me`: 75 requests per 15 minutes per user and app.
-pub(crate) const USERS_ME_LIMIT: u32 = 75;
-pub(crate) const USERS_ME_WINDOW: Duration = Duration::from_secs(15 * 60);
+/// X counts API calls per user and app in 15-minute windows.
+pub(crate) const RATE_WINDOW: Duration = Duration::from_secs(15 * 60);
+/// At most this many posts are kept; the oldest go first.
+pub(crate) const MAX_TWEETS: usize = 10_000;
 /// At most this many consent pages and codes are remembered; the oldest go first.
 pub(crate) const MAX_REMEMBERED: usize = 10_000;
 
@@ -101,6 +103,14 @@ pub(crate) struct Grant {
     pub scopes: Vec<String>,
 }
 
+/// A post made through the emulated API.
+#[derive(Debug, Clone)]
+pub(crate) struct Tweet {
+    pub id: String,
+    pub author_id: String,
+    pub text: String,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct TokenEntry {
     pub grant: u64,
@@ -125,8 +135,13 @@ pub(crate) struct State {
     next_grant: u64,
     pub access_tokens: HashMap<String, TokenEntry>,
     pub refresh_tokens: HashMap<String, TokenEntry>,
-    /// (client_id, user id) → (window start, calls in window).
-    pub users_me_windows: HashMap<(String, String), (Duration, u32)>,
+    /// (endpoint, client_id, user id) → (window start, calls in window).
+    pub rate_windows: HashMap<(Endpoint, String, String), (Duration, u32)>,
+    /// Budgets per window that differ from X's (set by tests to reach a 429 quickly).
+    pub rate_limits: HashMap<Endpoint, u32>,
+    /// Posts, oldest first.
+    pub tweets: Vec<Tweet>,
+    next_tweet: u64,
     pub stats: SandboxStats,
 }
 
@@ -142,7 +157,10 @@ impl State {
             next_grant: 1,
             access_tokens: HashMap::new(),
             refresh_tokens: HashMap::new(),
-            users_me_windows: HashMap::new(),
+            rate_windows: HashMap::new(),
+            rate_limits: HashMap::new(),
+            tweets: Vec::new(),
+            next_tweet: 1_860_000_000_000_000_001,
             stats: SandboxStats::default(),
         }
     }
@@ -173,8 +191,8 @@ impl State {
             .map(|t| t.grant)
             .collect();
         self.grants.retain(|id, _| live.contains(id));
-        self.users_me_windows
-            .retain(|_, (start, _)| now.saturating_sub(*start) < USERS_ME_WINDOW);
+        self.rate_windows
+            .retain(|_, (start, _)| now.saturating_sub(*start) < RATE_WINDOW);
     }
 
     pub(crate) fn add_pending(&mut self, id: String, pending: Pending) {
@@ -255,6 +273,41 @@ impl State {
         self.grants.remove(&grant_id);
         self.access_tokens.retain(|_, t| t.grant != grant_id);
         self.refresh_tokens.retain(|_, t| t.grant != grant_id);
+    }
+
+    /// Counts one call of `endpoint` by `grant`'s user and app: (limit, used in this window
+    /// including this call, the window's end in Unix seconds).
+    pub(crate) fn count_call(&mut self, endpoint: Endpoint, grant: &Grant) -> (u32, u32, u64) {
+        let limit = self
+            .rate_limits
+            .get(&endpoint)
+            .copied()
+            .unwrap_or_else(|| endpoint.default_limit());
+        let now = self.now();
+        let key = (endpoint, grant.client_id.clone(), grant.user.id.clone());
+        let window = self.rate_windows.entry(key).or_insert((now, 0));
+        if now.saturating_sub(window.0) >= RATE_WINDOW {
+            *window = (now, 0);
+        }
+        window.1 = window.1.saturating_add(1);
+        let (start, used) = *window;
+        let reset = self.clock.unix(start.saturating_add(RATE_WINDOW)).as_secs();
+        (limit, used, reset)
+    }
+
+    /// Records a post and returns its id.
+    pub(crate) fn new_tweet(&mut self, author_id: &str, text: &str) -> String {
+        let id = self.next_tweet.to_string();
+        self.next_tweet = self.next_tweet.saturating_add(1);
+        if self.tweets.len() >= MAX_TWEETS {
+            self.tweets.remove(0);
+        }
+        self.tweets.push(Tweet {
+            id: id.clone(),
+            author_id: author_id.to_string(),
+            text: text.to_string(),
+        });
+        id
     }
 
     /// The grant behind a live access token.

@@ -1,0 +1,615 @@
+//! `xconnect api`: one call to X's API with a profile's token, for scripts and for a first
+//! check. The token comes from the same place as `xconnect token` (refreshed under the lock when
+//! it is about to expire); a 401 gets one refresh and one retry. The token only ever goes to
+//! the profile's own API host.
+
+use std::io::Write;
+
+use reqwest::header::HeaderMap;
+use reqwest::Method;
+use serde_json::{Map, Value};
+use url::Url;
+
+use super::refresh::fresh;
+use super::{endpoints_for, exit, x_failure, Failure};
+use crate::profile::Store;
+use crate::secret::Secret;
+use crate::x::oauth;
+
+/// An answer larger than this is refused: X's pages are far smaller.
+pub const MAX_ANSWER_BYTES: usize = 8 << 20;
+
+/// The pages `--paginate` follows unless told otherwise: enough for a first look, few enough
+/// to leave the rate limit (often 15 to 900 calls per 15 minutes) for the scripts.
+pub const DEFAULT_MAX_PAGES: u32 = 10;
+
+/// Everything `xconnect api` was told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    pub method: Option<String>,
+    pub path: String,
+    /// `-f key=value`: strings.
+    pub fields: Vec<String>,
+    /// `-F key=value`: numbers, `true`, `false` and `null` keep their JSON type.
+    pub typed_fields: Vec<String>,
+    /// `--input`: the body, already read.
+    pub input: Option<Vec<u8>>,
+    pub paginate: bool,
+    pub max_pages: u32,
+    pub include: bool,
+}
+
+/// Where the answer goes and how it is shaped.
+pub struct Output<'a> {
+    pub out: &'a mut (dyn Write + Send),
+    pub err: &'a mut (dyn Write + Send),
+    /// stdout is a terminal: pretty JSON, text cleaned of control characters.
+    pub terminal: bool,
+}
+
+/// A request ready to send, the token aside.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prepared {
+    pub method: Method,
+    pub url: Url,
+    pub body: Option<Vec<u8>>,
+}
+
+fn usage(message: impl Into<String>) -> Failure {
+    Failure::new(exit::USAGE, message)
+}
+
+/// The method: `-X` when given, otherwise GET (POST when `--input` sends a body).
+fn method_of(call: &Call) -> Result<Method, Failure> {
+    match &call.method {
+        Some(m) => {
+            let upper = m.trim().to_ascii_uppercase();
+            match upper.as_str() {
+                "GET" | "POST" | "PUT" | "PATCH" | "DELETE" => Method::from_bytes(upper.as_bytes())
+                    .map_err(|_| usage(format!("-X: {m:?} is not an HTTP method"))),
+                _ => Err(usage(format!(
+                    "-X: X's API takes GET, POST, PUT, PATCH or DELETE, not {m:?}"
+                ))),
+            }
+        }
+        None if call.input.is_some() => Ok(Method::POST),
+        None => Ok(Method::GET),
+    }
+}
+
+fn sends_body(m: &Method) -> bool {
+    *m == Method::POST || *m == Method::PUT || *m == Method::PATCH
+}
+
+/// `key=value` split at the first `=`.
+fn split_field(flag: &str, f: &str) -> Result<(String, String), Failure> {
+    match f.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(usage(format!("{flag} {f:?}: write it as key=value"))),
+    }
+}
+
+/// `-F`'s value: JSON's literals and numbers keep their type, anything else is a string.
+fn typed_value(v: &str) -> Value {
+    match v {
+        "true" => Value::Bool(true),
+        "false" => Value::Bool(false),
+        "null" => Value::Null,
+        _ => v
+            .parse::<i64>()
+            .map(Value::from)
+            .ok()
+            .or_else(|| {
+                v.parse::<f64>()
+                    .ok()
+                    .filter(|f| f.is_finite())
+                    .and_then(serde_json::Number::from_f64)
+                    .map(Value::Number)
+            })
+            .unwrap_or_else(|| Value::String(v.to_string())),
+    }
+}
+
+/// The URL to call: PATH joined to the profile's API base. A full URL is taken only when it
+/// names that same host (scheme, host and port): the token never leaves for another.
+pub fn target(api_base: &Url, path: &str) -> Result<Url, Failure> {
+    let path = path.trim();
+    if path.is_empty() {
+        return Err(usage("give a path such as /2/users/me"));
+    }
+    if path.contains("://") {
+        let url = Url::parse(path).map_err(|e| usage(format!("{path:?} is not a URL: {e}")))?;
+        if url.origin() != api_base.origin() {
+            let host = url.host_str().unwrap_or("another host");
+            return Err(usage(format!(
+                "refusing to send the profile's token to {host}: its API host is {}. Give a path such as /2/users/me.",
+                api_base.as_str().trim_end_matches('/')
+            )));
+        }
+        return Ok(url);
+    }
+    if path.starts_with("//") {
+        return Err(usage(format!(
+            "{path:?} names a host: give a path such as /2/users/me"
+        )));
+    }
+    let joined = format!(
+        "{}/{}",
+        api_base.as_str().trim_end_matches('/'),
+        path.trim_start_matches('/')
+    );
+    let url = Url::parse(&joined).map_err(|e| usage(format!("{path:?}: {e}")))?;
+    // A path cannot change the host, but check what is sent rather than trust the join.
+    if url.origin() != api_base.origin() {
+        return Err(usage(format!("{path:?} does not stay on the API host")));
+    }
+    Ok(url)
+}
+
+/// Checks the call and builds the request.
+pub fn prepare(api_base: &Url, call: &Call) -> Result<Prepared, Failure> {
+    let method = method_of(call)?;
+    let mut url = target(api_base, &call.path)?;
+    let strings = call
+        .fields
+        .iter()
+        .map(|f| split_field("-f", f).map(|(k, v)| (k, Value::String(v))));
+    let typed = call
+        .typed_fields
+        .iter()
+        .map(|f| split_field("-F", f).map(|(k, v)| (k, typed_value(&v))));
+    let fields: Vec<(String, Value)> = strings.chain(typed).collect::<Result<_, _>>()?;
+    if call.paginate && method != Method::GET {
+        return Err(usage(
+            "--paginate follows pages of a GET; drop -X or --paginate",
+        ));
+    }
+    let body = if sends_body(&method) {
+        match (&call.input, fields.is_empty()) {
+            (Some(_), false) => {
+                return Err(usage(
+                    "give the body either with -f/-F fields or with --input, not both",
+                ))
+            }
+            (Some(bytes), true) => Some(bytes.clone()),
+            (None, _) => {
+                let object: Map<String, Value> = fields.into_iter().collect();
+                Some(Value::Object(object).to_string().into_bytes())
+            }
+        }
+    } else {
+        if call.input.is_some() {
+            return Err(usage(format!(
+                "--input sends a body, which {method} does not take: add -X POST (or PUT, PATCH)"
+            )));
+        }
+        if !fields.is_empty() {
+            let mut q = url.query_pairs_mut();
+            for (k, v) in &fields {
+                match v {
+                    Value::String(s) => q.append_pair(k, s),
+                    other => q.append_pair(k, &other.to_string()),
+                };
+            }
+        }
+        None
+    };
+    Ok(Prepared { method, url, body })
+}
+
+/// One answer, read whole up to [`MAX_ANSWER_BYTES`].
+struct Answer {
+    status: u16,
+    reason: String,
+    version: String,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+async fn send(
+    http: &reqwest::Client,
+    p: &Prepared,
+    url: &Url,
+    token: &Secret,
+) -> Result<Answer, crate::x::XError> {
+    let mut rb = http
+        .request(p.method.clone(), url.clone())
+        .bearer_auth(token.expose());
+    if let Some(body) = &p.body {
+        rb = rb
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.clone());
+    }
+    let mut r = rb.send().await.map_err(|e| oauth::transport(&e))?;
+    let status = r.status();
+    let version = format!("{:?}", r.version());
+    let headers = r.headers().clone();
+    let mut body = Vec::new();
+    while let Some(chunk) = r.chunk().await.map_err(|e| oauth::transport(&e))? {
+        if body.len().saturating_add(chunk.len()) > MAX_ANSWER_BYTES {
+            return Err(crate::x::XError::BadResponse(format!(
+                "an answer over {} MiB",
+                MAX_ANSWER_BYTES >> 20
+            )));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Answer {
+        status: status.as_u16(),
+        reason: status.canonical_reason().unwrap_or("").to_string(),
+        version,
+        headers,
+        body,
+    })
+}
+
+/// What X says went wrong, from its problem+json (`title`, `detail`, `errors[]`) or its older
+/// `errors` shape; cleaned of control characters.
+pub fn problem_text(status: u16, body: &[u8]) -> String {
+    let clean = crate::x::error::clean;
+    let mut text = format!("X answered HTTP {status}");
+    let Ok(v) = serde_json::from_slice::<Value>(body) else {
+        return text;
+    };
+    let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(clean);
+    let title = s(&v, "title");
+    let detail = s(&v, "detail");
+    match (&title, &detail) {
+        (Some(t), Some(d)) if t != d => text.push_str(&format!(" {t}: {d}")),
+        (Some(t), _) => text.push_str(&format!(" {t}")),
+        (None, Some(d)) => text.push_str(&format!(": {d}")),
+        (None, None) => {}
+    }
+    if let Some(errors) = v.get("errors").and_then(Value::as_array) {
+        for e in errors.iter().take(10) {
+            if let Some(m) = s(e, "message").or_else(|| s(e, "detail")) {
+                if detail.as_deref() != Some(m.as_str()) {
+                    text.push_str(&format!("\n  - {m}"));
+                }
+            }
+        }
+    }
+    text
+}
+
+/// The 429 message: when the limit resets, as a time and as a countdown.
+pub fn rate_limited(headers: &HeaderMap, now_unix: i64) -> String {
+    match oauth::rate_limit_reset(headers) {
+        Some(reset) => {
+            let wait = reset.saturating_sub(now_unix).max(0);
+            format!(
+                "X's rate limit for this endpoint is spent: it resets at {} (in {wait} s). Try again then.",
+                crate::timefmt::local_hm(reset)
+            )
+        }
+        None => "X's rate limit for this endpoint is spent. Try again in 15 minutes.".into(),
+    }
+}
+
+/// The answer's status line and headers, for `--include`.
+fn head_text(a: &Answer) -> String {
+    let mut s = format!("{} {} {}\n", a.version, a.status, a.reason);
+    for (name, value) in &a.headers {
+        let v = String::from_utf8_lossy(value.as_bytes());
+        s.push_str(&format!("{name}: {}\n", crate::x::error::clean(&v)));
+    }
+    s.push('\n');
+    s
+}
+
+/// The body as it goes to stdout: pretty JSON on a terminal (text cleaned there), one line of
+/// JSON per page when following pages into a pipe, otherwise exactly as received.
+fn body_text(body: &[u8], terminal: bool, pages: bool) -> Vec<u8> {
+    let json = serde_json::from_slice::<Value>(body).ok();
+    match (json, terminal, pages) {
+        (Some(v), true, _) => {
+            let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+            s.push('\n');
+            s.into_bytes()
+        }
+        (Some(v), false, true) => {
+            let mut s = v.to_string();
+            s.push('\n');
+            s.into_bytes()
+        }
+        (None, true, _) => {
+            let text = String::from_utf8_lossy(body);
+            let mut s: String = text
+                .lines()
+                .map(crate::sanitize::clean_paste)
+                .collect::<Vec<_>>()
+                .join("\n");
+            s.push('\n');
+            s.into_bytes()
+        }
+        (_, false, _) => body.to_vec(),
+    }
+}
+
+/// The next page's token, when X says there is one.
+fn next_token(body: &[u8]) -> Option<String> {
+    let v: Value = serde_json::from_slice(body).ok()?;
+    let t = v.get("meta")?.get("next_token")?.as_str()?;
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+fn with_page(url: &Url, token: &str) -> Url {
+    let mut u = url.clone();
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| k != "pagination_token")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    u.query_pairs_mut()
+        .clear()
+        .extend_pairs(kept)
+        .append_pair("pagination_token", token);
+    u
+}
+
+fn write_out(o: &mut Output<'_>, bytes: &[u8]) -> Result<(), Failure> {
+    o.out
+        .write_all(bytes)
+        .and_then(|_| o.out.flush())
+        .map_err(|e| Failure::new(exit::FAILURE, format!("cannot write the answer: {e}")))
+}
+
+/// Runs the call for profile `name`.
+pub async fn run(
+    store: &Store,
+    name: &str,
+    api_override: Option<&str>,
+    call: &Call,
+    o: &mut Output<'_>,
+) -> Result<(), Failure> {
+    let mut profile = fresh(store, name, api_override, false, o.err)
+        .await?
+        .profile;
+    let endpoints = endpoints_for(&profile, api_override)?;
+    let prepared = prepare(&endpoints.api_base, call)?;
+    let http = oauth::http_client().map_err(|e| x_failure(name, &e))?;
+    let mut url = prepared.url.clone();
+    let mut pages = 0u32;
+    let mut retried = false;
+    loop {
+        let Some(token) = profile.token.as_ref().map(|t| Secret::new(&t.access_token)) else {
+            return Err(Failure::reauth(name, "it holds no token"));
+        };
+        let a = send(&http, &prepared, &url, &token)
+            .await
+            .map_err(|e| x_failure(name, &e))?;
+        match a.status {
+            200..=299 => {}
+            401 if !retried => {
+                // X refused a token the file says is valid: revoked, or refreshed elsewhere.
+                retried = true;
+                profile = fresh(store, name, api_override, true, o.err).await?.profile;
+                continue;
+            }
+            401 => {
+                return Err(Failure::reauth(
+                    name,
+                    "X refused the access token even after a refresh",
+                ))
+            }
+            429 => {
+                let now = crate::timefmt::now().unix_timestamp();
+                return Err(Failure::new(
+                    exit::UNAVAILABLE,
+                    rate_limited(&a.headers, now),
+                ));
+            }
+            s @ 500.. => {
+                return Err(Failure::new(
+                    exit::UNAVAILABLE,
+                    format!(
+                        "{}\nX may be having trouble: try again in a minute.",
+                        problem_text(s, &a.body)
+                    ),
+                ))
+            }
+            s @ 300..=399 => {
+                return Err(Failure::new(
+                    exit::FAILURE,
+                    format!("X answered HTTP {s}, a redirect, which xconnect does not follow (the token would go with it)."),
+                ))
+            }
+            s => {
+                let mut text = problem_text(s, &a.body);
+                if s == 403 && a.body.windows(19).any(|w| w == b"client-not-enrolled") {
+                    text = crate::x::XError::NotEnrolled.to_string();
+                }
+                return Err(Failure::new(exit::FAILURE, text));
+            }
+        }
+        retried = false;
+        pages += 1;
+        if call.include {
+            write_out(o, head_text(&a).as_bytes())?;
+        }
+        write_out(o, &body_text(&a.body, o.terminal, call.paginate))?;
+        if !call.paginate {
+            return Ok(());
+        }
+        let Some(next) = next_token(&a.body) else {
+            return Ok(());
+        };
+        if pages >= call.max_pages {
+            let _ = writeln!(
+                o.err,
+                "Stopped after {pages} page(s); X has more. --max-pages N follows more (each page is one call against the rate limit)."
+            );
+            return Ok(());
+        }
+        url = with_page(&url, &next);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Url {
+        Url::parse("https://api.x.com").expect("url")
+    }
+
+    fn call(path: &str) -> Call {
+        Call {
+            method: None,
+            path: path.into(),
+            fields: vec![],
+            typed_fields: vec![],
+            input: None,
+            paginate: false,
+            max_pages: DEFAULT_MAX_PAGES,
+            include: false,
+        }
+    }
+
+    #[test]
+    fn paths_join_the_api_base_and_other_hosts_are_refused() {
+        let b = base();
+        assert_eq!(
+            target(&b, "/2/users/me").expect("ok").as_str(),
+            "https://api.x.com/2/users/me"
+        );
+        assert_eq!(
+            target(&b, "2/users/me").expect("ok").as_str(),
+            "https://api.x.com/2/users/me"
+        );
+        assert!(target(&b, "https://api.x.com/2/users/me").is_ok());
+        for foreign in [
+            "https://evil.example/2/users/me",
+            "http://api.x.com/2/users/me",
+            "https://api.x.com:444/2/users/me",
+            "//evil.example/2/users/me",
+            "https://api.x.com.evil.example/",
+        ] {
+            let e = target(&b, foreign).expect_err(foreign);
+            assert_eq!(e.code, exit::USAGE, "{foreign}");
+        }
+        let e = target(&b, "https://evil.example/x").expect_err("foreign");
+        assert!(e
+            .message
+            .contains("refusing to send the profile's token to evil.example"));
+    }
+
+    #[test]
+    fn fields_are_a_json_body_or_query_parameters() {
+        let mut c = call("/2/tweets");
+        c.method = Some("post".into());
+        c.fields = vec!["text=hello = world".into()];
+        c.typed_fields = vec![
+            "n=5".into(),
+            "ok=true".into(),
+            "x=1.5".into(),
+            "s=abc".into(),
+        ];
+        let p = prepare(&base(), &c).expect("ok");
+        assert_eq!(p.method, Method::POST);
+        let body: Value = serde_json::from_slice(&p.body.expect("body")).expect("json");
+        assert_eq!(
+            body,
+            serde_json::json!({"text": "hello = world", "n": 5, "ok": true, "x": 1.5, "s": "abc"})
+        );
+
+        let mut g = call("/2/users/1/tweets");
+        g.fields = vec!["max_results=5".into()];
+        let p = prepare(&base(), &g).expect("ok");
+        assert_eq!(p.method, Method::GET);
+        assert!(p.body.is_none());
+        assert_eq!(p.url.query(), Some("max_results=5"));
+    }
+
+    #[test]
+    fn input_is_the_body_and_conflicts_are_refused() {
+        let mut c = call("/2/tweets");
+        c.input = Some(br#"{"text":"hi"}"#.to_vec());
+        let p = prepare(&base(), &c).expect("ok");
+        assert_eq!(p.method, Method::POST, "--input alone means POST");
+        assert_eq!(p.body.as_deref(), Some(&br#"{"text":"hi"}"#[..]));
+
+        c.fields = vec!["text=x".into()];
+        assert_eq!(prepare(&base(), &c).expect_err("both").code, exit::USAGE);
+
+        let mut g = call("/2/users/me");
+        g.method = Some("GET".into());
+        g.input = Some(b"{}".to_vec());
+        assert!(prepare(&base(), &g)
+            .expect_err("get body")
+            .message
+            .contains("-X POST"));
+
+        let mut bad = call("/2/users/me");
+        bad.fields = vec!["novalue".into()];
+        assert!(prepare(&base(), &bad)
+            .expect_err("field")
+            .message
+            .contains("key=value"));
+        bad.fields = vec![];
+        bad.method = Some("TRACE".into());
+        assert_eq!(
+            prepare(&base(), &bad).expect_err("method").code,
+            exit::USAGE
+        );
+        let mut pg = call("/2/tweets");
+        pg.method = Some("POST".into());
+        pg.paginate = true;
+        assert!(prepare(&base(), &pg).is_err());
+    }
+
+    #[test]
+    fn problems_show_title_detail_and_errors_cleaned() {
+        let body = br#"{"title":"Not Found Error","detail":"Could not find tweet with id: [1].","type":"x","status":404}"#;
+        assert_eq!(
+            problem_text(404, body),
+            "X answered HTTP 404 Not Found Error: Could not find tweet with id: [1]."
+        );
+        let older = br#"{"errors":[{"message":"Sorry, that page does not exist","code":34}]}"#;
+        assert_eq!(
+            problem_text(404, older),
+            "X answered HTTP 404\n  - Sorry, that page does not exist"
+        );
+        let hostile = "{\"title\":\"bad\\u001b]52;c;AAAA\\u0007\"}";
+        assert!(!problem_text(400, hostile.as_bytes()).contains('\u{1b}'));
+        assert_eq!(problem_text(502, b"<html>"), "X answered HTTP 502");
+    }
+
+    #[test]
+    fn a_rate_limit_says_when_it_resets() {
+        let mut h = HeaderMap::new();
+        h.insert("x-rate-limit-reset", "1800000600".parse().expect("header"));
+        let text = rate_limited(&h, 1_800_000_000);
+        assert!(text.contains("resets at 08:10 UTC (in 600 s)"), "{text}");
+        assert!(rate_limited(&HeaderMap::new(), 0).contains("15 minutes"));
+    }
+
+    #[test]
+    fn pages_are_followed_with_the_next_token() {
+        let u = Url::parse("https://api.x.com/2/users/1/tweets?max_results=5&pagination_token=a")
+            .expect("url");
+        assert_eq!(
+            with_page(&u, "b").as_str(),
+            "https://api.x.com/2/users/1/tweets?max_results=5&pagination_token=b"
+        );
+        assert_eq!(
+            next_token(br#"{"meta":{"next_token":"n1"}}"#).as_deref(),
+            Some("n1")
+        );
+        assert_eq!(next_token(br#"{"meta":{"result_count":0}}"#), None);
+    }
+
+    #[test]
+    fn bodies_are_shaped_for_where_they_go() {
+        let body = br#"{"data":{"id":"1"}}"#;
+        assert_eq!(body_text(body, false, false), body.to_vec());
+        assert_eq!(
+            body_text(body, false, true),
+            b"{\"data\":{\"id\":\"1\"}}\n".to_vec()
+        );
+        let pretty = String::from_utf8(body_text(body, true, false)).expect("utf8");
+        assert!(pretty.contains("\n  \"data\""), "{pretty}");
+        let raw = String::from_utf8(body_text(b"hi\x1b[31m there", true, false)).expect("utf8");
+        assert!(!raw.contains('\u{1b}'), "{raw:?}");
+    }
+}
