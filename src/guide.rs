@@ -21,9 +21,23 @@ pub struct StepText {
     pub note: String,
 }
 
+/// The words of the hand-off: the app's values going into the service's own login form.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct HandoffText {
+    pub latenode_title: String,
+    pub latenode_intro: String,
+    pub latenode_after: String,
+    pub other_title: String,
+    pub other_intro: String,
+    pub other_after: String,
+    pub native_secret: String,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct Guide {
     pub step: Vec<StepText>,
+    #[serde(default)]
+    pub handoff: HandoffText,
 }
 
 impl Guide {
@@ -53,7 +67,12 @@ pub fn parse(text: &str) -> Result<Guide, toml::de::Error> {
 /// The guide shipped in the binary, parsed once.
 pub fn guide() -> &'static Guide {
     static GUIDE: OnceLock<Guide> = OnceLock::new();
-    GUIDE.get_or_init(|| parse(GUIDE_TOML).unwrap_or(Guide { step: Vec::new() }))
+    GUIDE.get_or_init(|| {
+        parse(GUIDE_TOML).unwrap_or(Guide {
+            step: Vec::new(),
+            handoff: HandoffText::default(),
+        })
+    })
 }
 
 #[cfg(test)]
@@ -68,5 +87,7 @@ mod tests {
             assert!(g.step.iter().any(|s| s.id == id), "guide lacks step {id}");
         }
         assert!(g.step("create_app").warning.contains("OAuth 1.0a"));
+        assert!(g.handoff.latenode_intro.contains("X (Twitter)"));
+        assert!(!g.handoff.native_secret.is_empty());
     }
 }

@@ -11,6 +11,7 @@ pub mod clipboard;
 pub mod commands;
 pub mod driver;
 pub mod guide;
+pub mod handoff;
 pub mod http;
 pub mod login;
 pub mod presets;

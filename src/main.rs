@@ -327,6 +327,11 @@ async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Failure> {
         Command::Show { name, reveal, json } => {
             let name = commands::pick(&store, name.as_deref())?;
             let loaded = commands::load(&store, &name, &mut stderr)?;
+            if let Some(check) = loaded.profile.scope_check() {
+                for problem in check.problems(&name) {
+                    eprintln!("warning: {problem}");
+                }
+            }
             if json {
                 let shown = if reveal {
                     loaded.profile.clone()

@@ -210,10 +210,11 @@ pub async fn run<R: AsyncBufRead + Unpin>(
         }
     }
     let profile = build_profile(&settings, &tokens, &proof, endpoints, crate::timefmt::now());
+    let saved = profile.clone();
     let store = store.clone();
     let name = req.profile.clone();
     let force = req.force;
-    tokio::task::spawn_blocking(move || store.save(&name, &profile, force))
+    let path = tokio::task::spawn_blocking(move || store.save(&name, &profile, force))
         .await
         .map_err(|e| e.to_string())?
         .map_err(|e| match e {
@@ -222,7 +223,28 @@ pub async fn run<R: AsyncBufRead + Unpin>(
                 p.display()
             ),
             e => e.to_string(),
-        })
+        })?;
+    finished(&saved, &req.profile, err);
+    Ok(path)
+}
+
+/// What a finished login tells the person on stderr: scopes X left out, then the guide's last
+/// step (the app's values for the service's own form).
+fn finished(profile: &crate::profile::Profile, name: &str, err: &mut (dyn Write + Send)) {
+    for problem in profile
+        .scope_check()
+        .map(|c| c.problems(name))
+        .unwrap_or_default()
+    {
+        let _ = writeln!(err, "warning: {problem}");
+    }
+    let _ = writeln!(err);
+    let _ = write!(
+        err,
+        "{}",
+        crate::handoff::Handoff::for_app(&profile.app).text(name)
+    );
+    let _ = err.flush();
 }
 
 /// The first valid redirect from stdin (one per line) or the listener. A wrong line is

@@ -203,6 +203,16 @@ impl Profile {
     pub fn from_toml(text: &str) -> Result<Profile, LoadError> {
         parse_text(text)
     }
+
+    /// What X granted compared with what the login asked for; `None` without a token.
+    pub fn scope_check(&self) -> Option<crate::x::scopes::ScopeCheck> {
+        let t = self.token.as_ref()?;
+        Some(crate::x::scopes::ScopeCheck::new(
+            &self.app.scopes,
+            &t.scope,
+            t.refresh_token.as_deref().is_some_and(|r| !r.is_empty()),
+        ))
+    }
 }
 
 /// Why a profile could not be read.
