@@ -52,10 +52,7 @@ impl Handoff {
                 &words.other_title,
                 &words.other_intro,
                 &words.other_after,
-                vec![
-                    ("Callback URL".to_string(), app.callback_url.clone()),
-                    ("Scopes".to_string(), app.scopes.join(" ")),
-                ],
+                vec![("Callback URL".to_string(), app.callback_url.clone())],
             )
         };
         Handoff {
@@ -123,7 +120,7 @@ mod tests {
         let text = h.text("default");
         assert!(
             text.starts_with(
-                "Last step, in Latenode: Open the X (Twitter) connection's authorization form"
+                "Last step, in Latenode: open the X (Twitter) connection's authorization form"
             ),
             "{text}"
         );
@@ -132,7 +129,7 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("X issues no Client Secret for a Native App"),
+            text.contains("X issues no Client Secret to a Native App"),
             "{text}"
         );
         assert!(text.contains("Latenode keeps its own tokens"), "{text}");
@@ -147,10 +144,6 @@ mod tests {
         assert!(text.contains("xconnect show bot --reveal"), "{text}");
         assert!(
             text.contains("  Callback URL   http://127.0.0.1:8765/callback\n"),
-            "{text}"
-        );
-        assert!(
-            text.contains("  Scopes         tweet.read users.read\n"),
             "{text}"
         );
     }

@@ -25,7 +25,7 @@ fn a_latenode_login_ends_with_the_hand_off_on_stderr() {
     assert_eq!(e.stdout, format!("{}\n", w.profile("default").display()));
     assert!(
         e.stderr.contains(
-            "Last step, in Latenode: Open the X (Twitter) connection's authorization form in Latenode"
+            "Last step, in Latenode: open the X (Twitter) connection's authorization form, paste these values"
         ),
         "{}",
         e.stderr
@@ -37,7 +37,7 @@ fn a_latenode_login_ends_with_the_hand_off_on_stderr() {
     );
     assert!(e
         .stderr
-        .contains("X issues no Client Secret for a Native App"));
+        .contains("X issues no Client Secret to a Native App"));
     assert!(e.stderr.contains("so Latenode's own login will go through"));
     assert!(e.stderr.contains("Latenode keeps its own tokens"));
     assert!(!e.stderr.contains("warning:"), "a full grant: {}", e.stderr);
@@ -126,17 +126,14 @@ fn a_loopback_login_names_the_values_a_form_asks_for() {
     let e = l.end();
     assert_eq!(e.code, 0, "{}", e.stderr);
     assert!(
-        e.stderr.contains("For a service's authorization form:"),
+        e.stderr.contains(
+            "To connect a service to this app: its authorization form asks for these values:"
+        ),
         "{}",
         e.stderr
     );
     assert!(
         e.stderr.contains(&format!("  Callback URL   {cb}")),
-        "{}",
-        e.stderr
-    );
-    assert!(
-        e.stderr.contains("  Scopes         tweet.read"),
         "{}",
         e.stderr
     );

@@ -89,26 +89,28 @@ fn step6_authorize() {
     snap("step6_authorize_exchanging", &m);
 }
 
-#[test]
-fn step7_done() {
-    let mut m = at_authorize();
-    send(&mut m, [Msg::Paste(GOOD_REDIRECT.into())]);
+/// Brings a wizard on Authorize through X's answers to the Done screen.
+fn finish(m: &mut xconnect::wizard::Model) {
+    let redirect = format!("{}?state=STATE&code=abc", m.urls.callback.value());
+    send(m, [Msg::Paste(redirect)]);
     let op = m.auth.op;
+    // X grants what was asked.
+    let scope = m.permissions.scopes.join(" ");
     send(
-        &mut m,
+        m,
         [Msg::Exchanged {
             op,
             result: Ok(xconnect::x::oauth::Tokens {
                 access_token: xconnect::secret::Secret::new("ACCESS"),
                 refresh_token: Some(xconnect::secret::Secret::new("REFRESH")),
                 token_type: "bearer".into(),
-                scope: "tweet.read users.read offline.access".into(),
+                scope,
                 expires_in: Some(std::time::Duration::from_secs(7200)),
             }),
         }],
     );
     send(
-        &mut m,
+        m,
         [Msg::Verified {
             op,
             result: Ok(xconnect::x::users::Account {
@@ -119,7 +121,7 @@ fn step7_done() {
         }],
     );
     send(
-        &mut m,
+        m,
         [Msg::Saved {
             op,
             result: Ok("/home/me/.config/xconnect/profiles/default.toml".into()),
@@ -130,20 +132,127 @@ fn step7_done() {
     if let Some(t) = m.outcome.as_mut().and_then(|o| o.profile.token.as_mut()) {
         t.expires_at = "2026-11-28T13:05:00Z".into();
     }
-    let screen = screen_text(&m);
-    assert!(screen.contains("Connected to X as @sandbox_user (Sandbox User)."));
+}
+
+/// The screen with the relative expiry cut off.
+fn done_screen(m: &xconnect::wizard::Model) -> String {
+    let screen = screen_text(m);
     assert!(
         !screen.contains("ACCESS") && !screen.contains("REFRESH"),
         "no token on screen"
     );
-    let lines: Vec<String> = screen
+    screen
         .lines()
         .map(|l| match l.find("2026-11-28T13:05:00Z (") {
             Some(i) => l[..i + "2026-11-28T13:05:00Z".len()].to_string(),
             None => l.to_string(),
         })
-        .collect();
-    insta::assert_snapshot!("step7_done", lines.join("\n"));
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn step7_done() {
+    let mut m = at_authorize();
+    finish(&mut m);
+    let screen = done_screen(&m);
+    assert!(screen.contains("Connected to X as @sandbox_user (Sandbox User)."));
+    assert!(screen.contains("Last step, in Latenode"), "{screen}");
+    insta::assert_snapshot!("step7_done", screen);
+}
+
+const WEB_SECRET: &str = "s3cr3t_-s3cr3t_-s3cr3t_-s3cr3t_-s3cr3t_-s3cr3t_-ab";
+
+/// On Authorize for a Web App (a Client Secret) with the loopback callback.
+fn at_authorize_web() -> xconnect::wizard::Model {
+    let mut m = model();
+    // Permissions, then Web App, then the loopback preset.
+    send(&mut m, [enter(), enter(), key(KeyCode::Down), enter()]);
+    send(&mut m, [key(KeyCode::Down), enter()]);
+    type_text(&mut m, CLIENT_ID);
+    send(&mut m, [key(KeyCode::Tab)]);
+    type_text(&mut m, WEB_SECRET);
+    send(&mut m, [enter()]);
+    send(
+        &mut m,
+        [Msg::ProfileChecked {
+            name: "default".into(),
+            exists: false,
+        }],
+    );
+    assert_eq!(m.step, xconnect::wizard::Step::Authorize);
+    let op = m.auth.op;
+    send(
+        &mut m,
+        [Msg::AuthReady {
+            op,
+            result: Ok(xconnect::x::oauth::Pending {
+                url: "http://127.0.0.1:1/i/oauth2/authorize?state=STATE".into(),
+                state: "STATE".into(),
+                verifier: xconnect::secret::Secret::new("V"),
+            }),
+        }],
+    );
+    m
+}
+
+#[test]
+fn step7_done_web_app_hands_off_a_masked_secret() {
+    let mut m = at_authorize_web();
+    finish(&mut m);
+    let screen = done_screen(&m);
+    assert!(
+        !screen.contains(WEB_SECRET),
+        "masked until shown:\n{screen}"
+    );
+    insta::assert_snapshot!("step7_done_web_app", screen);
+    // The hand-off's values, each a key away from the clipboard; the secret copies unseen.
+    let copied = |m: &mut xconnect::wizard::Model| match &send(m, [ch('c')])[..] {
+        [xconnect::wizard::Cmd::Copy { what, text }] => (what.clone(), text.clone()),
+        other => panic!("expected one copy, got {other:?}"),
+    };
+    assert_eq!(
+        copied(&mut m),
+        (
+            "Profile path".into(),
+            "/home/me/.config/xconnect/profiles/default.toml".into()
+        )
+    );
+    send(&mut m, [key(KeyCode::Tab)]);
+    assert_eq!(copied(&mut m), ("Client ID".into(), CLIENT_ID.into()));
+    send(&mut m, [key(KeyCode::Tab)]);
+    assert_eq!(copied(&mut m), ("Client Secret".into(), WEB_SECRET.into()));
+    assert!(
+        !screen_text(&m).contains(WEB_SECRET),
+        "copying does not show it"
+    );
+    assert!(
+        send(&mut m, [ch('p')]).is_empty(),
+        "printing needs Ctrl-R first"
+    );
+    assert!(m.status.as_ref().is_some_and(|s| s.text.contains("Ctrl-R")));
+    send(&mut m, [ctrl('r')]);
+    assert!(screen_text(&m).contains(WEB_SECRET), "Ctrl-R shows it");
+    send(&mut m, [key(KeyCode::Tab)]);
+    assert_eq!(copied(&mut m).0, "Profile path", "Tab goes round");
+}
+
+#[test]
+fn step7_done_names_scopes_x_left_out() {
+    let mut m = at_authorize();
+    finish(&mut m);
+    if let Some(t) = m.outcome.as_mut().and_then(|o| o.profile.token.as_mut()) {
+        t.scope = "tweet.read users.read offline.access".into();
+    }
+    let screen = screen_text(&m);
+    assert!(
+        screen.contains("! X granted fewer scopes than asked: missing tweet.write,"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("set App permissions to Read and write"),
+        "{screen}"
+    );
 }
 
 #[test]

@@ -197,7 +197,8 @@ fn not_enrolled_still_saves_the_tokens_unverified() {
             result: Ok("/p/default.toml".into()),
         }],
     );
-    assert!(screen_text(&m).contains("unverified"));
+    let screen = screen_text(&m);
+    assert!(screen.contains("unverified"), "{screen}");
 }
 
 #[test]

@@ -81,6 +81,10 @@ pub enum Focus {
     ProfileName,
     AuthUrl,
     RedirectPaste,
+    /// Done: the values for the service's own authorization form, and the profile's path.
+    HandoffClientId,
+    HandoffSecret,
+    ProfilePath,
     Nothing,
 }
 

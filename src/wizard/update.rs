@@ -302,28 +302,30 @@ fn enter_step(m: &mut Model, step: Step) {
     m.scroll = None;
 }
 
-/// The Done screen: the profile is saved, so quitting never asks.
+/// The Done screen: the profile is saved, so quitting never asks. Tab and the arrows move
+/// between the values to copy; Ctrl-R shows the Client Secret.
 fn on_done_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     m.status = None;
     match (key.code, plain(&key)) {
         (KeyCode::Enter, _) | (_, Some('q')) => {
             m.quit = true;
-            vec![Cmd::Quit]
+            return vec![Cmd::Quit];
         }
-        (_, Some('c')) | (_, Some('y')) => copy(m),
-        (_, Some('p')) => print(m),
-        (_, Some('?')) | (KeyCode::F(1), _) => {
-            m.overlay = Some(Overlay::Help);
-            Vec::new()
-        }
-        _ => {
-            m.set_status(
-                StatusKind::Info,
-                "The profile is saved: Enter or q quits, c copies its path.",
-            );
-            Vec::new()
-        }
+        (_, Some('c')) | (_, Some('y')) => return copy(m),
+        _ if ctrl(&key, 'y') => return copy(m),
+        (_, Some('p')) => return print(m),
+        (_, Some('?')) | (KeyCode::F(1), _) => m.overlay = Some(Overlay::Help),
+        (KeyCode::Tab | KeyCode::Down, _) | (_, Some('j')) => move_focus(m, 1),
+        (KeyCode::BackTab | KeyCode::Up, _) | (_, Some('k')) => move_focus(m, -1),
+        (KeyCode::PageDown, _) => scroll(m, 1),
+        (KeyCode::PageUp, _) => scroll(m, -1),
+        _ if ctrl(&key, 'r') => toggle_reveal(m),
+        _ => m.set_status(
+            StatusKind::Info,
+            "The profile is saved: Enter or q quits; Tab picks a value, c copies it.",
+        ),
     }
+    Vec::new()
 }
 
 fn back(m: &mut Model) -> Vec<Cmd> {
@@ -400,7 +402,7 @@ fn scroll(m: &mut Model, pages: i32) {
 }
 
 fn toggle_reveal(m: &mut Model) {
-    if m.app_type.is_confidential() && m.step == Step::Credentials {
+    if m.app_type.is_confidential() && matches!(m.step, Step::Credentials | Step::Done) {
         m.credentials.reveal = !m.credentials.reveal;
     }
 }
@@ -416,6 +418,13 @@ fn copy(m: &mut Model) -> Vec<Cmd> {
 }
 
 fn print(m: &mut Model) -> Vec<Cmd> {
+    if m.focus == Focus::HandoffSecret && !m.credentials.reveal {
+        m.set_status(
+            StatusKind::Info,
+            "Ctrl-R shows the secret first; c copies it without showing it.",
+        );
+        return Vec::new();
+    }
     match steps::copy_target(m) {
         Some((title, text)) => {
             m.overlay = Some(Overlay::Plain);

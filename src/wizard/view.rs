@@ -258,7 +258,12 @@ pub fn key_hints(m: &Model) -> Vec<(&'static str, &'static str)> {
         ];
     }
     if m.step == Step::Done {
-        return vec![("Enter", "quit"), ("c", "copy the path"), ("?", "help")];
+        let mut v = vec![("Enter", "quit"), ("Tab", "next value"), ("c", "copy")];
+        if m.focus == Focus::HandoffSecret {
+            v.push(("Ctrl-R", if m.credentials.reveal { "hide" } else { "show" }));
+        }
+        v.push(("?", "help"));
+        return v;
     }
     if m.step == Step::Authorize {
         if m.auth.phase == super::model::Phase::Exchanging {

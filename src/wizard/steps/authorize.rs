@@ -245,7 +245,11 @@ pub fn on_msg(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                     m.outcome = Some(Outcome { path, profile });
                 }
                 m.step = Step::Done;
-                m.focus = Focus::Nothing;
+                m.focus = super::focusables(m)
+                    .first()
+                    .copied()
+                    .unwrap_or(Focus::Nothing);
+                m.credentials.reveal = false;
                 m.scroll = None;
                 m.status = None;
             }

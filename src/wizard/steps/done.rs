@@ -1,11 +1,40 @@
-//! Step 7: done. Who logged in, what was granted, until when, where the profile is, and what
-//! to run next.
+//! Step 7: done. Who logged in, what was granted (and what X left out), until when, where the
+//! profile is, what to run next, and the guide's last step: the app's values for the
+//! service's own authorization form, each one a key away from the clipboard.
 
 use super::render_outro;
-use crate::wizard::model::Model;
+use crate::handoff::Handoff;
+use crate::wizard::model::{Focus, Model};
 use crate::wizard::widgets::body::Body;
 
 const LABEL_W: usize = 14;
+
+/// The values to copy, in Tab order: the profile's path first, so the first frame shows the
+/// screen from its top (the outcome of the login), then the hand-off's values.
+pub fn focusables(m: &Model) -> Vec<Focus> {
+    let Some(o) = &m.outcome else {
+        return vec![Focus::Nothing];
+    };
+    let mut v = vec![Focus::ProfilePath, Focus::HandoffClientId];
+    if o.profile.app.client_secret.is_some() {
+        v.push(Focus::HandoffSecret);
+    }
+    v
+}
+
+/// A labelled value; "›" marks the focused one (and the view keeps it in sight).
+fn value_row(body: &mut Body, focus: Option<bool>, label: &str, value: &str) {
+    let start = body.lines.len();
+    let marker = match focus {
+        Some(true) => "›",
+        _ => " ",
+    };
+    let style = body.theme.value();
+    body.prefixed(&format!("{marker} {label:<LABEL_W$} "), value, style);
+    if focus == Some(true) {
+        body.focus_from(start);
+    }
+}
 
 pub fn render(m: &Model, body: &mut Body) {
     let t = body.theme;
@@ -16,11 +45,10 @@ pub fn render(m: &Model, body: &mut Body) {
     let p = &o.profile;
     match &p.account {
         Some(a) if a.verified => {
-            let style = t.ok();
             body.prefixed(
                 "✓ ",
                 &format!("Connected to X as @{} ({}).", a.username, a.name),
-                style,
+                t.ok(),
             );
         }
         _ => {
@@ -33,50 +61,90 @@ pub fn render(m: &Model, body: &mut Body) {
         }
     }
     body.blank();
-    let value = t.value();
-    let mut row = |label: &str, v: &str| {
-        body.prefixed(&format!("  {label:<LABEL_W$} "), v, value);
-    };
-    row("Profile", &o.path.display().to_string());
-    row("", "readable by you only (mode 0600)");
+    let path = format!("{}  (mode 0600)", o.path.display());
+    value_row(body, Some(m.focus == Focus::ProfilePath), "Profile", &path);
+    let check = p.scope_check();
     if let Some(tok) = &p.token {
-        row("Scopes", &tok.scope);
-        let expiry = crate::timefmt::parse_rfc3339(&tok.expires_at)
+        // A full grant is a count (the file and `xconnect show` list them); a short one is
+        // listed, and the warning below names what is missing.
+        let scopes = match &check {
+            Some(c) if c.is_complete() => {
+                format!("all {} asked for, offline.access included", c.asked.len())
+            }
+            _ => tok.scope.clone(),
+        };
+        value_row(body, None, "Scopes", &scopes);
+        let mut expiry = crate::timefmt::parse_rfc3339(&tok.expires_at)
             .map(|at| {
                 let secs = (at - crate::timefmt::now()).whole_seconds();
                 format!("{} ({})", tok.expires_at, crate::timefmt::relative(secs))
             })
             .unwrap_or_else(|| tok.expires_at.clone());
-        row("Token expires", &expiry);
-        row(
-            "Refresh token",
-            if tok.refresh_token.is_some() {
-                "saved: access continues after expiry (offline.access)"
-            } else {
-                "none: without offline.access, log in again after expiry"
-            },
-        );
+        if tok.refresh_token.is_some() {
+            expiry.push_str("; renewed by itself");
+        }
+        value_row(body, None, "Token expires", &expiry);
+    }
+    let name = m.credentials.profile.value();
+    for problem in check.map(|c| c.problems(name)).unwrap_or_default() {
+        body.warning(&problem);
     }
     body.blank();
-    let name = m.credentials.profile.value();
     body.text(
-        "Next: scripts get a valid token (refreshed when needed) with",
+        "Next, in scripts (the token is refreshed when needed):",
         t.title(),
     );
-    body.push(ratatui::text::Line::styled(
-        format!("  curl -H \"Authorization: Bearer $(xconnect token {name})\" …"),
+    let value = t.value();
+    body.prefixed(
+        "  ",
+        &format!("xconnect api /2/users/me --profile {name}"),
         value,
-    ));
-    let style = t.dim();
-    body.text(
-        "xconnect profiles lists them; xconnect show, refresh and revoke manage them.",
-        style,
     );
+    body.prefixed(
+        "  ",
+        &format!("curl -H \"Authorization: Bearer $(xconnect token {name})\" …"),
+        value,
+    );
+    body.blank();
+    handoff(m, &Handoff::for_app(&p.app), body);
     if m.sandbox {
         body.blank();
         body.warning(
-            "Sandbox profile: it points at the built-in emulator, which stops with this program. Use it to look around; log in to X for real to use it in scripts.",
+            "Sandbox profile: it points at the built-in emulator, which stops with this program. Log in to X for real to use it in scripts.",
         );
     }
     render_outro(m, body);
+}
+
+/// The guide's last step, with the values the service's form asks for.
+fn handoff(m: &Model, h: &Handoff, body: &mut Body) {
+    let t = body.theme;
+    body.text(&format!("{}: {}", h.title, h.intro), t.title());
+    value_row(
+        body,
+        Some(m.focus == Focus::HandoffClientId),
+        "Client ID",
+        &h.client_id,
+    );
+    match &h.client_secret {
+        Some(s) => {
+            let shown = if m.credentials.reveal {
+                s.expose().to_string()
+            } else {
+                format!("{}  (Ctrl-R shows it; c copies it unseen)", s.hint())
+            };
+            value_row(
+                body,
+                Some(m.focus == Focus::HandoffSecret),
+                "Client Secret",
+                &shown,
+            );
+        }
+        None => value_row(body, None, "Client Secret", &h.no_secret),
+    }
+    for (label, v) in &h.extra {
+        value_row(body, None, label, v);
+    }
+    let style = t.dim();
+    body.text(&h.after, style);
 }

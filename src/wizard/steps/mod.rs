@@ -25,7 +25,7 @@ pub fn focusables(m: &Model) -> Vec<Focus> {
         Step::Urls => vec![Focus::Preset, Focus::Callback, Focus::Website],
         Step::Credentials => credentials::focusables(m),
         Step::Authorize => vec![Focus::AuthUrl, Focus::RedirectPaste],
-        Step::Done => vec![Focus::Nothing],
+        Step::Done => done::focusables(m),
     }
 }
 
@@ -84,7 +84,17 @@ pub fn copy_target(m: &Model) -> Option<(String, String)> {
             .pending
             .as_ref()
             .and_then(|p| v("Authorization link", &p.url)),
-        Focus::Nothing if m.step == Step::Done => m
+        Focus::HandoffClientId => m
+            .outcome
+            .as_ref()
+            .and_then(|o| v("Client ID", &o.profile.app.client_id)),
+        // Copying does not show it: the secret goes to the service's form unseen.
+        Focus::HandoffSecret => m
+            .outcome
+            .as_ref()
+            .and_then(|o| o.profile.app.client_secret.as_deref())
+            .and_then(|s| v("Client Secret", s)),
+        Focus::ProfilePath => m
             .outcome
             .as_ref()
             .and_then(|o| v("Profile path", &o.path.display().to_string())),
