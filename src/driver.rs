@@ -120,8 +120,14 @@ where
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     tokio::pin!(shutdown);
     draw(terminal, model)?;
+    // Drawn only once nothing else is waiting: a burst of keys (a laggy SSH link, a paste
+    // without bracketed paste) is handled whole and then drawn once, not once per key.
+    let mut dirty = false;
     loop {
         if !events_open && tasks.running == 0 {
+            if dirty && model.overlay != Some(Overlay::Plain) {
+                draw(terminal, model)?;
+            }
             tasks.cancel_auth();
             return Ok(Exit::EventsEnded);
         }
@@ -129,18 +135,14 @@ where
         // answers this loop waits for: give way once tokio's cooperative budget is spent.
         tokio::task::consume_budget().await;
         let busy = model.busy();
+        // In this order: a signal, then the tasks' answers (rare, and a code lives 30 s),
+        // then input, then the spinner, and last the frame, when nothing else is ready.
         let msg = tokio::select! {
-            ev = events.next(), if events_open => match ev {
-                Some(Ok(ev)) => match to_msg(ev) {
-                    Some(m) => m,
-                    None => continue,
-                },
-                Some(Err(e)) => return Err(e),
-                None => {
-                    events_open = false;
-                    continue;
-                }
-            },
+            biased;
+            () = &mut shutdown => {
+                tasks.cancel_auth();
+                return Ok(Exit::Signal);
+            }
             Some(back) = rx.recv() => match back {
                 Back::Done => {
                     tasks.running = tasks.running.saturating_sub(1);
@@ -154,10 +156,24 @@ where
                     msg
                 }
             },
+            ev = events.next(), if events_open => match ev {
+                Some(Ok(ev)) => match to_msg(ev) {
+                    Some(m) => m,
+                    None => continue,
+                },
+                Some(Err(e)) => return Err(e),
+                None => {
+                    events_open = false;
+                    continue;
+                }
+            },
             _ = tick.tick(), if busy => Msg::Tick,
-            () = &mut shutdown => {
-                tasks.cancel_auth();
-                return Ok(Exit::Signal);
+            () = std::future::ready(()), if dirty => {
+                if model.overlay != Some(Overlay::Plain) {
+                    draw(terminal, model)?;
+                }
+                dirty = false;
+                continue;
             }
         };
         if let Msg::Resize(..) = msg {
@@ -200,9 +216,7 @@ where
             tasks.cancel_auth();
             return Ok(Exit::Quit);
         }
-        if model.overlay != Some(Overlay::Plain) {
-            draw(terminal, model)?;
-        }
+        dirty = true;
     }
 }
 

@@ -138,15 +138,32 @@ impl Pty {
         self.writer.flush().expect("flush pty");
     }
 
+    /// Sends `bytes` from another thread, all at once as a fast link or a paste without
+    /// bracketed paste would: a program that stops reading cannot block the test. Later
+    /// `send`s go nowhere.
+    pub fn send_detached(&mut self, bytes: Vec<u8>) {
+        let mut writer = std::mem::replace(&mut self.writer, Box::new(std::io::sink()));
+        std::thread::spawn(move || {
+            let _ = writer.write_all(&bytes);
+            let _ = writer.flush();
+        });
+    }
+
     /// Waits for the program to exit and reads all it wrote; returns its exit code.
     pub fn wait_exit(&mut self) -> u32 {
+        self.wait_exit_within(PATIENCE)
+    }
+
+    /// The same with another bound (a hang, not a timing: a debug build on a busy machine
+    /// works through ten thousand keys in seconds).
+    pub fn wait_exit_within(&mut self, patience: Duration) -> u32 {
         let start = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait().expect("try_wait") {
                 while self.pump(Duration::from_millis(200)) {}
                 return status.exit_code();
             }
-            if start.elapsed() > PATIENCE {
+            if start.elapsed() > patience {
                 let _ = self.child.kill();
                 panic!("xconnect did not exit; screen:\n{}", self.screen());
             }
