@@ -1205,7 +1205,6 @@ mod tests {
     use std::sync::atomic::Ordering;
     use std::sync::mpsc;
     use std::sync::Mutex;
-    use std::time::Duration;
 
     /// The umask belongs to the whole process: tests that change it take turns.
     static UMASK: Mutex<()> = Mutex::new(());
@@ -1761,6 +1760,344 @@ mod tests {
             writer.join().unwrap();
         }
         assert_eq!(dir_names(&store.profiles_dir()), ["busy.toml"]);
+    }
+
+    /// What a process killed after its temporary file was complete leaves behind.
+    fn leave_temp(dir: &Path, file_name: &str, bytes: &[u8], pid: u32) -> PathBuf {
+        let path = dir.join(format!(
+            ".{file_name}.tmp-{pid}-{}-AbC123",
+            short_sum(bytes)
+        ));
+        write_file(&path, bytes);
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        path
+    }
+
+    fn set_age(path: &Path, seconds_ago: u64) {
+        let when = SystemTime::now() - Duration::from_secs(seconds_ago);
+        File::options()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_modified(when)
+            .unwrap();
+    }
+
+    fn mkfifo(path: &Path) {
+        let c_path = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: creates a FIFO at a path the test owns.
+        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+    }
+
+    #[test]
+    fn a_complete_save_left_by_a_killed_process_is_promoted_under_the_lock() {
+        let (_tmp, store) = temp_store();
+        let dir = store.profiles_dir();
+        store.save("work", &native_minimal(), false).unwrap();
+        set_age(&dir.join("work.toml"), 60);
+        let newer = web_full().to_toml().unwrap();
+        let temp = leave_temp(&dir, "work.toml", newer.as_bytes(), dead_pid());
+        // Reading alone changes nothing.
+        assert_eq!(store.load("work").unwrap().profile, native_minimal());
+        assert!(temp.exists());
+
+        let mut lock = store.lock("work", Purpose::Refresh).unwrap();
+        assert!(!temp.exists());
+        assert_eq!(lock.load().unwrap().profile, web_full());
+        assert_eq!(mode_of(&dir.join("work.toml")), 0o600);
+        drop(lock);
+        assert_eq!(dir_names(&dir), ["work.toml"], "no lock file left either");
+
+        // The first save of a profile, killed before its rename: there is no file to be newer.
+        leave_temp(&dir, "fresh.toml", newer.as_bytes(), dead_pid());
+        store.lock("fresh", Purpose::Refresh).unwrap();
+        assert_eq!(store.load("fresh").unwrap().profile, web_full());
+    }
+
+    #[test]
+    fn leftovers_that_are_incomplete_older_or_still_being_written_are_not_promoted() {
+        let (_tmp, store) = temp_store();
+        let dir = store.profiles_dir();
+        store.save("work", &native_minimal(), false).unwrap();
+        let text = web_full().to_toml().unwrap();
+        let dead = dead_pid();
+
+        // Cut short: the checksum does not match. A valid profile that is only a prefix of
+        // what was to be written (no [status], say) is caught the same way.
+        let cut = &text.as_bytes()[..text.find("[status]").unwrap()];
+        assert!(parse_bytes(cut).is_ok(), "the cut still reads as a profile");
+        let short = dir.join(format!(
+            ".work.toml.tmp-{dead}-{}-AbC123",
+            short_sum(text.as_bytes())
+        ));
+        write_file(&short, cut);
+        // Complete, but older than the profile (someone wrote the profile since).
+        let older = leave_temp(&dir, "work.toml", text.as_bytes(), dead);
+        fs::rename(
+            &older,
+            dir.join(format!(
+                ".work.toml.tmp-{dead}-{}-Old111",
+                short_sum(text.as_bytes())
+            )),
+        )
+        .unwrap();
+        let older = dir.join(format!(
+            ".work.toml.tmp-{dead}-{}-Old111",
+            short_sum(text.as_bytes())
+        ));
+        set_age(&older, 3600);
+        // Complete, but its checksum is not a profile's.
+        let junk = leave_temp(&dir, "work.toml", b"not = [a profile", dead);
+        // Written by a live process: not ours to touch.
+        let live = leave_temp(&dir, "work.toml", text.as_bytes(), std::process::id());
+        // An older version's name: never taken as complete.
+        let legacy = dir.join(format!(".work.toml.tmp-{dead}-0123456789abcdef"));
+        write_file(&legacy, text.as_bytes());
+
+        drop(store.lock("work", Purpose::Refresh).unwrap());
+        assert_eq!(store.load("work").unwrap().profile, native_minimal());
+        for gone in [&short, &older, &junk, &legacy] {
+            assert!(!gone.exists(), "{gone:?}");
+        }
+        assert!(live.exists());
+    }
+
+    #[test]
+    fn another_profiles_complete_leftover_waits_for_its_own_lock() {
+        let (_tmp, store) = temp_store();
+        let dir = store.profiles_dir();
+        let text = web_full().to_toml().unwrap();
+        let dead = dead_pid();
+        let complete = leave_temp(&dir, "other.toml", text.as_bytes(), dead);
+        let partial = dir.join(format!(".other.toml.tmp-{dead}-{}-AbC123", short_sum(b"x")));
+        write_file(&partial, b"partial");
+
+        store.save("work", &native_minimal(), false).unwrap();
+        assert!(complete.exists(), "kept for the lock of \"other\"");
+        assert!(!partial.exists(), "an incomplete one is swept by any save");
+        drop(store.lock("other", Purpose::Save).unwrap());
+        assert_eq!(store.load("other").unwrap().profile, web_full());
+    }
+
+    #[test]
+    fn a_save_after_load_refuses_a_file_that_changed_meanwhile() {
+        let (_tmp, store) = temp_store();
+        let path = store.save("work", &native_minimal(), false).unwrap();
+
+        // Another program (one that does not take the lock) writes the file meanwhile.
+        let mut lock = store.lock("work", Purpose::Refresh).unwrap();
+        let mut profile = lock.load().unwrap().profile;
+        let theirs = web_full().to_toml().unwrap();
+        fs::write(&path, &theirs).unwrap();
+        profile.app.client_id = "mine".into();
+        assert_eq!(
+            lock.save(&profile).unwrap_err(),
+            SaveError::Changed(path.clone())
+        );
+        assert_eq!(fs::read_to_string(&path).unwrap(), theirs);
+        drop(lock);
+
+        // Or removes it: it is not brought back.
+        let mut lock = store.lock("work", Purpose::Refresh).unwrap();
+        let profile = lock.load().unwrap().profile;
+        fs::remove_file(&path).unwrap();
+        assert!(matches!(lock.save(&profile), Err(SaveError::Changed(_))));
+        assert!(!path.exists());
+        drop(lock);
+
+        // Unchanged: saved, and saved again under the same lock.
+        store.save("work", &native_minimal(), false).unwrap();
+        let mut lock = store.lock("work", Purpose::Refresh).unwrap();
+        let mut profile = lock.load().unwrap().profile;
+        profile.app.client_id = "first".into();
+        lock.save(&profile).unwrap();
+        profile.app.client_id = "second".into();
+        lock.save(&profile).unwrap();
+        drop(lock);
+        assert_eq!(store.load("work").unwrap().profile.app.client_id, "second");
+    }
+
+    #[test]
+    fn every_write_waits_for_the_lock() {
+        let (_tmp, store) = temp_store();
+        store.save("work", &native_minimal(), false).unwrap();
+        store.save("spare", &native_minimal(), false).unwrap();
+        type Write = fn(&Store);
+        let writes: [(&str, Write); 3] = [
+            ("save", |s| {
+                s.save("work", &web_full(), true).unwrap();
+            }),
+            ("default", |s| s.set_default("work").unwrap()),
+            ("remove", |s| {
+                s.remove("work").unwrap();
+            }),
+        ];
+        for (what, write) in writes {
+            let held = store.lock("work", Purpose::Refresh).unwrap();
+            let before = fs::read(store.path("work").unwrap()).unwrap();
+            let (tx, rx) = mpsc::channel();
+            let writer = {
+                let store = store.clone();
+                std::thread::spawn(move || {
+                    write(&store);
+                    tx.send(()).unwrap();
+                })
+            };
+            assert_eq!(
+                rx.recv_timeout(Duration::from_millis(300)),
+                Err(mpsc::RecvTimeoutError::Timeout),
+                "{what}: nothing is written while the lock is held"
+            );
+            assert_eq!(fs::read(store.path("work").unwrap()).unwrap(), before);
+            drop(held);
+            assert_eq!(rx.recv_timeout(Duration::from_secs(30)), Ok(()), "{what}");
+            writer.join().unwrap();
+        }
+        assert!(!store.exists("work"));
+        assert_eq!(store.default_name().as_deref(), Some("spare"));
+        assert_eq!(dir_names(&store.profiles_dir()), ["spare.toml"]);
+    }
+
+    #[test]
+    fn a_lock_held_too_long_is_given_up_with_a_message() {
+        let (_tmp, store) = temp_store();
+        let _held = store.lock("work", Purpose::Revoke).unwrap();
+        let impatient = store.clone().with_lock_wait(Duration::from_millis(300));
+        let started = std::time::Instant::now();
+        let err = impatient.lock("work", Purpose::Refresh).unwrap_err();
+        assert!(started.elapsed() >= Duration::from_millis(300));
+        assert!(started.elapsed() < Duration::from_secs(5));
+        let LockError::Busy(message) = &err else {
+            panic!("{err:?}")
+        };
+        assert!(
+            message.contains("another xconnect process is still revoking the tokens of work"),
+            "{message}"
+        );
+        assert!(message.contains("try again later"), "{message}");
+        assert!(matches!(
+            impatient.save("work", &web_full(), true),
+            Err(SaveError::Lock(LockError::Busy(_)))
+        ));
+        assert!(!store.exists("work"));
+    }
+
+    #[test]
+    fn a_lock_file_that_is_not_a_regular_file_is_refused_at_once() {
+        let (_tmp, store) = temp_store();
+        let dir = store.profiles_dir();
+        fs::create_dir_all(&dir).unwrap();
+        store.save("work", &native_minimal(), false).unwrap();
+        let lock_path = dir.join(".work.lock");
+
+        mkfifo(&lock_path);
+        let err = store.lock("work", Purpose::Refresh).unwrap_err();
+        assert!(err.to_string().contains("is not a regular file"), "{err}");
+        fs::remove_file(&lock_path).unwrap();
+
+        fs::create_dir(&lock_path).unwrap();
+        let err = store.lock("work", Purpose::Refresh).unwrap_err();
+        assert!(err.to_string().contains("is not a regular file"), "{err}");
+        fs::remove_dir(&lock_path).unwrap();
+
+        // A link is not followed, even to a file that does not exist yet.
+        let elsewhere = store.root().join("elsewhere");
+        std::os::unix::fs::symlink(&elsewhere, &lock_path).unwrap();
+        let err = store.lock("work", Purpose::Refresh).unwrap_err();
+        assert!(err.to_string().contains("symbolic link"), "{err}");
+        assert!(!elsewhere.exists());
+        // Nor is any write made through a refused lock.
+        assert!(matches!(
+            store.save("work", &web_full(), true),
+            Err(SaveError::Lock(LockError::Io(_)))
+        ));
+        assert!(matches!(store.remove("work"), Err(LoadError::Lock(_))));
+        assert_eq!(store.load("work").unwrap().profile, native_minimal());
+    }
+
+    #[test]
+    fn a_profile_that_is_a_symlink_is_refused_and_left_alone() {
+        let (_tmp, store) = temp_store();
+        let real = store.save("real", &native_minimal(), false).unwrap();
+        let link = store.profiles_dir().join("work.toml");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+
+        let err = store.load("work").unwrap_err();
+        assert!(err.to_string().contains("is a symbolic link"), "{err}");
+        assert!(
+            err.to_string().contains("xconnect remove work --yes"),
+            "{err}"
+        );
+        let err = store.save("work", &web_full(), true).unwrap_err();
+        assert!(err.to_string().contains("is a symbolic link"), "{err}");
+        assert!(fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(store.load("real").unwrap().profile, native_minimal());
+
+        // Removing it removes the link, not what it points to.
+        store.remove("work").unwrap();
+        assert!(fs::symlink_metadata(&link).is_err());
+        assert!(real.exists());
+    }
+
+    #[test]
+    fn a_profiles_folder_reached_through_a_link_keeps_its_mode() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("elsewhere");
+        fs::create_dir(&target).unwrap();
+        let root = tmp.path().join("config");
+        fs::create_dir(&root).unwrap();
+        std::os::unix::fs::symlink(&target, root.join("profiles")).unwrap();
+        let store = Store::at(root);
+
+        for open in [0o755, 0o1777, 0o750] {
+            fs::set_permissions(&target, fs::Permissions::from_mode(open)).unwrap();
+            let err = store.save("work", &web_full(), false).unwrap_err();
+            let text = err.to_string();
+            assert!(text.contains("symbolic link"), "{text}");
+            assert!(text.contains("chmod 700"), "{text}");
+            assert_eq!(mode_of(&target), open, "left as it was");
+            assert!(store.lock("work", Purpose::Save).is_err());
+        }
+        // A private folder behind the link is used as it is.
+        fs::set_permissions(&target, fs::Permissions::from_mode(0o700)).unwrap();
+        store.save("work", &web_full(), false).unwrap();
+        assert_eq!(store.load("work").unwrap().profile, web_full());
+        assert!(target.join("work.toml").exists());
+        assert_eq!(mode_of(&target), 0o700);
+    }
+
+    #[test]
+    fn remove_deletes_what_cannot_be_read_and_default_refuses_it() {
+        let (_tmp, store) = temp_store();
+        let dir = store.profiles_dir();
+        store.save("good", &native_minimal(), false).unwrap();
+        store.set_default("good").unwrap();
+        write_file(&dir.join("corrupt.toml"), b"version = 1\n[app\n");
+        write_file(
+            &dir.join("big.toml"),
+            &vec![b'#'; (MAX_PROFILE_BYTES + 1) as usize],
+        );
+        mkfifo(&dir.join("pipe.toml"));
+        for name in ["corrupt", "big", "pipe"] {
+            let err = store.load(name).unwrap_err();
+            assert!(
+                err.to_string()
+                    .contains(&format!("xconnect remove {name} --yes")),
+                "{err}"
+            );
+            assert!(store.set_default(name).is_err(), "{name}");
+            assert_eq!(store.default_name().as_deref(), Some("good"));
+            store.remove(name).unwrap();
+            assert!(!store.exists(name), "{name}");
+        }
+        assert!(matches!(
+            store.set_default("corrupt"),
+            Err(LoadError::NotFound { .. })
+        ));
+        assert_eq!(dir_names(&dir), ["good.toml"], "no lock file left");
     }
 
     #[test]
