@@ -490,12 +490,18 @@ fn a_save_killed_before_its_rename_is_recovered_by_the_next_run() {
     let temps = temp_files(&w.dir.path().join("profiles"));
     assert_eq!(temps.len(), 1, "one complete temporary file: {temps:?}");
 
-    // The next run recovers it: the saved refresh token is the rotated, live one.
-    let e = w.run(&["refresh"]);
+    // The next run recovers it: the saved refresh token is the rotated one…
+    let e = w.run(&["token"]);
     assert_eq!(e.code, 0, "{}", e.stderr);
+    assert!(e.stderr.contains("recovered"), "{}", e.stderr);
     assert_ne!(refresh_token(&w, "default"), old_refresh);
     assert!(temp_files(&w.dir.path().join("profiles")).is_empty());
-    assert_eq!(w.run(&["token"]).code, 0);
+    assert!(works(&w, e.stdout.trim()));
+    // …and X takes it.
+    let e = w.run(&["refresh"]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    assert!(e.stdout.starts_with("Refreshed default"), "{}", e.stdout);
+    assert_eq!(w.sandbox.stats().refreshes, 2);
 }
 
 fn temp_files(dir: &Path) -> Vec<String> {
