@@ -348,14 +348,8 @@ async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Failure> {
             }
         }
         Command::Default { name } => {
-            store.set_default(&name).map_err(|e| {
-                let code = if store.exists(&name) {
-                    exit::FAILURE
-                } else {
-                    exit::NO_SUCH_PROFILE
-                };
-                Failure::new(code, e)
-            })?;
+            // A missing profile exits 3, a corrupt one 6: the default is left as it was.
+            store.set_default(&name)?;
             println!("{name} is now the default profile.");
         }
         Command::Revoke { name } => {
@@ -364,13 +358,14 @@ async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Failure> {
             println!("Revoked the tokens of {name} at X and removed them from the profile. Log in again with: xconnect login --profile {name}");
         }
         Command::Remove { name, yes } => {
-            let loaded = commands::load(&store, &name, &mut stderr)?;
-            if !yes
-                && !confirm(&format!(
-                    "Delete the profile {name} ({})?",
-                    loaded.path.display()
-                ))
-            {
+            // Not read first: a corrupt, oversized or unreadable profile is removed too.
+            let path = store
+                .path(&name)
+                .map_err(|e| Failure::new(exit::FAILURE, e))?;
+            if !store.exists(&name) {
+                return Err(xconnect::profile::LoadError::NotFound { name, path }.into());
+            }
+            if !yes && !confirm(&format!("Delete the profile {name} ({})?", path.display())) {
                 return Err(Failure::new(
                     exit::FAILURE,
                     format!("not removed; pass --yes to remove {name} without asking"),
@@ -498,7 +493,8 @@ async fn wizard_inner(g: &Global, fresh: bool) -> Result<ExitCode, String> {
     }
     let (endpoints, sandbox) = endpoints(g).await?;
     let shutdown = shutdown_signal().map_err(|e| e.to_string())?;
-    let store = Store::resolve(g.config_dir.clone());
+    // Quiet: the wizard owns the screen (no note on stderr while it waits for a lock).
+    let store = Store::resolve(g.config_dir.clone()).map(Store::quiet);
     // A few small files: the start menu offers to log in again to any of them.
     let saved: Vec<(String, xconnect::profile::Profile)> = match &store {
         Ok(s) => s

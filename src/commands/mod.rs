@@ -9,7 +9,7 @@ pub mod show;
 
 use std::fmt;
 
-use crate::profile::{LoadError, Loaded, Store};
+use crate::profile::{LoadError, Loaded, LockError, ProfileLock, Purpose, SaveError, Store};
 use crate::x::{Endpoints, XError};
 
 /// Exit codes (also in the README).
@@ -65,9 +65,31 @@ impl From<LoadError> for Failure {
             LoadError::NotFound { .. } => exit::NO_SUCH_PROFILE,
             LoadError::Name(_) => exit::FAILURE,
             LoadError::Io { .. } => exit::FAILURE,
+            LoadError::Lock(LockError::Busy(_)) => exit::UNAVAILABLE,
+            LoadError::Lock(_) => exit::FAILURE,
             _ => exit::BAD_PROFILE,
         };
         Failure::new(code, e.to_string())
+    }
+}
+
+impl From<LockError> for Failure {
+    fn from(e: LockError) -> Self {
+        let code = match e {
+            // Another process held the profile longer than one may wait: try again later.
+            LockError::Busy(_) => exit::UNAVAILABLE,
+            _ => exit::FAILURE,
+        };
+        Failure::new(code, e.to_string())
+    }
+}
+
+impl From<SaveError> for Failure {
+    fn from(e: SaveError) -> Self {
+        match e {
+            SaveError::Lock(e) => e.into(),
+            e => Failure::new(exit::FAILURE, e.to_string()),
+        }
     }
 }
 
@@ -114,14 +136,41 @@ pub fn endpoints_for(
     Endpoints::with_overrides(auth, api).map_err(|e| Failure::new(exit::FAILURE, e))
 }
 
-/// Takes the profile's exclusive lock (waiting for another process that holds it) without
-/// blocking the runtime.
-pub async fn lock(store: &Store, name: &str) -> Result<crate::profile::ProfileLock, Failure> {
+/// Takes the profile's exclusive lock (waiting a bounded time for another process that holds
+/// it, and saying so on stderr) without blocking the runtime.
+pub async fn lock(store: &Store, name: &str, purpose: Purpose) -> Result<ProfileLock, Failure> {
     let (store, name) = (store.clone(), name.to_string());
-    tokio::task::spawn_blocking(move || store.lock(&name))
+    Ok(blocking(move || store.lock(&name, purpose)).await??)
+}
+
+/// Reads the profile under its lock; its warnings (a file others can read) go to `warn`.
+pub fn load_locked(
+    lock: &mut ProfileLock,
+    warn: &mut dyn std::io::Write,
+) -> Result<Loaded, Failure> {
+    let loaded = lock.load()?;
+    for w in &loaded.warnings {
+        let _ = writeln!(warn, "warning: {w}");
+    }
+    Ok(loaded)
+}
+
+/// Writes the profile through its lock (flushing to disk: off the runtime), then lets the
+/// lock go. Refuses to write over a file that changed since the lock read it.
+pub async fn save_locked(
+    mut lock: ProfileLock,
+    profile: &crate::profile::Profile,
+) -> Result<(), Failure> {
+    let profile = profile.clone();
+    blocking(move || lock.save(&profile)).await??;
+    Ok(())
+}
+
+/// Runs blocking file work on tokio's blocking threads.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, Failure> {
+    tokio::task::spawn_blocking(f)
         .await
-        .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?
-        .map_err(|e| Failure::new(exit::FAILURE, e))
+        .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))
 }
 
 /// The app of a profile, for OAuth calls.

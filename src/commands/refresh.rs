@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use super::{endpoints_for, exit, load, oauth_app, x_failure, Failure};
-use crate::profile::{Profile, Status, Store};
+use super::{endpoints_for, exit, load, oauth_app, save_locked, x_failure, Failure};
+use crate::profile::{Profile, Purpose, Status, Store};
 use crate::secret::Secret;
 use crate::x::oauth;
 
@@ -72,9 +72,10 @@ pub async fn fresh(
             refreshed: false,
         });
     }
-    let _lock = super::lock(store, name).await?;
-    // Another process may have refreshed while we waited for the lock.
-    let mut profile = store.load(name)?.profile;
+    let mut lock = super::lock(store, name, Purpose::Refresh).await?;
+    // Another process may have refreshed (or logged in again) while we waited for the lock.
+    // What is read here is what the save checks it replaces.
+    let mut profile = lock.load()?.profile;
     if !needs_refresh(&profile, crate::timefmt::now()) && (!force || profile != first.profile) {
         return Ok(Fresh {
             profile,
@@ -108,7 +109,7 @@ pub async fn fresh(
                 now + time::Duration::seconds(i64::try_from(secs).unwrap_or(7200)),
             );
             profile.status = None;
-            save(store, name, &profile).await?;
+            save_locked(lock, &profile).await?;
             Ok(Fresh {
                 profile,
                 refreshed: true,
@@ -121,18 +122,9 @@ pub async fn fresh(
                     needs_reauth: true,
                     reason: e.to_string(),
                 });
-                save(store, name, &profile).await?;
+                save_locked(lock, &profile).await?;
             }
             Err(failure)
         }
     }
-}
-
-async fn save(store: &Store, name: &str, profile: &Profile) -> Result<(), Failure> {
-    let (store, name, profile) = (store.clone(), name.to_string(), profile.clone());
-    tokio::task::spawn_blocking(move || store.save(&name, &profile, true))
-        .await
-        .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?
-        .map(|_| ())
-        .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))
 }

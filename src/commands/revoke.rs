@@ -1,8 +1,8 @@
 //! `revoke`: ends the grant at X, then removes the tokens from the file. The app settings
 //! stay, so `xconnect login --profile NAME` re-authorizes without retyping anything.
 
-use super::{endpoints_for, exit, load, oauth_app, x_failure, Failure};
-use crate::profile::Store;
+use super::{endpoints_for, exit, load_locked, oauth_app, save_locked, x_failure, Failure};
+use crate::profile::{Purpose, Store};
 use crate::secret::Secret;
 use crate::x::oauth::{self, TokenKind};
 
@@ -14,8 +14,8 @@ pub async fn revoke(
     api_override: Option<&str>,
     warn: &mut (dyn std::io::Write + Send),
 ) -> Result<(), Failure> {
-    let _lock = super::lock(store, name).await?;
-    let mut profile = load(store, name, warn)?.profile;
+    let mut lock = super::lock(store, name, Purpose::Revoke).await?;
+    let mut profile = load_locked(&mut lock, warn)?.profile;
     let Some(token) = profile.token.clone() else {
         return Err(Failure::new(
             exit::NEEDS_REAUTH,
@@ -45,10 +45,5 @@ pub async fn revoke(
         .map_err(failed)?;
     profile.token = None;
     profile.status = None;
-    let (s, n) = (store.clone(), name.to_string());
-    tokio::task::spawn_blocking(move || s.save(&n, &profile, true))
-        .await
-        .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?
-        .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?;
-    Ok(())
+    save_locked(lock, &profile).await
 }

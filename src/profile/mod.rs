@@ -9,7 +9,10 @@ pub mod name;
 pub mod store;
 
 pub use name::{check_name, MAX_NAME_LEN};
-pub use store::{Listing, Loaded, ProfileLock, SaveError, Store, CONFIG_DIR_ENV};
+pub use store::{
+    default_lock_wait, Listing, Loaded, LockError, ProfileLock, Purpose, SaveError, Store,
+    CONFIG_DIR_ENV,
+};
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -244,13 +247,15 @@ pub enum LoadError {
         path: PathBuf,
         message: String,
     },
+    /// The profile's lock could not be taken (to change the profile, or read it for a change).
+    Lock(LockError),
 }
 
 impl LoadError {
     /// The file the error is about, when there is one.
     pub fn path(&self) -> Option<&Path> {
         match self {
-            LoadError::Name(_) => None,
+            LoadError::Name(_) | LoadError::Lock(_) => None,
             LoadError::NotFound { path, .. }
             | LoadError::Empty(path)
             | LoadError::Syntax { path, .. }
@@ -263,7 +268,7 @@ impl LoadError {
     /// Fills in the file an error from [`Profile::from_toml`] came from.
     fn with_path(mut self, file: &Path) -> LoadError {
         match &mut self {
-            LoadError::Name(_) => {}
+            LoadError::Name(_) | LoadError::Lock(_) => {}
             LoadError::NotFound { path, .. }
             | LoadError::Empty(path)
             | LoadError::Syntax { path, .. }
@@ -284,14 +289,16 @@ fn subject(path: &Path) -> String {
     }
 }
 
-/// What to run to write the profile at `path` again.
+/// What to run to replace the profile at `path` (a login alone would refuse to read it).
 fn relogin_hint(path: &Path) -> String {
     let name = path
         .file_stem()
         .and_then(|s| s.to_str())
         .filter(|s| check_name(s).is_ok())
         .unwrap_or("NAME");
-    format!("run \"xconnect login --profile {name}\" to write it again")
+    format!(
+        "remove it with \"xconnect remove {name} --yes\" and log in again with \"xconnect login --profile {name} --client-id ID\""
+    )
 }
 
 impl fmt::Display for LoadError {
@@ -305,7 +312,7 @@ impl fmt::Display for LoadError {
             LoadError::Name(message) => f.write_str(message),
             LoadError::Empty(path) => write!(
                 f,
-                "{} is empty; {}, or delete the file",
+                "{} is empty; {}",
                 subject(path),
                 relogin_hint(path)
             ),
@@ -327,6 +334,7 @@ impl fmt::Display for LoadError {
                 subject(path)
             ),
             LoadError::Io { path, message } => write!(f, "{} {message}", subject(path)),
+            LoadError::Lock(e) => e.fmt(f),
         }
     }
 }
