@@ -85,17 +85,9 @@ impl XError {
 /// What to do when the API host answers in a way X's never does.
 const CHECK_API_BASE: &str = "Check the API address (--api-base or XCONNECT_API_BASE; X's is https://api.x.com), then try again.";
 
-/// Text from the network, made safe to print: no control characters, bounded length.
+/// Text from the network, made safe to print: one clean line, bounded length.
 pub fn clean(s: &str) -> String {
-    let mut out: String = s
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(300)
-        .collect();
-    if s.chars().count() > 300 {
-        out.push('…');
-    }
-    out
+    crate::text::clean_short(s, 300)
 }
 
 impl fmt::Display for XError {
