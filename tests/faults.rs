@@ -509,3 +509,135 @@ fn revoke_when_x_has_a_server_error_keeps_the_tokens() {
     );
     assert_eq!(x.seen(), ["POST /2/oauth2/revoke"]);
 }
+
+// ------------------------------------------- answers that carry a rotated refresh token
+
+/// A token answer with new tokens and this `expires_in` (`None`: no such field).
+fn rotated(expires_in: Option<serde_json::Value>) -> serde_json::Value {
+    let mut body = json!({
+        "token_type": "bearer",
+        "access_token": "ACCESS-NEW-0123456789",
+        "refresh_token": "REFRESH-NEW-0123456789",
+        "scope": "tweet.read users.read offline.access",
+    });
+    if let Some(v) = expires_in {
+        body["expires_in"] = v;
+    }
+    body
+}
+
+/// `expires_in` values X should never send, and the lifetime each must end up as: clamped
+/// to 0 s..=1 year, 2 hours when missing or not a number.
+fn odd_lifetimes() -> Vec<(Option<serde_json::Value>, std::ops::RangeInclusive<i64>)> {
+    const YEAR: i64 = 365 * 86_400;
+    vec![
+        (Some(json!(1_000_000_000_000u64)), YEAR - 5..=YEAR + 5),
+        (Some(json!(u64::MAX)), YEAR - 5..=YEAR + 5),
+        (Some(json!(1e300)), YEAR - 5..=YEAR + 5),
+        (Some(json!(-5)), -5..=5),
+        (Some(json!(-1e300)), -5..=5),
+        (Some(json!("7200")), 7195..=7205),
+        (Some(json!("soon")), 7195..=7205),
+        (Some(json!(null)), 7195..=7205),
+        (Some(json!(3600.7)), 3595..=3605),
+        (None, 7195..=7205),
+    ]
+}
+
+/// Seconds from now to the profile's `expires_at`.
+fn lifetime(w: &World, name: &str) -> i64 {
+    let p = w.read(name);
+    let at = p["token"]["expires_at"].as_str().expect("expires_at");
+    let at = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+        .expect("RFC 3339");
+    (at - time::OffsetDateTime::now_utc()).whole_seconds()
+}
+
+#[test]
+fn token_keeps_the_rotated_refresh_token_whatever_expires_in_says() {
+    for (expires_in, range) in odd_lifetimes() {
+        let w = World::new();
+        expired_profile(&w);
+        let body = rotated(expires_in.clone());
+        let x = FaultServer::token(&w, Answer::Respond(Response::json(200, &body)));
+        let e = w.run(&["token", "--api-base", &x.base]);
+        assert_eq!(e.code, 0, "expires_in {expires_in:?}: {}", e.stderr);
+        assert_eq!(e.stdout, "ACCESS-NEW-0123456789\n", "{expires_in:?}");
+        let p = w.read("default");
+        assert_eq!(
+            p["token"]["refresh_token"].as_str(),
+            Some("REFRESH-NEW-0123456789"),
+            "expires_in {expires_in:?}: the rotated refresh token is saved"
+        );
+        let secs = lifetime(&w, "default");
+        assert!(range.contains(&secs), "expires_in {expires_in:?}: {secs} s");
+        assert_eq!(x.seen(), [TOKEN]);
+    }
+}
+
+#[test]
+fn login_saves_the_tokens_whatever_expires_in_says() {
+    for (expires_in, range) in odd_lifetimes() {
+        let w = World::new();
+        let body = rotated(expires_in.clone());
+        let x = FaultServer::token(&w, Answer::Respond(Response::json(200, &body)));
+        let e = login_with_redirect(&w, &x.base, &[]);
+        assert_eq!(e.code, 0, "expires_in {expires_in:?}: {}", e.stderr);
+        let p = w.read("default");
+        assert_eq!(
+            p["token"]["refresh_token"].as_str(),
+            Some("REFRESH-NEW-0123456789"),
+            "{expires_in:?}"
+        );
+        let secs = lifetime(&w, "default");
+        assert!(range.contains(&secs), "expires_in {expires_in:?}: {secs} s");
+    }
+}
+
+#[test]
+fn token_prints_only_a_visible_ascii_access_token_and_still_saves_the_rotation() {
+    for access in [
+        Some(json!("AT\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}[2J")),
+        Some(json!("AT with spaces")),
+        Some(json!("AT\r\nInjected: 1")),
+        Some(json!("ÄT")),
+        Some(json!("")),
+        Some(json!(42)),
+        None,
+    ] {
+        let w = World::new();
+        expired_profile(&w);
+        let mut body = rotated(Some(json!(7200)));
+        match &access {
+            Some(a) => body["access_token"] = a.clone(),
+            None => {
+                body.as_object_mut().expect("object").remove("access_token");
+            }
+        }
+        let x = FaultServer::token(&w, Answer::Respond(Response::json(200, &body)));
+        let e = w.run(&["token", "--api-base", &x.base]);
+        assert_eq!(e.code, 1, "access_token {access:?}: {}", e.stderr);
+        assert!(e.stdout.is_empty(), "{access:?}: printed {:?}", e.stdout);
+        assert!(
+            !e.stderr.contains('\u{1b}') && !e.stderr.contains("AT"),
+            "{access:?}: {:?}",
+            e.stderr
+        );
+        assert!(
+            e.stderr.contains("the new refresh token is saved"),
+            "{access:?}: {}",
+            e.stderr
+        );
+        let p = w.read("default");
+        assert_eq!(
+            p["token"]["refresh_token"].as_str(),
+            Some("REFRESH-NEW-0123456789"),
+            "{access:?}"
+        );
+        assert!(lifetime(&w, "default") <= 0, "{access:?}: taken as expired");
+        // The next run refreshes again rather than printing what it cannot.
+        let again = w.run(&["token", "--api-base", &x.base]);
+        assert!(again.stdout.is_empty(), "{access:?}: {:?}", again.stdout);
+        assert_eq!(x.seen(), [TOKEN, TOKEN], "{access:?}");
+    }
+}

@@ -4,12 +4,16 @@
 
 use std::time::Duration;
 
-use oauth2::basic::{BasicClient, BasicErrorResponse};
-use oauth2::{
-    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
-    EndpointSet, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError,
-    Scope, TokenResponse, TokenUrl,
+use oauth2::basic::{
+    BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
+    BasicTokenType,
 };
+use oauth2::{
+    AccessToken, AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken,
+    EndpointNotSet, EndpointSet, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken,
+    RequestTokenError, Scope, StandardRevocableToken, TokenUrl,
+};
+use serde_json::{Map, Value};
 
 use super::{Endpoints, XError};
 use crate::secret::Secret;
@@ -57,11 +61,212 @@ pub struct Tokens {
     pub expires_in: Option<Duration>,
 }
 
-type Client = BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
+/// The access token's lifetime when X does not give a usable one (X's is 2 hours).
+pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(7200);
+/// The longest lifetime believed: a longer `expires_in` is cut to this.
+pub const MAX_LIFETIME: Duration = Duration::from_secs(365 * 86_400);
+
+impl Tokens {
+    /// When the access token expires: `now` plus its lifetime, cut to [`MAX_LIFETIME`] (no
+    /// arithmetic on X's number can overflow).
+    pub fn expires_at(&self, now: time::OffsetDateTime) -> time::OffsetDateTime {
+        let secs = self
+            .expires_in
+            .unwrap_or(DEFAULT_LIFETIME)
+            .min(MAX_LIFETIME)
+            .as_secs();
+        i64::try_from(secs)
+            .ok()
+            .and_then(|s| now.checked_add(time::Duration::seconds(s)))
+            .unwrap_or(now)
+    }
+}
+
+/// A token answer as read: the tokens, and what was wrong with it and repaired (one
+/// sentence each, clean: for a warning).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub tokens: Tokens,
+    pub notes: Vec<String>,
+}
+
+/// X's token answer as the `oauth2` crate hands it over: any JSON object. Its fields are read
+/// by [`read_answer`], which tolerates what the crate's own type refuses (an `expires_in`
+/// that is a string, negative, fractional or huge), so a rotated refresh token is never
+/// dropped over a detail.
+#[derive(Debug, Clone)]
+struct RawAnswer {
+    fields: Map<String, Value>,
+    access_token: AccessToken,
+    token_type: BasicTokenType,
+}
+
+impl<'de> serde::Deserialize<'de> for RawAnswer {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let fields = Map::deserialize(d)?;
+        Ok(RawAnswer {
+            fields,
+            access_token: AccessToken::new(String::new()),
+            token_type: BasicTokenType::Bearer,
+        })
+    }
+}
+
+impl serde::Serialize for RawAnswer {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.fields.serialize(s)
+    }
+}
+
+impl oauth2::TokenResponse for RawAnswer {
+    type TokenType = BasicTokenType;
+    fn access_token(&self) -> &AccessToken {
+        &self.access_token
+    }
+    fn token_type(&self) -> &BasicTokenType {
+        &self.token_type
+    }
+    fn expires_in(&self) -> Option<Duration> {
+        None
+    }
+    fn refresh_token(&self) -> Option<&RefreshToken> {
+        None
+    }
+    fn scopes(&self) -> Option<&Vec<Scope>> {
+        None
+    }
+}
+
+/// Which grant an answer comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Grant {
+    Code,
+    Refresh,
+}
+
+/// A non-empty string field.
+fn text_field<'a>(fields: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
+    fields
+        .get(name)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+}
+
+/// Reads a token answer. An answer to a refresh that carries a refresh token is always
+/// taken, whatever else is wrong with it (X has already retired the old refresh token):
+/// no access token becomes an empty one, for the caller to refuse to print. Otherwise an
+/// answer without `access_token` or `token_type` is refused, as RFC 6749 says.
+fn read_answer(fields: &Map<String, Value>, grant: Grant) -> Result<Answer, XError> {
+    let refresh_token = text_field(fields, "refresh_token").map(Secret::new);
+    let rotated = grant == Grant::Refresh && refresh_token.is_some();
+    let mut notes = Vec::new();
+    let access_token = match text_field(fields, "access_token") {
+        Some(a) => Secret::new(a),
+        None if rotated => {
+            notes.push("X's answer has a new refresh token but no access token".to_string());
+            Secret::new("")
+        }
+        None => return Err(missing_field(fields, "access_token")),
+    };
+    if !rotated && text_field(fields, "token_type").is_none() {
+        return Err(missing_field(fields, "token_type"));
+    }
+    let scope = match fields.get("scope") {
+        Some(Value::String(s)) => crate::text::clean(s),
+        Some(Value::Array(items)) => crate::text::clean(
+            &items
+                .iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        _ => String::new(),
+    };
+    let (expires_in, note) = lifetime(fields.get("expires_in"));
+    notes.extend(note);
+    Ok(Answer {
+        tokens: Tokens {
+            access_token,
+            refresh_token,
+            token_type: "bearer".into(),
+            scope,
+            expires_in,
+        },
+        notes,
+    })
+}
+
+fn missing_field(fields: &Map<String, Value>, name: &str) -> XError {
+    XError::BadResponse(if fields.contains_key(name) {
+        format!("the token response has a value of the wrong kind at {name}")
+    } else {
+        format!("the token response has no {name}")
+    })
+}
+
+/// The access token's lifetime from `expires_in`: a whole number of seconds, also when X
+/// sends it as a string or with a fraction; cut to 0..=[`MAX_LIFETIME`]. `None` (then
+/// [`DEFAULT_LIFETIME`]) when it is missing or not a number. The note says what was changed.
+fn lifetime(value: Option<&Value>) -> (Option<Duration>, Option<String>) {
+    let max = MAX_LIFETIME.as_secs();
+    let (seconds, shown): (Option<f64>, String) = match value {
+        None | Some(Value::Null) => return (None, None),
+        Some(Value::Number(n)) => {
+            if let Some(u) = n.as_u64() {
+                if u <= max {
+                    return (Some(Duration::from_secs(u)), None);
+                }
+            }
+            (n.as_f64(), n.to_string())
+        }
+        Some(Value::String(s)) => (
+            s.trim().parse::<f64>().ok(),
+            format!("{:?}", crate::text::clean_short(s, 24)),
+        ),
+        Some(other) => (None, crate::text::clean_short(&other.to_string(), 24)),
+    };
+    let shown = crate::text::clean_short(&shown, 30);
+    match seconds {
+        Some(s) if s.is_finite() && s < 0.0 => (
+            Some(Duration::ZERO),
+            Some(format!(
+                "X gave the access token a lifetime of {shown} seconds; it is taken as expired"
+            )),
+        ),
+        Some(s) if s.is_finite() && s <= max as f64 => {
+            (Some(Duration::from_secs_f64(s.floor())), None)
+        }
+        Some(s) if !s.is_nan() => (
+            Some(MAX_LIFETIME),
+            Some(format!(
+                "X gave the access token a lifetime of {shown} seconds; xconnect counts one year at most"
+            )),
+        ),
+        _ => (
+            None,
+            Some(format!(
+                "X gave the access token a lifetime xconnect cannot read ({shown}); it counts 2 hours"
+            )),
+        ),
+    }
+}
+
+type Client = oauth2::Client<
+    BasicErrorResponse,
+    RawAnswer,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+>;
 
 fn client(app: &App, endpoints: &Endpoints) -> Result<Client, XError> {
     let bad = |what: &str, e: String| XError::BadResponse(format!("{what}: {e}"));
-    let mut c = BasicClient::new(ClientId::new(app.client_id.clone()))
+    let mut c = oauth2::Client::new(ClientId::new(app.client_id.clone()))
         .set_auth_uri(
             AuthUrl::new(endpoints.authorize()).map_err(|e| bad("authorize URL", e.to_string()))?,
         )
@@ -328,19 +533,6 @@ fn token_error(
     }
 }
 
-fn tokens(r: &oauth2::basic::BasicTokenResponse) -> Tokens {
-    Tokens {
-        access_token: Secret::new(r.access_token().secret().clone()),
-        refresh_token: r.refresh_token().map(|t| Secret::new(t.secret().clone())),
-        token_type: "bearer".into(),
-        scope: r
-            .scopes()
-            .map(|s| s.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(" "))
-            .unwrap_or_default(),
-        expires_in: r.expires_in(),
-    }
-}
-
 /// Exchanges an authorization code (valid 30 s, once) for tokens.
 pub async fn exchange(
     http: &reqwest::Client,
@@ -349,6 +541,19 @@ pub async fn exchange(
     code: &Secret,
     verifier: &Secret,
 ) -> Result<Tokens, XError> {
+    exchange_answer(http, app, endpoints, code, verifier)
+        .await
+        .map(|a| a.tokens)
+}
+
+/// [`exchange`], with what was repaired in X's answer.
+pub async fn exchange_answer(
+    http: &reqwest::Client,
+    app: &App,
+    endpoints: &Endpoints,
+    code: &Secret,
+    verifier: &Secret,
+) -> Result<Answer, XError> {
     let confidential = app.client_secret.is_some();
     let r = client(app, endpoints)?
         .exchange_code(AuthorizationCode::new(code.expose().to_string()))
@@ -356,7 +561,7 @@ pub async fn exchange(
         .request_async(&Transport(http.clone()))
         .await
         .map_err(|e| token_error(e, confidential))?;
-    Ok(tokens(&r))
+    read_answer(&r.fields, Grant::Code)
 }
 
 /// Trades a refresh token for new tokens. X rotates refresh tokens: the one passed in stops
@@ -367,13 +572,26 @@ pub async fn refresh(
     endpoints: &Endpoints,
     refresh_token: &Secret,
 ) -> Result<Tokens, XError> {
+    refresh_answer(http, app, endpoints, refresh_token)
+        .await
+        .map(|a| a.tokens)
+}
+
+/// [`refresh`], with what was repaired in X's answer. An answer with a new refresh token is
+/// never refused (see [`read_answer`]); its access token may then be empty.
+pub async fn refresh_answer(
+    http: &reqwest::Client,
+    app: &App,
+    endpoints: &Endpoints,
+    refresh_token: &Secret,
+) -> Result<Answer, XError> {
     let confidential = app.client_secret.is_some();
     let r = client(app, endpoints)?
         .exchange_refresh_token(&RefreshToken::new(refresh_token.expose().to_string()))
         .request_async(&Transport(http.clone()))
         .await
         .map_err(|e| token_error(e, confidential))?;
-    Ok(tokens(&r))
+    read_answer(&r.fields, Grant::Refresh)
 }
 
 /// Which token `revoke` is given.
@@ -445,6 +663,7 @@ pub async fn revoke(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[derive(Debug, serde::Deserialize)]
     #[allow(dead_code)]
@@ -491,6 +710,101 @@ mod tests {
             unreadable(&e, ".", b"[]"),
             "the token response is not a JSON object"
         );
+    }
+
+    fn answer(body: serde_json::Value, grant: Grant) -> Result<Answer, XError> {
+        let Value::Object(fields) = body else {
+            panic!("an object");
+        };
+        read_answer(&fields, grant)
+    }
+
+    #[test]
+    fn no_lifetime_overflows_the_clock() {
+        let now = time::OffsetDateTime::now_utc();
+        let mut t = Tokens {
+            access_token: Secret::new("a"),
+            refresh_token: None,
+            token_type: "bearer".into(),
+            scope: String::new(),
+            expires_in: Some(Duration::MAX),
+        };
+        assert_eq!(t.expires_at(now) - now, time::Duration::days(365));
+        t.expires_in = None;
+        assert_eq!(t.expires_at(now) - now, time::Duration::hours(2));
+        let end = time::macros::datetime!(9999-12-31 23:00 UTC);
+        t.expires_in = Some(Duration::from_secs(7200));
+        assert_eq!(
+            t.expires_at(end),
+            end,
+            "past the calendar's end: expired, no panic"
+        );
+    }
+
+    #[test]
+    fn odd_lifetimes_are_clamped_and_said() {
+        let year = MAX_LIFETIME;
+        for (value, want, noted) in [
+            (json!(7200), Some(Duration::from_secs(7200)), false),
+            (json!("7200"), Some(Duration::from_secs(7200)), false),
+            (json!(3600.9), Some(Duration::from_secs(3600)), false),
+            (json!(0), Some(Duration::ZERO), false),
+            (json!(1_000_000_000_000u64), Some(year), true),
+            (json!(u64::MAX), Some(year), true),
+            (json!(1e300), Some(year), true),
+            (json!("1e400"), Some(year), true),
+            (json!(-5), Some(Duration::ZERO), true),
+            (json!(i64::MIN), Some(Duration::ZERO), true),
+            (json!("soon"), None, true),
+            (json!("NaN"), None, true),
+            (json!(true), None, true),
+            (json!({"s": 1}), None, true),
+            (json!(null), None, false),
+        ] {
+            let (got, note) = lifetime(Some(&value));
+            assert_eq!(got, want, "{value}");
+            assert_eq!(note.is_some(), noted, "{value}: {note:?}");
+        }
+        assert_eq!(lifetime(None), (None, None));
+        let (_, note) = lifetime(Some(&json!("\u{1b}[2J9999999999999999999999999999")));
+        assert!(!note.expect("a note").contains('\u{1b}'));
+    }
+
+    #[test]
+    fn a_refresh_answer_with_a_new_refresh_token_is_always_taken() {
+        let got = answer(
+            json!({"refresh_token": "RT-NEW", "expires_in": -5, "scope": ["a", "b\u{1b}[2J"]}),
+            Grant::Refresh,
+        )
+        .expect("taken");
+        assert_eq!(got.tokens.refresh_token, Some(Secret::new("RT-NEW")));
+        assert_eq!(got.tokens.access_token.expose(), "");
+        assert_eq!(got.tokens.scope, "a b");
+        assert_eq!(got.notes.len(), 2, "{:?}", got.notes);
+        // Without a refresh token, or for a login, the missing fields are named.
+        for (body, grant, says) in [
+            (
+                json!({"token_type": "bearer"}),
+                Grant::Refresh,
+                "no access_token",
+            ),
+            (json!({"access_token": "A"}), Grant::Code, "no token_type"),
+            (
+                json!({"refresh_token": "R", "token_type": "bearer"}),
+                Grant::Code,
+                "no access_token",
+            ),
+            (
+                json!({"access_token": 5, "token_type": "bearer"}),
+                Grant::Code,
+                "wrong kind at access_token",
+            ),
+        ] {
+            match answer(body.clone(), grant) {
+                Err(XError::BadResponse(why)) => assert!(why.contains(says), "{body}: {why}"),
+                other => panic!("{body}: {other:?}"),
+            }
+        }
     }
 
     #[test]
