@@ -641,3 +641,113 @@ fn token_prints_only_a_visible_ascii_access_token_and_still_saves_the_rotation()
         assert_eq!(x.seen(), [TOKEN, TOKEN], "{access:?}");
     }
 }
+
+/// Text an attacker on the path would like a terminal to run: a title change, a clipboard
+/// write, a screen wipe, and a right-to-left override that reorders what follows.
+const HOSTILE: &str =
+    "\u{1b}]0;pwned\u{7}\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}[2Jdead\u{202e}txt\u{200b}\u{9b}31m";
+
+fn assert_clean(what: &str, text: &str) {
+    assert!(
+        !text
+            .chars()
+            .any(|c| (c.is_control() && c != '\n') || xconnect::text::is_hidden(c) && c != '\n'),
+        "{what}: {text:?}"
+    );
+    assert!(!text.contains("]52;"), "{what}: {text:?}");
+}
+
+#[test]
+fn x_s_error_description_is_cleaned_when_shown_and_when_stored() {
+    let w = World::new();
+    expired_profile(&w);
+    let x = FaultServer::token(
+        &w,
+        Answer::Respond(Response::json(
+            400,
+            &json!({"error": "invalid_grant", "error_description": HOSTILE}),
+        )),
+    );
+    let e = w.run(&["token", "--api-base", &x.base]);
+    assert_eq!(e.code, 4, "{}", e.stderr);
+    assert_clean("stderr", &e.stderr);
+    assert!(e.stderr.contains("deadtxt"), "{}", e.stderr);
+    let text = std::fs::read_to_string(w.profile("default")).expect("profile");
+    let p = w.read("default");
+    let reason = p["status"]["reason"].as_str().expect("reason");
+    assert_clean("the stored reason", reason);
+    assert!(
+        !text.contains("\\u001b") && !text.contains("\\u001B"),
+        "{text}"
+    );
+    // Repeated by the next run, from the file.
+    let again = w.run(&["token", "--api-base", &x.base]);
+    assert_eq!(again.code, 4, "{}", again.stderr);
+    assert_clean("stderr again", &again.stderr);
+}
+
+#[test]
+fn a_reason_in_a_hand_edited_file_is_cleaned_when_repeated() {
+    let w = World::new();
+    w.logged_in("default");
+    let path = w.profile("default");
+    let text = std::fs::read_to_string(&path).expect("profile");
+    let mut text: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("username = ") || l.starts_with("scope = ") {
+                format!(
+                    "{} = \"x\\u001B]0;pwned\\u0007y\\u202Ez\"\n",
+                    &l[..l.find(' ').expect("key")]
+                )
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    text.push_str(
+        "\n[status]\nneeds_reauth = true\nreason = \"\\u001B]0;pwned\\u0007gone\\u202Etxt\"\n",
+    );
+    std::fs::write(&path, text).expect("write");
+    let e = w.run(&["token"]);
+    assert_eq!(e.code, 4, "{}", e.stderr);
+    assert_clean("stderr", &e.stderr);
+    assert!(e.stderr.contains("gonetxt"), "{}", e.stderr);
+    let listed = w.run(&["profiles"]);
+    assert_eq!(listed.code, 0, "{}", listed.stderr);
+    assert_clean("profiles", &listed.stdout);
+    assert!(listed.stdout.contains("@xyz"), "{}", listed.stdout);
+}
+
+#[test]
+fn login_cleans_the_account_and_the_scope_before_printing_and_storing() {
+    let w = World::new();
+    let x = FaultServer::start(&w, |r| match r.path() {
+        "/2/oauth2/token" => {
+            let mut body = rotated(Some(json!(7200)));
+            body["scope"] = json!(format!("tweet.read {HOSTILE} users.read"));
+            Answer::Respond(Response::json(200, &body))
+        }
+        "/2/users/me" => Answer::Respond(Response::json(
+            200,
+            &json!({"data": {"id": "1\u{1b}[2J", "username": format!("me{HOSTILE}"), "name": format!("Name\u{2066}{HOSTILE}")}}),
+        )),
+        _ => Answer::Respond(Response::text(404, "")),
+    });
+    let e = login_with_redirect(&w, &x.base, &[]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    assert_clean("stderr", &e.stderr);
+    assert!(e.stderr.contains("Logged in as @medeadtxt"), "{}", e.stderr);
+    let p = w.read("default");
+    for field in [
+        &p["account"]["id"],
+        &p["account"]["username"],
+        &p["account"]["name"],
+        &p["token"]["scope"],
+    ] {
+        assert_clean("stored", field.as_str().expect("text"));
+    }
+    let listed = w.run(&["profiles"]);
+    assert_eq!(listed.code, 0, "{}", listed.stderr);
+    assert_clean("profiles", &listed.stdout);
+}

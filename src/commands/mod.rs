@@ -42,7 +42,9 @@ impl Failure {
         }
     }
 
+    /// `why` may come from X or from the profile file (a saved reason): it is cleaned.
     pub fn reauth(name: &str, why: impl fmt::Display) -> Self {
+        let why = crate::text::clean(&why.to_string());
         Failure::new(
             exit::NEEDS_REAUTH,
             format!(

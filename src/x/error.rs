@@ -53,18 +53,19 @@ pub enum XError {
 impl XError {
     /// Maps X's token-endpoint error to its specific case by X's exact words.
     pub fn from_oauth(error: &str, description: Option<&str>, confidential: bool) -> XError {
-        let d = description.unwrap_or("");
+        // X's words are shown, stored in the profile and repeated later: clean them once here.
+        let d = &clean(description.unwrap_or(""));
         match (error, d) {
             (_, d) if d == INVALID_CODE => XError::CodeInvalid,
             (_, d) if d == VERIFIER_MISMATCH => XError::VerifierMismatch,
             (_, d) if d == MISSING_VERIFIER => XError::MissingVerifier,
             (_, d) if d == REDIRECT_MISMATCH => XError::RedirectMismatch,
             ("unauthorized_client" | "invalid_client", _) => XError::ClientAuth { confidential },
-            ("invalid_grant", d) => XError::GrantInvalid(d.to_string()),
-            ("invalid_request", d) if d == INVALID_TOKEN => XError::GrantInvalid(d.to_string()),
+            ("invalid_grant", d) => XError::GrantInvalid(d.clone()),
+            ("invalid_request", d) if d == INVALID_TOKEN => XError::GrantInvalid(d.clone()),
             (e, d) => XError::Other {
                 error: clean(e),
-                description: clean(d),
+                description: d.clone(),
             },
         }
     }
