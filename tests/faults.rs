@@ -288,7 +288,7 @@ fn login_when_the_token_answer_is_not_json() {
         ),
         (
             Response::new(200, "application/json", "<html>not json</html>"),
-            "(the token response is not JSON (<html>not json</html>))",
+            "(the token response is not JSON (application/json, 21 bytes))",
         ),
         (
             Response::new(
@@ -471,7 +471,7 @@ fn token_when_the_answer_is_not_json_is_exit_1() {
     assert_eq!(e.code, 1, "not a passing trouble: {}", e.stderr);
     assert_eq!(
         e.stderr.trim_end(),
-        "xconnect: X answered something xconnect cannot read (the token response is not JSON (upstream error)). Try again; if it persists, X may have changed."
+        "xconnect: X answered something xconnect cannot read (the token response is not JSON (application/json, 14 bytes)). Try again; if it persists, X may have changed."
     );
 }
 
@@ -750,4 +750,178 @@ fn login_cleans_the_account_and_the_scope_before_printing_and_storing() {
     let listed = w.run(&["profiles"]);
     assert_eq!(listed.code, 0, "{}", listed.stderr);
     assert_clean("profiles", &listed.stdout);
+}
+
+// ------------------------------------------------------------ no secret in any message
+
+const FORM: &str = "access_token=ACCESS-SECRET-0123&refresh_token=REFRESH-SECRET-0123&token_type=bearer&expires_in=7200";
+
+/// Token answers that are not JSON and hold tokens, and the kind each must be named by.
+fn answers_with_tokens_that_are_not_json() -> Vec<(Response, &'static str)> {
+    vec![
+        (
+            Response::new(200, "application/x-www-form-urlencoded", FORM),
+            "(the token response is not JSON (application/x-www-form-urlencoded, 99 bytes))",
+        ),
+        (
+            Response::new(200, "application/json", FORM),
+            "(the token response is not JSON (application/json, 99 bytes))",
+        ),
+        (
+            Response {
+                status: 200,
+                headers: Vec::new(),
+                body: FORM.into(),
+            },
+            "(the token response is not JSON (no content type, 99 bytes))",
+        ),
+        (
+            Response::html(
+                200,
+                "<html><p>Welcome back! access_token=ACCESS-SECRET-0123</p></html>",
+            ),
+            "(the token response is not JSON (text/html; charset=utf-8, 65 bytes))",
+        ),
+    ]
+}
+
+#[test]
+fn login_never_echoes_a_token_answer_that_is_not_json() {
+    for (response, says) in answers_with_tokens_that_are_not_json() {
+        let w = World::new();
+        let x = FaultServer::token(&w, Answer::Respond(response));
+        let e = login_with_redirect(&w, &x.base, &[]);
+        let line = reason(&e);
+        assert!(
+            !e.stderr.contains("SECRET"),
+            "a token was printed:\n{}",
+            e.stderr
+        );
+        assert_says(
+            &line,
+            &["xconnect: X answered something xconnect cannot read ", says],
+        );
+        assert_nothing_written(&w);
+    }
+}
+
+#[test]
+fn token_never_echoes_a_token_answer_that_is_not_json() {
+    for (response, says) in answers_with_tokens_that_are_not_json() {
+        let w = World::new();
+        let before = expired_profile(&w);
+        let x = FaultServer::token(&w, Answer::Respond(response));
+        let e = token_against(&w, &x, &before, &[]);
+        assert_eq!(e.code, 1, "{}", e.stderr);
+        assert!(
+            !e.stderr.contains("SECRET"),
+            "a token was printed:\n{}",
+            e.stderr
+        );
+        assert!(e.stderr.contains(says), "{says} missing from {}", e.stderr);
+    }
+}
+
+#[test]
+fn a_json_token_answer_is_read_whatever_its_content_type() {
+    let w = World::new();
+    expired_profile(&w);
+    let body = rotated(Some(json!(7200))).to_string();
+    let x = FaultServer::token(&w, Answer::Respond(Response::new(200, "text/plain", body)));
+    let e = w.run(&["token", "--api-base", &x.base]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    assert_eq!(e.stdout, "ACCESS-NEW-0123456789\n");
+    let p = w.read("default");
+    assert_eq!(
+        p["token"]["refresh_token"].as_str(),
+        Some("REFRESH-NEW-0123456789")
+    );
+}
+
+#[test]
+fn an_error_page_that_echoes_the_request_does_not_print_its_secrets() {
+    // A proxy that answers with what it was sent: the refresh token, the client id, and
+    // for a login the code and the PKCE verifier.
+    let echo = |r: &Request| {
+        let sent = String::from_utf8_lossy(&r.body).into_owned();
+        let auth = r.header("authorization").unwrap_or("").to_string();
+        Answer::Respond(Response::text(
+            if r.path().ends_with("revoke") {
+                400
+            } else {
+                502
+            },
+            format!("bad: {sent} {auth}"),
+        ))
+    };
+    let w = World::new();
+    let saved = {
+        w.logged_in("default");
+        w.read("default")
+    };
+    let refresh = saved["token"]["refresh_token"]
+        .as_str()
+        .expect("refresh")
+        .to_string();
+    let access = saved["token"]["access_token"]
+        .as_str()
+        .expect("access")
+        .to_string();
+    w.expire("default");
+    let x = FaultServer::start(&w, echo);
+    let e = w.run(&["token", "--api-base", &x.base]);
+    assert_eq!(e.code, 5, "{}", e.stderr);
+    assert!(
+        e.stderr.contains("X answered HTTP 502 (bad: "),
+        "{}",
+        e.stderr
+    );
+    assert!(
+        !e.stderr.contains(&refresh),
+        "the refresh token was printed: {}",
+        e.stderr
+    );
+    let e = w.run(&["revoke", "--api-base", &x.base]);
+    assert_eq!(e.code, 1, "{}", e.stderr);
+    assert!(
+        e.stderr.contains("X answered HTTP 400 (bad: "),
+        "{}",
+        e.stderr
+    );
+    assert!(
+        !e.stderr.contains(&refresh),
+        "the refresh token was printed: {}",
+        e.stderr
+    );
+    assert!(
+        !e.stderr.contains(&access),
+        "the access token was printed: {}",
+        e.stderr
+    );
+
+    let w = World::new();
+    let x = FaultServer::start(&w, echo);
+    let mut l = w.login_at(&x.base, &["--client-id", ID], &[]);
+    let link = l.link();
+    let verifier_hint = "code_verifier=";
+    l.type_line(&format!(
+        "{CALLBACK}?state={}&code=THE-CODE-0123456789",
+        state_of(&link)
+    ));
+    let e = l.end();
+    let line = reason(&e);
+    assert!(line.contains("X answered HTTP 502 (bad: "), "{line}");
+    assert!(
+        !line.contains("THE-CODE-0123456789"),
+        "the code was printed: {line}"
+    );
+    let verifier = line
+        .split(verifier_hint)
+        .nth(1)
+        .map(|rest| rest.split(['&', ' ', ')']).next().unwrap_or(""))
+        .unwrap_or("");
+    assert!(
+        verifier.is_empty() || verifier.starts_with('…'),
+        "the verifier was printed: {line}"
+    );
 }

@@ -323,6 +323,8 @@ pub enum HttpFailure {
     },
     Transport(reqwest::Error),
     Build(String),
+    /// An answer that cannot be read; the words say why, without quoting it.
+    Unreadable(String),
 }
 
 impl std::fmt::Display for HttpFailure {
@@ -330,7 +332,7 @@ impl std::fmt::Display for HttpFailure {
         match self {
             HttpFailure::Status { status, .. } => write!(f, "HTTP {status}"),
             HttpFailure::Transport(e) => write!(f, "{e}"),
-            HttpFailure::Build(e) => f.write_str(e),
+            HttpFailure::Build(e) | HttpFailure::Unreadable(e) => f.write_str(e),
         }
     }
 }
@@ -345,7 +347,7 @@ impl HttpFailure {
             } => XError::RateLimited { reset },
             HttpFailure::Status { status, detail, .. } => XError::Status { status, detail },
             HttpFailure::Transport(e) => transport(&e),
-            HttpFailure::Build(e) => XError::BadResponse(e),
+            HttpFailure::Build(e) | HttpFailure::Unreadable(e) => XError::BadResponse(e),
         }
     }
 }
@@ -425,6 +427,8 @@ async fn send(
     http: &reqwest::Client,
     request: oauth2::HttpRequest,
 ) -> Result<oauth2::HttpResponse, HttpFailure> {
+    let secrets = sent_secrets(&request);
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
     let request =
         reqwest::Request::try_from(request).map_err(|e| HttpFailure::Build(e.to_string()))?;
     let response = http
@@ -435,11 +439,11 @@ async fn send(
     let headers = response.headers().clone();
     if status.as_u16() == 429 || status.is_server_error() {
         let reset = rate_limit_reset(&headers);
-        let body = response.text().await.unwrap_or_default();
+        let body = response.bytes().await.unwrap_or_default();
         return Err(HttpFailure::Status {
             status: status.as_u16(),
             reset,
-            detail: super::error::clean(body.trim()),
+            detail: quote(&body, &secrets),
         });
     }
     if status.is_redirection() {
@@ -451,7 +455,7 @@ async fn send(
             status: status.as_u16(),
             reset: None,
             detail: to.map_or_else(String::new, |to| {
-                format!("a redirect to {}", super::error::clean(to.trim()))
+                format!("a redirect to {}", quote(to.as_bytes(), &secrets))
             }),
         });
     }
@@ -461,18 +465,109 @@ async fn send(
         return Err(HttpFailure::Status {
             status: status.as_u16(),
             reset: None,
-            detail: super::error::clean(
-                String::from_utf8_lossy(&body[..body.len().min(200)]).trim(),
-            ),
+            detail: quote(&body, &secrets),
         });
+    }
+    let content_type = headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    if status == reqwest::StatusCode::OK {
+        // The body decides, not the header: JSON is read whatever it is labelled, and
+        // anything else is named by its label and size, never quoted (it may hold tokens).
+        if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&body) {
+            return Err(HttpFailure::Unreadable(unreadable(
+                &e,
+                ".",
+                &body,
+                content_type.as_deref(),
+            )));
+        }
     }
     let mut builder = oauth2::http::Response::builder().status(status.as_u16());
     for (k, v) in &headers {
-        builder = builder.header(k.as_str(), v.as_bytes());
+        if k != reqwest::header::CONTENT_TYPE {
+            builder = builder.header(k.as_str(), v.as_bytes());
+        }
     }
     builder
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
         .body(body.to_vec())
         .map_err(|e| HttpFailure::Build(e.to_string()))
+}
+
+/// What a request carries that must never be printed: the form's code, verifier, tokens and
+/// secret (as sent and percent-encoded), and the `Authorization` header's credentials.
+fn sent_secrets(request: &oauth2::HttpRequest) -> Vec<String> {
+    const SECRET_FIELDS: [&str; 5] = [
+        "code",
+        "code_verifier",
+        "refresh_token",
+        "client_secret",
+        "token",
+    ];
+    let mut out = Vec::new();
+    for (k, v) in url::form_urlencoded::parse(request.body()) {
+        if SECRET_FIELDS.contains(&k.as_ref()) {
+            out.push(url::form_urlencoded::byte_serialize(v.as_bytes()).collect());
+            out.push(v.into_owned());
+        }
+    }
+    if let Some(auth) = request
+        .headers()
+        .get(oauth2::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        out.extend(credential_secrets(auth));
+    }
+    out
+}
+
+/// The secrets in an `Authorization` header value: the whole credential, and for Basic the
+/// decoded password too.
+pub(crate) fn credential_secrets(header: &str) -> Vec<String> {
+    use base64::Engine as _;
+    let mut out = Vec::new();
+    let Some((scheme, credential)) = header.trim().split_once(' ') else {
+        return out;
+    };
+    let credential = credential.trim();
+    out.push(credential.to_string());
+    if scheme.eq_ignore_ascii_case("basic") {
+        if let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(credential) {
+            let decoded = String::from_utf8_lossy(&decoded).into_owned();
+            if let Some((_, password)) = decoded.split_once(':') {
+                out.push(password.to_string());
+                // The `oauth2` crate percent-encodes id and secret first (RFC 6749 2.3.1).
+                let query = format!("p={password}");
+                if let Some((_, p)) = url::form_urlencoded::parse(query.as_bytes()).next() {
+                    out.push(p.into_owned());
+                }
+            }
+            out.push(decoded);
+        }
+    }
+    out
+}
+
+/// Text with every occurrence of these secrets (4 characters or more) made "…".
+pub(crate) fn redact(text: &str, secrets: &[&str]) -> String {
+    let mut out = text.to_string();
+    let mut secrets: Vec<&str> = secrets.iter().copied().filter(|s| s.len() >= 4).collect();
+    // Longest first: a secret that contains another is hidden whole.
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    for s in secrets {
+        if out.contains(s) {
+            out = out.replace(s, "…");
+        }
+    }
+    out
+}
+
+/// Part of an answer that is not X's, quoted in a message: one clean line, without any
+/// secret the request carried, at most 200 characters.
+pub(crate) fn quote(body: &[u8], secrets: &[&str]) -> String {
+    let text = crate::text::clean(&String::from_utf8_lossy(body));
+    crate::text::clean_short(&redact(&text, secrets), 200)
 }
 
 /// An OAuth error body: `{"error": "…", …}`.
@@ -485,9 +580,15 @@ fn is_oauth_error(body: &[u8]) -> bool {
     serde_json::from_slice::<OAuthError>(body).is_ok()
 }
 
-/// Why a token response (HTTP 200) could not be read. Its body is never echoed when it may
-/// hold a token: only a body that is not JSON at all is quoted.
-fn unreadable(e: &serde_json::Error, path: &str, body: &[u8]) -> String {
+/// Why a token response (HTTP 200) could not be read. Its body is never quoted (it may hold
+/// tokens, in JSON or in another form): a body that is not JSON is named by its content type
+/// and size.
+fn unreadable(
+    e: &serde_json::Error,
+    path: &str,
+    body: &[u8],
+    content_type: Option<&str>,
+) -> String {
     use serde_json::error::Category;
     let json_like = matches!(body.trim_ascii_start().first(), Some(b'{' | b'['));
     match e.classify() {
@@ -509,8 +610,12 @@ fn unreadable(e: &serde_json::Error, path: &str, body: &[u8]) -> String {
         Category::Eof if json_like => "the token response is cut short".into(),
         _ if json_like => "the token response is not valid JSON".into(),
         _ => format!(
-            "the token response is not JSON ({})",
-            super::error::clean(String::from_utf8_lossy(&body[..body.len().min(80)]).trim())
+            "the token response is not JSON ({}, {} bytes)",
+            content_type.map_or_else(
+                || "no content type".to_string(),
+                |t| crate::text::clean_short(t, 60)
+            ),
+            body.len()
         ),
     }
 }
@@ -527,7 +632,7 @@ fn token_error(
         ),
         RequestTokenError::Request(f) => f.into_xerror(),
         RequestTokenError::Parse(e, body) => {
-            XError::BadResponse(unreadable(e.inner(), &e.path().to_string(), &body))
+            XError::BadResponse(unreadable(e.inner(), &e.path().to_string(), &body, None))
         }
         RequestTokenError::Other(s) => XError::BadResponse(super::error::clean(&s)),
     }
@@ -655,7 +760,13 @@ pub async fn revoke(
         )),
         Err(_) => Err(XError::Status {
             status: status.as_u16(),
-            detail: super::error::clean(&String::from_utf8_lossy(&body[..body.len().min(200)])),
+            detail: quote(
+                &body,
+                &[
+                    token.expose(),
+                    app.client_secret.as_ref().map_or("", |s| s.expose()),
+                ],
+            ),
         }),
     }
 }
@@ -675,7 +786,7 @@ mod tests {
 
     fn why(body: &str) -> String {
         let e = serde_json::from_str::<TokenBody>(body).expect_err(body);
-        unreadable(&e, "expires_in", body.as_bytes())
+        unreadable(&e, "expires_in", body.as_bytes(), Some("text/html"))
     }
 
     #[test]
@@ -702,12 +813,12 @@ mod tests {
         );
         assert_eq!(
             why("<html>\n<p>Sign in</p></html>"),
-            "the token response is not JSON (<html> <p>Sign in</p></html>)"
+            "the token response is not JSON (text/html, 28 bytes)"
         );
         assert_eq!(why(" \n"), "the token response is empty");
         let e = serde_json::from_str::<TokenBody>("[]").expect_err("an array");
         assert_eq!(
-            unreadable(&e, ".", b"[]"),
+            unreadable(&e, ".", b"[]", None),
             "the token response is not a JSON object"
         );
     }
@@ -805,6 +916,36 @@ mod tests {
                 other => panic!("{body}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn quoted_answers_lose_every_secret_sent() {
+        use base64::Engine as _;
+        let basic = base64::engine::general_purpose::STANDARD.encode("my-id:s3cr%2Ft");
+        let found = credential_secrets(&format!("Basic {basic}"));
+        assert!(found.contains(&"s3cr/t".to_string()), "{found:?}");
+        assert!(found.contains(&basic), "{found:?}");
+        assert_eq!(credential_secrets("Bearer AT-1234"), ["AT-1234"]);
+        let request = oauth2::http::Request::builder()
+            .header("authorization", format!("Basic {basic}"))
+            .body(b"grant_type=refresh_token&refresh_token=RT%2B1234&client_id=my-id".to_vec())
+            .expect("request");
+        let secrets = sent_secrets(&request);
+        let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+        let echoed = format!(
+            "bad: grant_type=refresh_token&refresh_token=RT%2B1234 (RT+1234) \x1b[2J s3cr/t {basic}"
+        );
+        let quoted = quote(echoed.as_bytes(), &secrets);
+        assert_eq!(
+            quoted,
+            "bad: grant_type=refresh_token&refresh_token=… (…)  … …"
+        );
+        assert_eq!(
+            redact("abcdef", &["abc", "abcdef", "ab"]),
+            "…",
+            "longest first"
+        );
+        assert_eq!(quote("x".repeat(500).as_bytes(), &[]).chars().count(), 201);
     }
 
     #[test]

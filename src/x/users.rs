@@ -63,13 +63,16 @@ pub async fn me(
                 } else {
                     p.detail
                 };
-                Err(XError::Forbidden(super::error::clean(&text)))
+                Err(XError::Forbidden(super::oauth::quote(
+                    text.as_bytes(),
+                    &[access_token.expose()],
+                )))
             }
         }
         429 => Err(XError::RateLimited { reset }),
         s => Err(XError::Status {
             status: s,
-            detail: super::error::clean(&problem().title),
+            detail: super::oauth::quote(problem().title.as_bytes(), &[access_token.expose()]),
         }),
     }
 }
