@@ -21,6 +21,57 @@ enum Answer {
     Respond(Response),
     /// Keeps the connection open and never says a word.
     Silent,
+    /// A 200 answer of 50 MB of JSON, sent as fast as it is read (with a `Content-Length`,
+    /// or chunked without one); the bytes that went out are added to the counter.
+    Flood {
+        status: u16,
+        content_length: bool,
+        sent: Arc<std::sync::atomic::AtomicUsize>,
+    },
+}
+
+/// The size of a flood.
+const FLOOD: usize = 50 * 1024 * 1024;
+
+async fn flood(
+    stream: &mut tokio::net::TcpStream,
+    status: u16,
+    content_length: bool,
+    sent: &std::sync::atomic::AtomicUsize,
+) {
+    use std::sync::atomic::Ordering;
+    let framing = if content_length {
+        format!("Content-Length: {FLOOD}")
+    } else {
+        "Transfer-Encoding: chunked".to_string()
+    };
+    let head =
+        format!("HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n{framing}\r\n\r\n");
+    if stream.write_all(head.as_bytes()).await.is_err() {
+        return;
+    }
+    let piece = vec![b'a'; 64 * 1024];
+    let mut done = 0;
+    while done < FLOOD {
+        let mut data = piece.clone();
+        if done == 0 {
+            let start = b"{\"access_token\":\"";
+            data[..start.len()].copy_from_slice(start);
+        }
+        let mut bytes = Vec::with_capacity(data.len() + 16);
+        if content_length {
+            bytes.extend_from_slice(&data);
+        } else {
+            bytes.extend_from_slice(format!("{:x}\r\n", data.len()).as_bytes());
+            bytes.extend_from_slice(&data);
+            bytes.extend_from_slice(b"\r\n");
+        }
+        if stream.write_all(&bytes).await.is_err() {
+            return;
+        }
+        done += piece.len();
+        sent.fetch_add(bytes.len(), Ordering::Relaxed);
+    }
 }
 
 /// A server on 127.0.0.1 that answers every request with `answer(request)` and remembers
@@ -64,6 +115,11 @@ impl FaultServer {
                             let _held = stream;
                             std::future::pending::<()>().await;
                         }
+                        Answer::Flood {
+                            status,
+                            content_length,
+                            sent,
+                        } => flood(&mut stream, status, content_length, &sent).await,
                     }
                 });
             }
@@ -924,4 +980,103 @@ fn an_error_page_that_echoes_the_request_does_not_print_its_secrets() {
         verifier.is_empty() || verifier.starts_with('…'),
         "the verifier was printed: {line}"
     );
+}
+
+// -------------------------------------------------------------------------- bounded reads
+
+fn flood_answer(status: u16) -> Vec<(Answer, Arc<std::sync::atomic::AtomicUsize>)> {
+    [true, false]
+        .into_iter()
+        .map(|content_length| {
+            let sent = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            (
+                Answer::Flood {
+                    status,
+                    content_length,
+                    sent: Arc::clone(&sent),
+                },
+                sent,
+            )
+        })
+        .collect()
+}
+
+/// Much less than the flood went out: the answer was refused, not read whole.
+fn assert_refused_early(sent: &std::sync::atomic::AtomicUsize) {
+    let sent = sent.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(sent < FLOOD / 4, "{sent} bytes were taken of {FLOOD}");
+}
+
+const TOO_LARGE: &str =
+    "X answered something xconnect cannot read (the answer is larger than 64 KiB)";
+
+#[test]
+fn a_flood_from_the_token_endpoint_is_refused_early() {
+    for (answer, sent) in flood_answer(200) {
+        let w = World::new();
+        let before = expired_profile(&w);
+        let x = FaultServer::token(&w, answer);
+        let e = token_against(&w, &x, &before, &[]);
+        assert_eq!(e.code, 1, "{}", e.stderr);
+        assert!(e.stderr.contains(TOO_LARGE), "{}", e.stderr);
+        assert_refused_early(&sent);
+    }
+    for (answer, sent) in flood_answer(200) {
+        let w = World::new();
+        let x = FaultServer::token(&w, answer);
+        let e = login_with_redirect(&w, &x.base, &[]);
+        assert!(reason(&e).contains(TOO_LARGE), "{}", e.stderr);
+        assert_nothing_written(&w);
+        assert_refused_early(&sent);
+    }
+}
+
+#[test]
+fn a_flood_from_revoke_is_never_read_whole() {
+    // A refusal is read up to the limit, then refused.
+    for (answer, sent) in flood_answer(400) {
+        let w = World::new();
+        w.logged_in("default");
+        let before = std::fs::read(w.profile("default")).expect("profile");
+        let x = FaultServer::start(&w, move |_| answer.clone());
+        let e = w.run(&["revoke", "--api-base", &x.base]);
+        assert_eq!(e.code, 1, "{}", e.stderr);
+        assert!(e.stderr.contains(TOO_LARGE), "{}", e.stderr);
+        assert_eq!(
+            std::fs::read(w.profile("default")).expect("profile"),
+            before
+        );
+        assert_refused_early(&sent);
+    }
+    // A success needs no body: none is read.
+    for (answer, sent) in flood_answer(200) {
+        let w = World::new();
+        w.logged_in("default");
+        let x = FaultServer::start(&w, move |_| answer.clone());
+        let e = w.run(&["revoke", "--api-base", &x.base]);
+        assert_eq!(e.code, 0, "{}", e.stderr);
+        assert!(w.read("default").get("token").is_none());
+        assert_refused_early(&sent);
+    }
+}
+
+#[test]
+fn a_flood_from_users_me_is_refused_early_and_the_tokens_are_kept() {
+    for (answer, sent) in flood_answer(200) {
+        let w = World::new();
+        let x = FaultServer::start(&w, move |r| match r.path() {
+            "/2/oauth2/token" => Answer::Respond(Response::json(200, &rotated(Some(json!(7200))))),
+            _ => answer.clone(),
+        });
+        let e = login_with_redirect(&w, &x.base, &[]);
+        assert_eq!(e.code, 0, "{}", e.stderr);
+        assert!(e.stderr.contains("unverified"), "{}", e.stderr);
+        assert!(e.stderr.contains(TOO_LARGE), "{}", e.stderr);
+        let p = w.read("default");
+        assert_eq!(
+            p["token"]["refresh_token"].as_str(),
+            Some("REFRESH-NEW-0123456789")
+        );
+        assert_refused_early(&sent);
+    }
 }

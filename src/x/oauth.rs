@@ -395,6 +395,41 @@ fn failed_handshake(e: &(dyn std::error::Error + 'static)) -> bool {
     false
 }
 
+/// The most read of any answer from X (token, revoke, /2/users/me): X's are a few hundred
+/// bytes; a larger one is refused, not read.
+pub const MAX_ANSWER: usize = 64 * 1024;
+
+/// What [`read_body`] says of an answer larger than [`MAX_ANSWER`].
+const TOO_LARGE: &str = "the answer is larger than 64 KiB";
+
+/// An answer's body, at most [`MAX_ANSWER`] bytes: a larger declared length is refused
+/// before anything is read, and a body without one is read piece by piece and refused as
+/// soon as it passes the limit (the connection is then dropped).
+pub async fn read_body(response: reqwest::Response) -> Result<Vec<u8>, HttpFailure> {
+    read_capped(response, MAX_ANSWER).await
+}
+
+async fn read_capped(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<Vec<u8>, HttpFailure> {
+    let too_large = || HttpFailure::Unreadable(TOO_LARGE.to_string());
+    if response
+        .content_length()
+        .is_some_and(|n| n > u64::try_from(limit).unwrap_or(u64::MAX))
+    {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(piece) = response.chunk().await.map_err(HttpFailure::Transport)? {
+        if body.len().saturating_add(piece.len()) > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&piece);
+    }
+    Ok(body)
+}
+
 /// X's `x-rate-limit-reset` header (Unix seconds).
 pub fn rate_limit_reset(headers: &reqwest::header::HeaderMap) -> Option<i64> {
     headers
@@ -439,7 +474,8 @@ async fn send(
     let headers = response.headers().clone();
     if status.as_u16() == 429 || status.is_server_error() {
         let reset = rate_limit_reset(&headers);
-        let body = response.bytes().await.unwrap_or_default();
+        // The status says it all; a body too large to read is not quoted.
+        let body = read_body(response).await.unwrap_or_default();
         return Err(HttpFailure::Status {
             status: status.as_u16(),
             reset,
@@ -459,7 +495,7 @@ async fn send(
             }),
         });
     }
-    let body = response.bytes().await.map_err(HttpFailure::Transport)?;
+    let body = read_body(response).await?;
     if status != reqwest::StatusCode::OK && !is_oauth_error(&body) {
         // Not X's OAuth error (a proxy's page, a wrong host): say the status, not "unreadable".
         return Err(HttpFailure::Status {
@@ -733,10 +769,13 @@ pub async fn revoke(
         .map_err(|e| transport(&e))?;
     let status = response.status();
     let reset = rate_limit_reset(response.headers());
-    let body = response.bytes().await.map_err(|e| transport(&e))?;
     if status.is_success() {
+        // Nothing in the body matters: it is not read.
         return Ok(());
     }
+    let body = read_body(response)
+        .await
+        .map_err(HttpFailure::into_xerror)?;
     if status.as_u16() == 429 {
         return Err(XError::RateLimited { reset });
     }
