@@ -1080,3 +1080,101 @@ fn a_flood_from_users_me_is_refused_early_and_the_tokens_are_kept() {
         assert_refused_early(&sent);
     }
 }
+
+// ------------------------------------------------------------------ endpoints from a file
+
+/// Writes `[endpoints]` into the profile (replacing any).
+fn set_endpoints(w: &World, name: &str, auth: &str, api: &str) {
+    let path = w.profile(name);
+    let text = std::fs::read_to_string(&path).expect("profile");
+    let mut out = String::new();
+    let mut skipping = false;
+    for line in text.lines() {
+        if line.starts_with('[') {
+            skipping = line == "[endpoints]";
+        }
+        if !skipping {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out.push_str(&format!(
+        "\n[endpoints]\nauth_base = \"{auth}\"\napi_base = \"{api}\"\n"
+    ));
+    std::fs::write(&path, out).expect("write");
+}
+
+const ELSEWHERE: &str = "is neither X nor this machine";
+
+#[test]
+fn a_profile_that_sends_its_tokens_elsewhere_is_warned_about() {
+    // 0.0.0.0 is not a loopback address, yet a connection to it stays on this machine.
+    let port = closed_port();
+    let elsewhere = format!("https://0.0.0.0:{port}");
+    for args in [&["token"][..], &["refresh"], &["revoke"]] {
+        let w = World::new();
+        w.logged_in("default");
+        w.expire("default");
+        set_endpoints(&w, "default", &elsewhere, &elsewhere);
+        let e = w.run(args);
+        assert_ne!(e.code, 0, "{args:?}: {}", e.stderr);
+        let first = e.stderr.lines().next().unwrap_or("");
+        assert!(
+            first.starts_with("warning: ")
+                && first.contains(&format!("0.0.0.0:{port}"))
+                && first.contains(ELSEWHERE)
+                && first.contains("profile file"),
+            "{args:?}: {}",
+            e.stderr
+        );
+    }
+    // X's hosts and this machine's are not warned about; neither is a flag's choice.
+    let w = World::new();
+    w.logged_in("default");
+    w.expire("default");
+    let sandbox = w.sandbox.base_url();
+    let e = w.run(&["token"]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    assert!(!e.stderr.contains(ELSEWHERE), "{}", e.stderr);
+    set_endpoints(&w, "default", "https://x.com", "https://api.twitter.com");
+    w.expire("default");
+    let e = w.run(&["token", "--api-base", &sandbox]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    assert!(!e.stderr.contains(ELSEWHERE), "{}", e.stderr);
+}
+
+#[test]
+fn a_bad_base_says_where_it_came_from() {
+    let w = World::new();
+    w.logged_in("default");
+    w.expire("default");
+    set_endpoints(&w, "default", "http://127.0.0.1:1", "http://example.com");
+    let e = w.run(&["token"]);
+    assert_eq!(e.code, 1, "{}", e.stderr);
+    assert!(e.stderr.contains("http://example.com"), "{}", e.stderr);
+    assert!(e.stderr.contains("profile file"), "{}", e.stderr);
+    assert!(
+        !e.stderr.contains("--api-base http://example.com"),
+        "{}",
+        e.stderr
+    );
+
+    let e = w.run_env(&["token"], &[("XCONNECT_API_BASE", "ftp://x")]);
+    assert_eq!(e.code, 1, "{}", e.stderr);
+    assert!(e.stderr.contains("XCONNECT_API_BASE"), "{}", e.stderr);
+    assert!(!e.stderr.contains("--api-base"), "{}", e.stderr);
+
+    let e = w.run_env(
+        &["token", "--api-base", "ftp://y"],
+        &[("XCONNECT_API_BASE", "ftp://x")],
+    );
+    assert_eq!(e.code, 1, "{}", e.stderr);
+    assert!(e.stderr.contains("--api-base ftp://y"), "{}", e.stderr);
+
+    let e = w.run_env(
+        &["revoke"],
+        &[("XCONNECT_API_BASE", "https://api.x.com/x?y")],
+    );
+    assert_eq!(e.code, 1, "{}", e.stderr);
+    assert!(e.stderr.contains("XCONNECT_API_BASE"), "{}", e.stderr);
+}

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use super::{endpoints_for, exit, load, oauth_app, x_failure, Failure};
+use super::{endpoints_for_sending, exit, load, oauth_app, x_failure, Failure};
 use crate::profile::{Profile, Status, Store};
 use crate::secret::Secret;
 use crate::x::oauth;
@@ -90,7 +90,7 @@ pub async fn fresh(
         });
     }
     let refresh_token = refreshable(name, &profile)?;
-    let endpoints = endpoints_for(&profile, api_override)?;
+    let endpoints = endpoints_for_sending(name, &profile, api_override, warn)?;
     let http = oauth::http_client().map_err(|e| x_failure(name, &e))?;
     match oauth::refresh_answer(&http, &oauth_app(&profile), &endpoints, &refresh_token).await {
         Ok(oauth::Answer { tokens: t, notes }) => {
