@@ -3,26 +3,28 @@
 //!
 //! Used by the X emulator and reusable by anything else that needs to catch a
 //! single request on a loopback port (an OAuth redirect, for instance).
+//!
+//! Why this is not hyper (yet), as measured when the loopback listener was hardened:
+//! - What hyper would replace is the request reader (`Head` to `read_request`, about 230
+//!   lines); `Request`, `Response`, `parse_form` and the listener's accept loop stay in some
+//!   form, because the sandbox's routes and the tests are written against them.
+//! - The listener's defence against starvation is not something hyper does: hyper has no
+//!   connection cap, so closing the oldest idle connection for a new one (see
+//!   `callback::listener`) is written around the accept loop either way; hyper's
+//!   `header_read_timeout` would only replace `Limits::timeout`.
+//! - hyper's server half is not compiled today: reqwest enables only `client` and `http1`.
+//!   The `server` feature adds `httpdate` (absent from Cargo.lock) and changes hyper's
+//!   features, so hyper, hyper-util, hyper-rustls, reqwest and oauth2 all rebuild; hyper and
+//!   hyper-util alone build in about 7 s (debug, one job), so build time is not the obstacle.
+//!
+//! The swap is worth doing in one piece with the sandbox's server, whose routes are being
+//! reworked elsewhere; done here alone it would leave two HTTP layers.
 
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-/// Escapes text for HTML element content and (single- or double-quoted) attribute values.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::text::escape_html;
 
 /// Largest request head (request line + headers + blank line) accepted.
 pub const MAX_HEAD: usize = 16 * 1024;

@@ -22,6 +22,7 @@ pub mod secret;
 pub mod services;
 pub mod session;
 pub mod terminal;
+pub mod text;
 pub mod theme;
 pub mod timefmt;
 pub mod validate;

@@ -21,6 +21,57 @@ enum Answer {
     Respond(Response),
     /// Keeps the connection open and never says a word.
     Silent,
+    /// A 200 answer of 50 MB of JSON, sent as fast as it is read (with a `Content-Length`,
+    /// or chunked without one); the bytes that went out are added to the counter.
+    Flood {
+        status: u16,
+        content_length: bool,
+        sent: Arc<std::sync::atomic::AtomicUsize>,
+    },
+}
+
+/// The size of a flood.
+const FLOOD: usize = 50 * 1024 * 1024;
+
+async fn flood(
+    stream: &mut tokio::net::TcpStream,
+    status: u16,
+    content_length: bool,
+    sent: &std::sync::atomic::AtomicUsize,
+) {
+    use std::sync::atomic::Ordering;
+    let framing = if content_length {
+        format!("Content-Length: {FLOOD}")
+    } else {
+        "Transfer-Encoding: chunked".to_string()
+    };
+    let head =
+        format!("HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n{framing}\r\n\r\n");
+    if stream.write_all(head.as_bytes()).await.is_err() {
+        return;
+    }
+    let piece = vec![b'a'; 64 * 1024];
+    let mut done = 0;
+    while done < FLOOD {
+        let mut data = piece.clone();
+        if done == 0 {
+            let start = b"{\"access_token\":\"";
+            data[..start.len()].copy_from_slice(start);
+        }
+        let mut bytes = Vec::with_capacity(data.len() + 16);
+        if content_length {
+            bytes.extend_from_slice(&data);
+        } else {
+            bytes.extend_from_slice(format!("{:x}\r\n", data.len()).as_bytes());
+            bytes.extend_from_slice(&data);
+            bytes.extend_from_slice(b"\r\n");
+        }
+        if stream.write_all(&bytes).await.is_err() {
+            return;
+        }
+        done += piece.len();
+        sent.fetch_add(bytes.len(), Ordering::Relaxed);
+    }
 }
 
 /// A server on 127.0.0.1 that answers every request with `answer(request)` and remembers
@@ -64,6 +115,11 @@ impl FaultServer {
                             let _held = stream;
                             std::future::pending::<()>().await;
                         }
+                        Answer::Flood {
+                            status,
+                            content_length,
+                            sent,
+                        } => flood(&mut stream, status, content_length, &sent).await,
                     }
                 });
             }
@@ -288,7 +344,7 @@ fn login_when_the_token_answer_is_not_json() {
         ),
         (
             Response::new(200, "application/json", "<html>not json</html>"),
-            "(the token response is not JSON (<html>not json</html>))",
+            "(the token response is not JSON (application/json, 21 bytes))",
         ),
         (
             Response::new(
@@ -471,7 +527,7 @@ fn token_when_the_answer_is_not_json_is_exit_1() {
     assert_eq!(e.code, 1, "not a passing trouble: {}", e.stderr);
     assert_eq!(
         e.stderr.trim_end(),
-        "xconnect: X answered something xconnect cannot read (the token response is not JSON (upstream error)). Try again; if it persists, X may have changed."
+        "xconnect: X answered something xconnect cannot read (the token response is not JSON (application/json, 14 bytes)). Try again; if it persists, X may have changed."
     );
 }
 
@@ -567,4 +623,617 @@ fn api_when_x_has_a_server_error_is_exit_5() {
         "{}",
         e.stderr
     );
+}
+
+// ------------------------------------------- answers that carry a rotated refresh token
+
+/// A token answer with new tokens and this `expires_in` (`None`: no such field).
+fn rotated(expires_in: Option<serde_json::Value>) -> serde_json::Value {
+    let mut body = json!({
+        "token_type": "bearer",
+        "access_token": "ACCESS-NEW-0123456789",
+        "refresh_token": "REFRESH-NEW-0123456789",
+        "scope": "tweet.read users.read offline.access",
+    });
+    if let Some(v) = expires_in {
+        body["expires_in"] = v;
+    }
+    body
+}
+
+/// `expires_in` values X should never send, and the lifetime each must end up as: clamped
+/// to 0 s..=1 year, 2 hours when missing or not a number.
+fn odd_lifetimes() -> Vec<(Option<serde_json::Value>, std::ops::RangeInclusive<i64>)> {
+    const YEAR: i64 = 365 * 86_400;
+    vec![
+        (Some(json!(1_000_000_000_000u64)), YEAR - 5..=YEAR + 5),
+        (Some(json!(u64::MAX)), YEAR - 5..=YEAR + 5),
+        (Some(json!(1e300)), YEAR - 5..=YEAR + 5),
+        (Some(json!(-5)), -5..=5),
+        (Some(json!(-1e300)), -5..=5),
+        (Some(json!("7200")), 7195..=7205),
+        (Some(json!("soon")), 7195..=7205),
+        (Some(json!(null)), 7195..=7205),
+        (Some(json!(3600.7)), 3595..=3605),
+        (None, 7195..=7205),
+    ]
+}
+
+/// Seconds from now to the profile's `expires_at`.
+fn lifetime(w: &World, name: &str) -> i64 {
+    let p = w.read(name);
+    let at = p["token"]["expires_at"].as_str().expect("expires_at");
+    let at = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+        .expect("RFC 3339");
+    (at - time::OffsetDateTime::now_utc()).whole_seconds()
+}
+
+#[test]
+fn token_keeps_the_rotated_refresh_token_whatever_expires_in_says() {
+    for (expires_in, range) in odd_lifetimes() {
+        let w = World::new();
+        expired_profile(&w);
+        let body = rotated(expires_in.clone());
+        let x = FaultServer::token(&w, Answer::Respond(Response::json(200, &body)));
+        let e = w.run(&["token", "--api-base", &x.base]);
+        assert_eq!(e.code, 0, "expires_in {expires_in:?}: {}", e.stderr);
+        assert_eq!(e.stdout, "ACCESS-NEW-0123456789\n", "{expires_in:?}");
+        let p = w.read("default");
+        assert_eq!(
+            p["token"]["refresh_token"].as_str(),
+            Some("REFRESH-NEW-0123456789"),
+            "expires_in {expires_in:?}: the rotated refresh token is saved"
+        );
+        let secs = lifetime(&w, "default");
+        assert!(range.contains(&secs), "expires_in {expires_in:?}: {secs} s");
+        assert_eq!(x.seen(), [TOKEN]);
+    }
+}
+
+#[test]
+fn login_saves_the_tokens_whatever_expires_in_says() {
+    for (expires_in, range) in odd_lifetimes() {
+        let w = World::new();
+        let body = rotated(expires_in.clone());
+        let x = FaultServer::token(&w, Answer::Respond(Response::json(200, &body)));
+        let e = login_with_redirect(&w, &x.base, &[]);
+        assert_eq!(e.code, 0, "expires_in {expires_in:?}: {}", e.stderr);
+        let p = w.read("default");
+        assert_eq!(
+            p["token"]["refresh_token"].as_str(),
+            Some("REFRESH-NEW-0123456789"),
+            "{expires_in:?}"
+        );
+        let secs = lifetime(&w, "default");
+        assert!(range.contains(&secs), "expires_in {expires_in:?}: {secs} s");
+    }
+}
+
+#[test]
+fn token_prints_only_a_visible_ascii_access_token_and_still_saves_the_rotation() {
+    for access in [
+        Some(json!("AT\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}[2J")),
+        Some(json!("AT with spaces")),
+        Some(json!("AT\r\nInjected: 1")),
+        Some(json!("ÄT")),
+        Some(json!("")),
+        Some(json!(42)),
+        None,
+    ] {
+        let w = World::new();
+        expired_profile(&w);
+        let mut body = rotated(Some(json!(7200)));
+        match &access {
+            Some(a) => body["access_token"] = a.clone(),
+            None => {
+                body.as_object_mut().expect("object").remove("access_token");
+            }
+        }
+        let x = FaultServer::token(&w, Answer::Respond(Response::json(200, &body)));
+        let e = w.run(&["token", "--api-base", &x.base]);
+        assert_eq!(e.code, 1, "access_token {access:?}: {}", e.stderr);
+        assert!(e.stdout.is_empty(), "{access:?}: printed {:?}", e.stdout);
+        assert!(
+            !e.stderr.contains('\u{1b}') && !e.stderr.contains("AT"),
+            "{access:?}: {:?}",
+            e.stderr
+        );
+        assert!(
+            e.stderr.contains("the new refresh token is saved"),
+            "{access:?}: {}",
+            e.stderr
+        );
+        let p = w.read("default");
+        assert_eq!(
+            p["token"]["refresh_token"].as_str(),
+            Some("REFRESH-NEW-0123456789"),
+            "{access:?}"
+        );
+        assert!(lifetime(&w, "default") <= 0, "{access:?}: taken as expired");
+        // The next run refreshes again rather than printing what it cannot.
+        let again = w.run(&["token", "--api-base", &x.base]);
+        assert!(again.stdout.is_empty(), "{access:?}: {:?}", again.stdout);
+        assert_eq!(x.seen(), [TOKEN, TOKEN], "{access:?}");
+    }
+}
+
+/// Text an attacker on the path would like a terminal to run: a title change, a clipboard
+/// write, a screen wipe, and a right-to-left override that reorders what follows.
+const HOSTILE: &str =
+    "\u{1b}]0;pwned\u{7}\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}[2Jdead\u{202e}txt\u{200b}\u{9b}31m";
+
+fn assert_clean(what: &str, text: &str) {
+    assert!(
+        !text
+            .chars()
+            .any(|c| c != '\n' && xconnect::text::is_hidden(c)),
+        "{what}: {text:?}"
+    );
+    assert!(!text.contains("]52;"), "{what}: {text:?}");
+}
+
+#[test]
+fn x_s_error_description_is_cleaned_when_shown_and_when_stored() {
+    let w = World::new();
+    expired_profile(&w);
+    let x = FaultServer::token(
+        &w,
+        Answer::Respond(Response::json(
+            400,
+            &json!({"error": "invalid_grant", "error_description": HOSTILE}),
+        )),
+    );
+    let e = w.run(&["token", "--api-base", &x.base]);
+    assert_eq!(e.code, 4, "{}", e.stderr);
+    assert_clean("stderr", &e.stderr);
+    assert!(e.stderr.contains("deadtxt"), "{}", e.stderr);
+    let text = std::fs::read_to_string(w.profile("default")).expect("profile");
+    let p = w.read("default");
+    let reason = p["status"]["reason"].as_str().expect("reason");
+    assert_clean("the stored reason", reason);
+    assert!(
+        !text.contains("\\u001b") && !text.contains("\\u001B"),
+        "{text}"
+    );
+    // Repeated by the next run, from the file.
+    let again = w.run(&["token", "--api-base", &x.base]);
+    assert_eq!(again.code, 4, "{}", again.stderr);
+    assert_clean("stderr again", &again.stderr);
+}
+
+#[test]
+fn a_reason_in_a_hand_edited_file_is_cleaned_when_repeated() {
+    let w = World::new();
+    w.logged_in("default");
+    let path = w.profile("default");
+    let text = std::fs::read_to_string(&path).expect("profile");
+    let mut text: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("username = ") || l.starts_with("scope = ") {
+                format!(
+                    "{} = \"x\\u001B]0;pwned\\u0007y\\u202Ez\"\n",
+                    &l[..l.find(' ').expect("key")]
+                )
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    text.push_str(
+        "\n[status]\nneeds_reauth = true\nreason = \"\\u001B]0;pwned\\u0007gone\\u202Etxt\"\n",
+    );
+    std::fs::write(&path, text).expect("write");
+    let e = w.run(&["token"]);
+    assert_eq!(e.code, 4, "{}", e.stderr);
+    assert_clean("stderr", &e.stderr);
+    assert!(e.stderr.contains("gonetxt"), "{}", e.stderr);
+    let listed = w.run(&["profiles"]);
+    assert_eq!(listed.code, 0, "{}", listed.stderr);
+    assert_clean("profiles", &listed.stdout);
+    assert!(listed.stdout.contains("@xyz"), "{}", listed.stdout);
+}
+
+#[test]
+fn login_cleans_the_account_and_the_scope_before_printing_and_storing() {
+    let w = World::new();
+    let x = FaultServer::start(&w, |r| match r.path() {
+        "/2/oauth2/token" => {
+            let mut body = rotated(Some(json!(7200)));
+            body["scope"] = json!(format!("tweet.read {HOSTILE} users.read"));
+            Answer::Respond(Response::json(200, &body))
+        }
+        "/2/users/me" => Answer::Respond(Response::json(
+            200,
+            &json!({"data": {"id": "1\u{1b}[2J", "username": format!("me{HOSTILE}"), "name": format!("Name\u{2066}{HOSTILE}")}}),
+        )),
+        _ => Answer::Respond(Response::text(404, "")),
+    });
+    let e = login_with_redirect(&w, &x.base, &[]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    assert_clean("stderr", &e.stderr);
+    assert!(e.stderr.contains("Logged in as @medeadtxt"), "{}", e.stderr);
+    let p = w.read("default");
+    for field in [
+        &p["account"]["id"],
+        &p["account"]["username"],
+        &p["account"]["name"],
+        &p["token"]["scope"],
+    ] {
+        assert_clean("stored", field.as_str().expect("text"));
+    }
+    let listed = w.run(&["profiles"]);
+    assert_eq!(listed.code, 0, "{}", listed.stderr);
+    assert_clean("profiles", &listed.stdout);
+}
+
+// ------------------------------------------------------------ no secret in any message
+
+const FORM: &str = "access_token=ACCESS-SECRET-0123&refresh_token=REFRESH-SECRET-0123&token_type=bearer&expires_in=7200";
+
+/// Token answers that are not JSON and hold tokens, and the kind each must be named by.
+fn answers_with_tokens_that_are_not_json() -> Vec<(Response, &'static str)> {
+    vec![
+        (
+            Response::new(200, "application/x-www-form-urlencoded", FORM),
+            "(the token response is not JSON (application/x-www-form-urlencoded, 99 bytes))",
+        ),
+        (
+            Response::new(200, "application/json", FORM),
+            "(the token response is not JSON (application/json, 99 bytes))",
+        ),
+        (
+            Response {
+                status: 200,
+                headers: Vec::new(),
+                body: FORM.into(),
+            },
+            "(the token response is not JSON (no content type, 99 bytes))",
+        ),
+        (
+            Response::html(
+                200,
+                "<html><p>Welcome back! access_token=ACCESS-SECRET-0123</p></html>",
+            ),
+            "(the token response is not JSON (text/html; charset=utf-8, 65 bytes))",
+        ),
+    ]
+}
+
+#[test]
+fn login_never_echoes_a_token_answer_that_is_not_json() {
+    for (response, says) in answers_with_tokens_that_are_not_json() {
+        let w = World::new();
+        let x = FaultServer::token(&w, Answer::Respond(response));
+        let e = login_with_redirect(&w, &x.base, &[]);
+        let line = reason(&e);
+        assert!(
+            !e.stderr.contains("SECRET"),
+            "a token was printed:\n{}",
+            e.stderr
+        );
+        assert_says(
+            &line,
+            &["xconnect: X answered something xconnect cannot read ", says],
+        );
+        assert_nothing_written(&w);
+    }
+}
+
+#[test]
+fn token_never_echoes_a_token_answer_that_is_not_json() {
+    for (response, says) in answers_with_tokens_that_are_not_json() {
+        let w = World::new();
+        let before = expired_profile(&w);
+        let x = FaultServer::token(&w, Answer::Respond(response));
+        let e = token_against(&w, &x, &before, &[]);
+        assert_eq!(e.code, 1, "{}", e.stderr);
+        assert!(
+            !e.stderr.contains("SECRET"),
+            "a token was printed:\n{}",
+            e.stderr
+        );
+        assert!(e.stderr.contains(says), "{says} missing from {}", e.stderr);
+    }
+}
+
+#[test]
+fn a_json_token_answer_is_read_whatever_its_content_type() {
+    let w = World::new();
+    expired_profile(&w);
+    let body = rotated(Some(json!(7200))).to_string();
+    let x = FaultServer::token(&w, Answer::Respond(Response::new(200, "text/plain", body)));
+    let e = w.run(&["token", "--api-base", &x.base]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    assert_eq!(e.stdout, "ACCESS-NEW-0123456789\n");
+    let p = w.read("default");
+    assert_eq!(
+        p["token"]["refresh_token"].as_str(),
+        Some("REFRESH-NEW-0123456789")
+    );
+}
+
+#[test]
+fn an_error_page_that_echoes_the_request_does_not_print_its_secrets() {
+    // A proxy that answers with what it was sent: the refresh token, the client id, and
+    // for a login the code and the PKCE verifier.
+    let echo = |r: &Request| {
+        let sent = String::from_utf8_lossy(&r.body).into_owned();
+        let auth = r.header("authorization").unwrap_or("").to_string();
+        Answer::Respond(Response::text(
+            if r.path().ends_with("revoke") {
+                400
+            } else {
+                502
+            },
+            format!("bad: {sent} {auth}"),
+        ))
+    };
+    let w = World::new();
+    let saved = {
+        w.logged_in("default");
+        w.read("default")
+    };
+    let refresh = saved["token"]["refresh_token"]
+        .as_str()
+        .expect("refresh")
+        .to_string();
+    let access = saved["token"]["access_token"]
+        .as_str()
+        .expect("access")
+        .to_string();
+    w.expire("default");
+    let x = FaultServer::start(&w, echo);
+    let e = w.run(&["token", "--api-base", &x.base]);
+    assert_eq!(e.code, 5, "{}", e.stderr);
+    assert!(
+        e.stderr.contains("X answered HTTP 502 (bad: "),
+        "{}",
+        e.stderr
+    );
+    assert!(
+        !e.stderr.contains(&refresh),
+        "the refresh token was printed: {}",
+        e.stderr
+    );
+    let e = w.run(&["revoke", "--api-base", &x.base]);
+    assert_eq!(e.code, 1, "{}", e.stderr);
+    assert!(
+        e.stderr.contains("X answered HTTP 400 (bad: "),
+        "{}",
+        e.stderr
+    );
+    assert!(
+        !e.stderr.contains(&refresh),
+        "the refresh token was printed: {}",
+        e.stderr
+    );
+    assert!(
+        !e.stderr.contains(&access),
+        "the access token was printed: {}",
+        e.stderr
+    );
+
+    let w = World::new();
+    let x = FaultServer::start(&w, echo);
+    let mut l = w.login_at(&x.base, &["--client-id", ID], &[]);
+    let link = l.link();
+    let verifier_hint = "code_verifier=";
+    l.type_line(&format!(
+        "{CALLBACK}?state={}&code=THE-CODE-0123456789",
+        state_of(&link)
+    ));
+    let e = l.end();
+    let line = reason(&e);
+    assert!(line.contains("X answered HTTP 502 (bad: "), "{line}");
+    assert!(
+        !line.contains("THE-CODE-0123456789"),
+        "the code was printed: {line}"
+    );
+    let verifier = line
+        .split(verifier_hint)
+        .nth(1)
+        .map(|rest| rest.split(['&', ' ', ')']).next().unwrap_or(""))
+        .unwrap_or("");
+    assert!(
+        verifier.is_empty() || verifier.starts_with('…'),
+        "the verifier was printed: {line}"
+    );
+}
+
+// -------------------------------------------------------------------------- bounded reads
+
+fn flood_answer(status: u16) -> Vec<(Answer, Arc<std::sync::atomic::AtomicUsize>)> {
+    [true, false]
+        .into_iter()
+        .map(|content_length| {
+            let sent = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            (
+                Answer::Flood {
+                    status,
+                    content_length,
+                    sent: Arc::clone(&sent),
+                },
+                sent,
+            )
+        })
+        .collect()
+}
+
+/// Much less than the flood went out: the answer was refused, not read whole.
+fn assert_refused_early(sent: &std::sync::atomic::AtomicUsize) {
+    let sent = sent.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(sent < FLOOD / 4, "{sent} bytes were taken of {FLOOD}");
+}
+
+const TOO_LARGE: &str =
+    "X answered something xconnect cannot read (the answer is larger than 64 KiB)";
+
+#[test]
+fn a_flood_from_the_token_endpoint_is_refused_early() {
+    for (answer, sent) in flood_answer(200) {
+        let w = World::new();
+        let before = expired_profile(&w);
+        let x = FaultServer::token(&w, answer);
+        let e = token_against(&w, &x, &before, &[]);
+        assert_eq!(e.code, 1, "{}", e.stderr);
+        assert!(e.stderr.contains(TOO_LARGE), "{}", e.stderr);
+        assert_refused_early(&sent);
+    }
+    for (answer, sent) in flood_answer(200) {
+        let w = World::new();
+        let x = FaultServer::token(&w, answer);
+        let e = login_with_redirect(&w, &x.base, &[]);
+        assert!(reason(&e).contains(TOO_LARGE), "{}", e.stderr);
+        assert_nothing_written(&w);
+        assert_refused_early(&sent);
+    }
+}
+
+#[test]
+fn a_flood_from_revoke_is_never_read_whole() {
+    // A refusal is read up to the limit, then refused.
+    for (answer, sent) in flood_answer(400) {
+        let w = World::new();
+        w.logged_in("default");
+        let before = std::fs::read(w.profile("default")).expect("profile");
+        let x = FaultServer::start(&w, move |_| answer.clone());
+        let e = w.run(&["revoke", "--api-base", &x.base]);
+        assert_eq!(e.code, 1, "{}", e.stderr);
+        assert!(e.stderr.contains(TOO_LARGE), "{}", e.stderr);
+        assert_eq!(
+            std::fs::read(w.profile("default")).expect("profile"),
+            before
+        );
+        assert_refused_early(&sent);
+    }
+    // A success needs no body: none is read.
+    for (answer, sent) in flood_answer(200) {
+        let w = World::new();
+        w.logged_in("default");
+        let x = FaultServer::start(&w, move |_| answer.clone());
+        let e = w.run(&["revoke", "--api-base", &x.base]);
+        assert_eq!(e.code, 0, "{}", e.stderr);
+        assert!(w.read("default").get("token").is_none());
+        assert_refused_early(&sent);
+    }
+}
+
+#[test]
+fn a_flood_from_users_me_is_refused_early_and_the_tokens_are_kept() {
+    for (answer, sent) in flood_answer(200) {
+        let w = World::new();
+        let x = FaultServer::start(&w, move |r| match r.path() {
+            "/2/oauth2/token" => Answer::Respond(Response::json(200, &rotated(Some(json!(7200))))),
+            _ => answer.clone(),
+        });
+        let e = login_with_redirect(&w, &x.base, &[]);
+        assert_eq!(e.code, 0, "{}", e.stderr);
+        assert!(e.stderr.contains("unverified"), "{}", e.stderr);
+        assert!(e.stderr.contains(TOO_LARGE), "{}", e.stderr);
+        let p = w.read("default");
+        assert_eq!(
+            p["token"]["refresh_token"].as_str(),
+            Some("REFRESH-NEW-0123456789")
+        );
+        assert_refused_early(&sent);
+    }
+}
+
+// ------------------------------------------------------------------ endpoints from a file
+
+/// Writes `[endpoints]` into the profile (replacing any).
+fn set_endpoints(w: &World, name: &str, auth: &str, api: &str) {
+    let path = w.profile(name);
+    let text = std::fs::read_to_string(&path).expect("profile");
+    let mut out = String::new();
+    let mut skipping = false;
+    for line in text.lines() {
+        if line.starts_with('[') {
+            skipping = line == "[endpoints]";
+        }
+        if !skipping {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out.push_str(&format!(
+        "\n[endpoints]\nauth_base = \"{auth}\"\napi_base = \"{api}\"\n"
+    ));
+    std::fs::write(&path, out).expect("write");
+}
+
+const ELSEWHERE: &str = "is neither X nor this machine";
+
+#[test]
+fn a_profile_that_sends_its_tokens_elsewhere_is_warned_about() {
+    // 0.0.0.0 is not a loopback address, yet a connection to it stays on this machine.
+    let port = closed_port();
+    let elsewhere = format!("https://0.0.0.0:{port}");
+    for args in [&["token"][..], &["refresh"], &["revoke"]] {
+        let w = World::new();
+        w.logged_in("default");
+        w.expire("default");
+        set_endpoints(&w, "default", &elsewhere, &elsewhere);
+        let e = w.run(args);
+        assert_ne!(e.code, 0, "{args:?}: {}", e.stderr);
+        let first = e.stderr.lines().next().unwrap_or("");
+        assert!(
+            first.starts_with("warning: ")
+                && first.contains(&format!("0.0.0.0:{port}"))
+                && first.contains(ELSEWHERE)
+                && first.contains("profile file"),
+            "{args:?}: {}",
+            e.stderr
+        );
+    }
+    // X's hosts and this machine's are not warned about; neither is a flag's choice.
+    let w = World::new();
+    w.logged_in("default");
+    w.expire("default");
+    let sandbox = w.sandbox.base_url();
+    let e = w.run(&["token"]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    assert!(!e.stderr.contains(ELSEWHERE), "{}", e.stderr);
+    set_endpoints(&w, "default", "https://x.com", "https://api.twitter.com");
+    w.expire("default");
+    let e = w.run(&["token", "--api-base", &sandbox]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    assert!(!e.stderr.contains(ELSEWHERE), "{}", e.stderr);
+}
+
+#[test]
+fn a_bad_base_says_where_it_came_from() {
+    let w = World::new();
+    w.logged_in("default");
+    w.expire("default");
+    set_endpoints(&w, "default", "http://127.0.0.1:1", "http://example.com");
+    let e = w.run(&["token"]);
+    assert_eq!(e.code, 1, "{}", e.stderr);
+    assert!(e.stderr.contains("http://example.com"), "{}", e.stderr);
+    assert!(e.stderr.contains("profile file"), "{}", e.stderr);
+    assert!(
+        !e.stderr.contains("--api-base http://example.com"),
+        "{}",
+        e.stderr
+    );
+
+    let e = w.run_env(&["token"], &[("XCONNECT_API_BASE", "ftp://x")]);
+    assert_eq!(e.code, 1, "{}", e.stderr);
+    assert!(e.stderr.contains("XCONNECT_API_BASE"), "{}", e.stderr);
+    assert!(!e.stderr.contains("--api-base"), "{}", e.stderr);
+
+    let e = w.run_env(
+        &["token", "--api-base", "ftp://y"],
+        &[("XCONNECT_API_BASE", "ftp://x")],
+    );
+    assert_eq!(e.code, 1, "{}", e.stderr);
+    assert!(e.stderr.contains("--api-base ftp://y"), "{}", e.stderr);
+
+    let e = w.run_env(
+        &["revoke"],
+        &[("XCONNECT_API_BASE", "https://api.x.com/x?y")],
+    );
+    assert_eq!(e.code, 1, "{}", e.stderr);
+    assert!(e.stderr.contains("XCONNECT_API_BASE"), "{}", e.stderr);
 }

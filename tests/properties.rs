@@ -5,10 +5,12 @@
 use std::path::{Component, PathBuf};
 
 use proptest::prelude::*;
+use unicode_width::UnicodeWidthChar;
 use url::Url;
 use xconnect::callback::{parse_redirect, CallbackError, MAX_INPUT};
 use xconnect::profile::{self, check_name, Profile, Store, MAX_NAME_LEN};
 use xconnect::sanitize::clean_paste;
+use xconnect::text;
 use xconnect::validate::{check_client_id, check_client_secret, check_url, is_loopback_host};
 
 const CALLBACKS: [&str; 4] = [
@@ -390,6 +392,24 @@ proptest! {
         prop_assert_eq!(out.trim(), out.as_str());
         // Cleaning is done once and for all.
         prop_assert_eq!(clean_paste(&out), out);
+    }
+
+    #[test]
+    fn every_text_helper_hides_nothing(input in hostile_text(), width in 0usize..120) {
+        let cleaned = text::clean(&input);
+        prop_assert!(!cleaned.chars().any(text::is_hidden), "{:?}", cleaned);
+        prop_assert_eq!(text::clean(&cleaned), cleaned.clone());
+        let short = text::clean_short(&input, 50);
+        prop_assert!(short.chars().count() <= 51, "{:?}", short);
+        prop_assert!(!short.chars().any(text::is_hidden), "{:?}", short);
+        let escaped = text::escape(&input, 300);
+        prop_assert!(!escaped.chars().any(text::is_hidden), "{:?}", escaped);
+        let html = text::escape_html(&input);
+        prop_assert!(!html.contains(['<', '>', '"', '\'']), "{:?}", html);
+        let fitted = text::fit(&cleaned, width);
+        let columns: usize = fitted.chars().map(|c| c.width().unwrap_or(0)).sum();
+        prop_assert!(columns <= width, "{:?} is wider than {}", fitted, width);
+        prop_assert!(cleaned.starts_with(fitted.trim_end_matches('…')));
     }
 }
 

@@ -1,9 +1,11 @@
 //! A one-shot HTTP listener on the loopback address of the callback URL: it catches X's
 //! redirect by itself, so the person does not have to copy the address.
 
+use std::collections::VecDeque;
 use std::future::poll_fn;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
@@ -17,10 +19,22 @@ use super::page::Page;
 use super::parse::{parse_redirect, same_secret, CallbackError};
 use crate::http::{read_request, Limits, Request};
 
-/// Connections served at the same time; more are closed at once.
+/// Connections served at the same time. One more makes room by closing the oldest that has
+/// not sent a whole request yet: a browser sends its request at once, so idle connections
+/// opened by another local program cannot keep the real callback out.
 const MAX_CONNECTIONS: usize = 64;
 /// Accept errors in a row (other than a peer giving up) before giving up.
 const MAX_ACCEPT_ERRORS: u32 = 50;
+/// Time allowed for one whole request: a browser sends it the moment it connects.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A connection being served: its task, and whether its request has arrived (it is then
+/// being answered, not idle).
+struct Connection {
+    id: tokio::task::Id,
+    abort: tokio::task::AbortHandle,
+    answered: Arc<AtomicBool>,
+}
 
 /// Sockets listening on the callback URL's loopback address(es), not yet serving.
 /// Dropping it (or the future returned by [`Listener::next`]) closes them.
@@ -78,7 +92,10 @@ impl Listener {
             (false, _) => Ok(Listener {
                 sockets,
                 callback: callback_url.clone(),
-                limits: Limits::default(),
+                limits: Limits {
+                    timeout: HEAD_TIMEOUT,
+                    ..Limits::default()
+                },
             }),
         }
     }
@@ -109,18 +126,32 @@ impl Listener {
         let callback = Arc::new(callback);
         let expected: Arc<str> = Arc::from(expected_state);
         let mut tasks: JoinSet<Option<String>> = JoinSet::new();
+        // Oldest first.
+        let mut open: VecDeque<Connection> = VecDeque::new();
         let mut errors_in_a_row = 0u32;
         loop {
             tokio::select! {
                 accepted = accept_any(&sockets) => match accepted {
                     Ok(stream) => {
                         errors_in_a_row = 0;
-                        if tasks.len() >= MAX_CONNECTIONS {
-                            drop(stream);
-                            continue;
+                        if open.len() >= MAX_CONNECTIONS {
+                            let idle = open.iter().position(|c| !c.answered.load(Ordering::Acquire));
+                            match idle.and_then(|i| open.remove(i)) {
+                                Some(oldest) => oldest.abort.abort(),
+                                // Every one is being answered: they end within the time-out.
+                                None => {
+                                    drop(stream);
+                                    continue;
+                                }
+                            }
                         }
                         let (callback, expected) = (Arc::clone(&callback), Arc::clone(&expected));
-                        tasks.spawn(async move { serve(stream, &callback, &expected, &limits).await });
+                        let answered = Arc::new(AtomicBool::new(false));
+                        let flag = Arc::clone(&answered);
+                        let abort = tasks.spawn(async move {
+                            serve(stream, &callback, &expected, &limits, &flag).await
+                        });
+                        open.push_back(Connection { id: abort.id(), abort, answered });
                     }
                     Err(e) if is_peer_gone(&e) => {}
                     Err(e) => {
@@ -132,8 +163,13 @@ impl Listener {
                         tokio::time::sleep(Duration::from_millis(100)).await;
                     }
                 },
-                Some(done) = tasks.join_next(), if !tasks.is_empty() => {
-                    if let Ok(Some(redirect)) = done {
+                Some(done) = tasks.join_next_with_id(), if !tasks.is_empty() => {
+                    let id = match &done {
+                        Ok((id, _)) => *id,
+                        Err(e) => e.id(),
+                    };
+                    open.retain(|c| c.id != id);
+                    if let Ok((_, Some(redirect))) = done {
                         return Ok(redirect);
                     }
                 }
@@ -216,8 +252,11 @@ async fn serve(
     callback: &Url,
     expected_state: &str,
     limits: &Limits,
+    answered: &AtomicBool,
 ) -> Option<String> {
-    let (response, accepted) = match read_request(&mut stream, limits).await {
+    let read = read_request(&mut stream, limits).await;
+    answered.store(true, Ordering::Release);
+    let (response, accepted) = match read {
         Ok(request) => {
             let (page, accepted) = decide(&request, callback, expected_state);
             (Some(page.response()), accepted)
@@ -654,6 +693,56 @@ mod tests {
         assert_eq!(status(&r), 200);
         let redirect = finish(task).await.unwrap();
         assert_eq!(parse_redirect(&redirect, &url, STATE).unwrap().code, "last");
+    }
+
+    #[tokio::test]
+    async fn idle_connections_cannot_keep_the_callback_out() {
+        let (listener, url) = bind_free("127.0.0.1", "/callback").await;
+        let addr = listener.local_addrs()[0];
+        let task = tokio::spawn(async move { listener.next(STATE).await });
+        // A local process opens 200 connections and says nothing (or half a request) on them.
+        let mut idle = Vec::new();
+        for i in 0..200 {
+            let mut c = TcpStream::connect(addr).await.unwrap();
+            if i % 2 == 0 {
+                c.write_all(b"GET /callb").await.unwrap();
+            }
+            idle.push(c);
+        }
+        tokio::task::yield_now().await;
+        let started = std::time::Instant::now();
+        let r = tokio::time::timeout(
+            Duration::from_secs(3),
+            get(addr, &format!("/callback?code=real&state={STATE}")),
+        )
+        .await
+        .expect("the callback was kept out");
+        assert_eq!(status(&r), 200, "{r}");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+        let redirect = finish(task).await.unwrap();
+        assert_eq!(parse_redirect(&redirect, &url, STATE).unwrap().code, "real");
+        drop(idle);
+    }
+
+    #[tokio::test]
+    async fn a_silent_connection_is_closed_after_the_head_time_out() {
+        let (listener, _url) = bind_free("127.0.0.1", "/callback").await;
+        let addr = listener.local_addrs()[0];
+        let _task = tokio::spawn(async move { listener.next(STATE).await });
+        let mut silent = TcpStream::connect(addr).await.unwrap();
+        let started = std::time::Instant::now();
+        let mut out = Vec::new();
+        let _ = tokio::time::timeout(
+            HEAD_TIMEOUT + Duration::from_secs(2),
+            silent.read_to_end(&mut out),
+        )
+        .await
+        .expect("closed by the listener");
+        assert!(started.elapsed() >= HEAD_TIMEOUT - Duration::from_millis(100));
     }
 
     #[test]

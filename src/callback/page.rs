@@ -78,10 +78,7 @@ impl Page {
     }
 }
 
-/// Escapes text for HTML element content and attribute values.
-pub(crate) fn escape_html(text: &str) -> String {
-    crate::http::escape_html(text)
-}
+pub(crate) use crate::text::escape_html;
 
 #[cfg(test)]
 mod tests {

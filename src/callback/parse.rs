@@ -141,8 +141,8 @@ pub fn parse_redirect(
             return Err(CallbackError::AccessDenied);
         }
         return Err(CallbackError::Provider {
-            error: escape_for_display(error, 100),
-            description: first(&params, "error_description").map(|d| escape_for_display(d, 300)),
+            error: crate::text::escape(error, 100),
+            description: first(&params, "error_description").map(|d| crate::text::escape(d, 300)),
         });
     }
 
@@ -157,8 +157,8 @@ pub fn parse_redirect(
     if let Some(address) = &address {
         if !same_place(address, callback_url) {
             return Err(CallbackError::WrongCallback {
-                expected: escape_for_display(&place(callback_url), MAX_ECHO),
-                got: escape_for_display(&place(address), MAX_ECHO),
+                expected: crate::text::escape(&place(callback_url), MAX_ECHO),
+                got: crate::text::escape(&place(address), MAX_ECHO),
             });
         }
     }
@@ -318,27 +318,6 @@ pub(crate) fn same_secret(a: &[u8], b: &[u8]) -> bool {
     }
     let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
     std::hint::black_box(diff) == 0
-}
-
-/// Text from outside made safe to show: control characters (C0, DEL, C1), line and paragraph
-/// separators, zero-width and bidirectional controls become `\u{…}`; at most `max_chars`
-/// characters are kept (then `…`).
-pub(crate) fn escape_for_display(text: &str, max_chars: usize) -> String {
-    let mut out = String::with_capacity(text.len().min(max_chars * 2));
-    for (i, c) in text.chars().enumerate() {
-        if i == max_chars {
-            out.push('…');
-            break;
-        }
-        let hidden = c.is_control()
-            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}');
-        if hidden {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use url::Url;
 
 use super::refresh::fresh;
-use super::{endpoints_for, exit, x_failure, Failure};
+use super::{endpoints_for_sending, exit, x_failure, Failure};
 use crate::profile::Store;
 use crate::secret::Secret;
 use crate::x::oauth;
@@ -220,20 +220,13 @@ async fn send(
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(body.clone());
     }
-    let mut r = rb.send().await.map_err(|e| oauth::transport(&e))?;
+    let r = rb.send().await.map_err(|e| oauth::transport(&e))?;
     let status = r.status();
     let version = format!("{:?}", r.version());
     let headers = r.headers().clone();
-    let mut body = Vec::new();
-    while let Some(chunk) = r.chunk().await.map_err(|e| oauth::transport(&e))? {
-        if body.len().saturating_add(chunk.len()) > MAX_ANSWER_BYTES {
-            return Err(crate::x::XError::BadResponse(format!(
-                "an answer over {} MiB",
-                MAX_ANSWER_BYTES >> 20
-            )));
-        }
-        body.extend_from_slice(&chunk);
-    }
+    let body = oauth::read_capped(r, MAX_ANSWER_BYTES)
+        .await
+        .map_err(oauth::HttpFailure::into_xerror)?;
     Ok(Answer {
         status: status.as_u16(),
         reason: status.canonical_reason().unwrap_or("").to_string(),
@@ -365,7 +358,7 @@ pub async fn run(
     let mut profile = fresh(store, name, api_override, false, o.err)
         .await?
         .profile;
-    let endpoints = endpoints_for(&profile, api_override)?;
+    let endpoints = endpoints_for_sending(name, &profile, api_override, o.err)?;
     let prepared = prepare(&endpoints.api_base, call)?;
     let http = oauth::http_client().map_err(|e| x_failure(name, &e))?;
     let mut url = prepared.url.clone();

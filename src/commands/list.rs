@@ -94,9 +94,10 @@ pub fn table(rows: &[Row]) -> String {
             };
             [
                 format!("{} {}", if r.default { "*" } else { " " }, r.name),
-                r.username
-                    .as_ref()
-                    .map_or_else(|| "-".into(), |u| format!("@{u}")),
+                r.username.as_ref().map_or_else(
+                    || "-".into(),
+                    |u| format!("@{}", crate::text::clean_short(u, 40)),
+                ),
                 r.app_type.clone().unwrap_or_default(),
                 expires,
                 match r.verified {
@@ -106,7 +107,7 @@ pub fn table(rows: &[Row]) -> String {
                 },
                 match &r.error {
                     Some(e) => format!("cannot read: {e}"),
-                    None => r.scopes.clone().unwrap_or_default(),
+                    None => crate::text::clean(r.scopes.as_deref().unwrap_or_default()),
                 },
             ]
         })
@@ -125,14 +126,7 @@ pub fn table(rows: &[Row]) -> String {
             l.push_str(&format!("{v:<w$}  ", w = widths[i]));
         }
         let room = 100usize.saturating_sub(l.chars().count()).max(20);
-        let last: String = if cols[5].chars().count() > room {
-            let mut s: String = cols[5].chars().take(room - 1).collect();
-            s.push('…');
-            s
-        } else {
-            cols[5].to_string()
-        };
-        l.push_str(&last);
+        l.push_str(&crate::text::fit(cols[5], room));
         out.push_str(l.trim_end());
         out.push('\n');
     };

@@ -43,7 +43,9 @@ impl Failure {
         }
     }
 
+    /// `why` may come from X or from the profile file (a saved reason): it is cleaned.
     pub fn reauth(name: &str, why: impl fmt::Display) -> Self {
+        let why = crate::text::clean(&why.to_string());
         Failure::new(
             exit::NEEDS_REAUTH,
             format!(
@@ -125,15 +127,39 @@ pub fn load(store: &Store, name: &str, warn: &mut dyn std::io::Write) -> Result<
 }
 
 /// The API host for a profile: `--api-base`/`XCONNECT_API_BASE`, else the profile's own,
-/// else X's.
+/// else X's. A bad base is named with where it came from.
 pub fn endpoints_for(
     profile: &crate::profile::Profile,
     api_override: Option<&str>,
 ) -> Result<Endpoints, Failure> {
+    use crate::x::endpoints::{Source, API_ENV, API_FLAG};
     let saved = profile.endpoints.as_ref();
-    let auth = saved.map(|e| e.auth_base.as_str());
-    let api = api_override.or(saved.map(|e| e.api_base.as_str()));
-    Endpoints::with_overrides(auth, api).map_err(|e| Failure::new(exit::FAILURE, e))
+    let auth = saved.map(|e| (e.auth_base.as_str(), Source::ProfileFile("auth_base")));
+    let api = match api_override {
+        Some(a) => Some((a, Source::flag_or_env(API_FLAG, API_ENV))),
+        None => saved.map(|e| (e.api_base.as_str(), Source::ProfileFile("api_base"))),
+    };
+    Endpoints::from_sources(auth, api).map_err(|e| Failure::new(exit::FAILURE, e))
+}
+
+/// [`endpoints_for`], for a command about to send the profile's tokens: a warning on `warn`
+/// when the profile file sends them to a host that is neither X's nor this machine's (a
+/// flag or the environment is the person's own choice, and is not warned about).
+pub fn endpoints_for_sending(
+    name: &str,
+    profile: &crate::profile::Profile,
+    api_override: Option<&str>,
+    warn: &mut dyn std::io::Write,
+) -> Result<Endpoints, Failure> {
+    let endpoints = endpoints_for(profile, api_override)?;
+    if api_override.is_none() && profile.endpoints.is_some() && !endpoints.api_is_x_or_local() {
+        let host = crate::text::escape(endpoints.api_base.as_str().trim_end_matches('/'), 200);
+        let _ = writeln!(
+            warn,
+            "warning: profile {name} sends its tokens to {host}, which is neither X nor this machine (api_base in the profile file's [endpoints]); if you did not set that, remove [endpoints] from the file and log in again"
+        );
+    }
+    Ok(endpoints)
 }
 
 /// Takes the profile's exclusive lock (waiting a bounded time for another process that holds

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use super::{endpoints_for, exit, load, oauth_app, save_locked, x_failure, Failure};
+use super::{endpoints_for_sending, exit, load, oauth_app, save_locked, x_failure, Failure};
 use crate::profile::{Profile, Purpose, Status, Store};
 use crate::secret::Secret;
 use crate::x::oauth;
@@ -20,13 +20,21 @@ pub struct Fresh {
     pub refreshed: bool,
 }
 
+/// Whether the saved access token must be replaced first: it expires within the margin, or
+/// it could not be printed (see [`crate::text::is_visible_ascii`]).
 fn needs_refresh(p: &Profile, now: time::OffsetDateTime) -> bool {
     let margin = time::Duration::try_from(MARGIN).unwrap_or(time::Duration::MINUTE);
     match &p.token {
-        Some(t) => t.expires_within(now, margin).unwrap_or(true),
+        Some(t) => {
+            !crate::text::is_visible_ascii(&t.access_token)
+                || t.expires_within(now, margin).unwrap_or(true)
+        }
         None => true,
     }
 }
+
+/// What `token` says when X's new access token cannot be printed.
+const UNPRINTABLE: &str = "X's new access token is empty or holds characters other than visible ASCII, so it is not printed; the new refresh token is saved: run the command again for another access token";
 
 /// Checks what makes a refresh impossible; `Ok` when one may be tried.
 fn refreshable(name: &str, p: &Profile) -> Result<Secret, Failure> {
@@ -83,12 +91,14 @@ pub async fn fresh(
         });
     }
     let refresh_token = refreshable(name, &profile)?;
-    let endpoints = endpoints_for(&profile, api_override)?;
+    let endpoints = endpoints_for_sending(name, &profile, api_override, warn)?;
     let http = oauth::http_client().map_err(|e| x_failure(name, &e))?;
-    match oauth::refresh(&http, &oauth_app(&profile), &endpoints, &refresh_token).await {
-        Ok(t) => {
+    match oauth::refresh_answer(&http, &oauth_app(&profile), &endpoints, &refresh_token).await {
+        Ok(oauth::Answer { tokens: t, notes }) => {
+            for note in &notes {
+                let _ = writeln!(warn, "warning: {note}");
+            }
             let now = crate::timefmt::now();
-            let secs = t.expires_in.map_or(7200, |d| d.as_secs());
             let token = profile.token.get_or_insert_with(|| crate::profile::Token {
                 access_token: String::new(),
                 refresh_token: None,
@@ -105,11 +115,15 @@ pub async fn fresh(
                 token.scope = t.scope.clone();
             }
             token.token_type = t.token_type.clone();
-            token.expires_at = crate::timefmt::rfc3339(
-                now + time::Duration::seconds(i64::try_from(secs).unwrap_or(7200)),
-            );
+            let printable = crate::text::is_visible_ascii(t.access_token.expose());
+            // A token that cannot be printed counts as expired: the next run refreshes.
+            let expires_at = if printable { t.expires_at(now) } else { now };
+            token.expires_at = crate::timefmt::rfc3339(expires_at);
             profile.status = None;
             save_locked(lock, &profile).await?;
+            if !printable {
+                return Err(Failure::new(exit::FAILURE, UNPRINTABLE));
+            }
             Ok(Fresh {
                 profile,
                 refreshed: true,

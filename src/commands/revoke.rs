@@ -1,7 +1,7 @@
 //! `revoke`: ends the grant at X, then removes the tokens from the file. The app settings
 //! stay, so `xconnect login --profile NAME` re-authorizes without retyping anything.
 
-use super::{endpoints_for, exit, load_locked, oauth_app, save_locked, x_failure, Failure};
+use super::{endpoints_for_sending, exit, load_locked, oauth_app, save_locked, x_failure, Failure};
 use crate::profile::{Purpose, Store};
 use crate::secret::Secret;
 use crate::x::oauth::{self, TokenKind};
@@ -22,7 +22,7 @@ pub async fn revoke(
             format!("profile {name:?} holds no token: nothing to revoke"),
         ));
     };
-    let endpoints = endpoints_for(&profile, api_override)?;
+    let endpoints = endpoints_for_sending(name, &profile, api_override, warn)?;
     let http = oauth::http_client().map_err(|e| x_failure(name, &e))?;
     let app = oauth_app(&profile);
     let failed = |e: crate::x::XError| {

@@ -52,9 +52,6 @@ pub fn build_profile(
     endpoints: &Endpoints,
     now: time::OffsetDateTime,
 ) -> Profile {
-    let expires_in = tokens
-        .expires_in
-        .map_or(7200, |d| i64::try_from(d.as_secs()).unwrap_or(7200));
     let account = match proof {
         Ok(a) => profile::Account {
             id: a.id.clone(),
@@ -97,7 +94,7 @@ pub fn build_profile(
             } else {
                 tokens.scope.clone()
             },
-            expires_at: crate::timefmt::rfc3339(now + time::Duration::seconds(expires_in)),
+            expires_at: crate::timefmt::rfc3339(tokens.expires_at(now)),
         }),
         endpoints: (!endpoints.is_x()).then(|| profile::Endpoints {
             auth_base: endpoints

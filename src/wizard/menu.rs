@@ -56,7 +56,10 @@ pub fn describe(p: &Profile) -> String {
         .account
         .as_ref()
         .filter(|a| !a.username.is_empty())
-        .map_or_else(|| "unverified".to_string(), |a| format!("@{}", a.username));
+        .map_or_else(
+            || "unverified".to_string(),
+            |a| format!("@{}", crate::text::clean_short(&a.username, 40)),
+        );
     let state = if p.status.as_ref().is_some_and(|s| s.needs_reauth) {
         "needs a new login".to_string()
     } else {
@@ -215,4 +218,33 @@ pub fn load_settings(m: &mut Model, name: &str, p: &Profile) {
         .set(a.client_secret.as_deref().unwrap_or(""));
     // Logging in again replaces this very profile: no question to ask.
     m.credentials.replace = Some(name.to_string());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hand_edited_username_is_shown_clean() {
+        let p = Profile::from_toml(
+            r#"version = 1
+
+[app]
+client_id = "Y2xpZW50LWlk"
+app_type = "native"
+callback_url = "http://127.0.0.1:8765/callback"
+website_url = "https://example.com"
+scopes = ["tweet.read"]
+
+[account]
+id = "1"
+username = "me\u001B]0;pwned\u0007\u202Etxt"
+name = "Me"
+verified = true
+"#,
+        )
+        .expect("profile");
+        let line = describe(&p);
+        assert!(line.starts_with("@metxt · native"), "{line:?}");
+    }
 }

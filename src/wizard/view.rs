@@ -237,12 +237,7 @@ fn status(m: &Model, f: &mut Frame, area: Rect, more_below: bool) {
 
 /// Cuts text to `width` columns with an ellipsis.
 fn fit(s: &str, width: usize) -> String {
-    if s.chars().count() <= width {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(width.saturating_sub(1)).collect();
-    out.push('…');
-    out
+    crate::text::fit(s, width)
 }
 
 /// The keys that work right now, most useful first, cut to the width.

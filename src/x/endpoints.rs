@@ -32,21 +32,32 @@ impl Endpoints {
     /// Both bases, checked: absolute, https (http only for 127.0.0.1, localhost, [::1]).
     pub fn new(auth_base: &str, api_base: &str) -> Result<Self, String> {
         Ok(Endpoints {
-            auth_base: check_base(auth_base, "--auth-base")?,
-            api_base: check_base(api_base, "--api-base")?,
+            auth_base: check_base(auth_base, Source::Flag(AUTH_FLAG))?,
+            api_base: check_base(api_base, Source::Flag(API_FLAG))?,
         })
     }
 
     /// Overrides from flags or the environment, over X's defaults.
     pub fn with_overrides(auth: Option<&str>, api: Option<&str>) -> Result<Self, String> {
+        Endpoints::from_sources(
+            auth.map(|a| (a, Source::flag_or_env(AUTH_FLAG, AUTH_ENV))),
+            api.map(|a| (a, Source::flag_or_env(API_FLAG, API_ENV))),
+        )
+    }
+
+    /// Bases with where each came from (for the messages), over X's defaults.
+    pub fn from_sources(
+        auth: Option<(&str, Source)>,
+        api: Option<(&str, Source)>,
+    ) -> Result<Self, String> {
         let d = Endpoints::x();
         Ok(Endpoints {
             auth_base: match auth {
-                Some(a) => check_base(a, "--auth-base")?,
+                Some((a, source)) => check_base(a, source)?,
                 None => d.auth_base,
             },
             api_base: match api {
-                Some(a) => check_base(a, "--api-base")?,
+                Some((a, source)) => check_base(a, source)?,
                 None => d.api_base,
             },
         })
@@ -54,6 +65,11 @@ impl Endpoints {
 
     pub fn is_x(&self) -> bool {
         *self == Endpoints::x()
+    }
+
+    /// Whether the API host, where tokens are sent, is X's or this machine's.
+    pub fn api_is_x_or_local(&self) -> bool {
+        is_x_host(&self.api_base) || is_loopback_host(&self.api_base)
     }
 
     pub fn authorize(&self) -> String {
@@ -70,6 +86,61 @@ impl Endpoints {
     }
 }
 
+pub const AUTH_FLAG: &str = "--auth-base";
+pub const API_FLAG: &str = "--api-base";
+pub const AUTH_ENV: &str = "XCONNECT_AUTH_BASE";
+pub const API_ENV: &str = "XCONNECT_API_BASE";
+
+/// X's own hosts, old and new.
+const X_HOSTS: [&str; 4] = ["x.com", "api.x.com", "twitter.com", "api.twitter.com"];
+
+/// Whether a base is one of X's hosts over https.
+pub fn is_x_host(url: &Url) -> bool {
+    url.scheme() == "https"
+        && matches!(url.host(), Some(url::Host::Domain(d))
+            if X_HOSTS.iter().any(|x| d.trim_end_matches('.').eq_ignore_ascii_case(x)))
+}
+
+/// Where a base address came from: said in the messages about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A command-line flag (`--api-base`).
+    Flag(&'static str),
+    /// An environment variable (`XCONNECT_API_BASE`).
+    Env(&'static str),
+    /// A key of the profile file's `[endpoints]` (`api_base`).
+    ProfileFile(&'static str),
+}
+
+impl Source {
+    /// The flag when it is on the command line, else its environment variable when that is
+    /// set (clap reads the environment only when the flag is absent).
+    pub fn flag_or_env(flag: &'static str, env: &'static str) -> Source {
+        let on_line = std::env::args_os().skip(1).any(|a| {
+            let a = a.to_string_lossy();
+            a == flag || a.strip_prefix(flag).is_some_and(|r| r.starts_with('='))
+        });
+        if !on_line && std::env::var_os(env).is_some() {
+            Source::Env(env)
+        } else {
+            Source::Flag(flag)
+        }
+    }
+
+    /// The value as it was given, for a message: `--api-base V`, `XCONNECT_API_BASE=V`,
+    /// `api_base = "V" in the profile file's [endpoints]`.
+    pub fn show(self, value: &str) -> String {
+        let value = crate::text::escape(value, 200);
+        match self {
+            Source::Flag(flag) => format!("{flag} {value}"),
+            Source::Env(env) => format!("{env}={value}"),
+            Source::ProfileFile(key) => {
+                format!("{key} = \"{value}\" in the profile file's [endpoints]")
+            }
+        }
+    }
+}
+
 /// A constant that parses; kept out of line so no `unwrap` is needed on it.
 #[cold]
 fn unreachable_base() -> Url {
@@ -80,23 +151,28 @@ fn join(base: &Url, path: &str) -> String {
     format!("{}{path}", base.as_str().trim_end_matches('/'))
 }
 
-fn check_base(value: &str, flag: &str) -> Result<Url, String> {
-    let url = Url::parse(value).map_err(|e| {
-        format!("{flag} {value:?} is not a URL ({e}); expected e.g. https://api.x.com")
-    })?;
+fn check_base(value: &str, source: Source) -> Result<Url, String> {
+    let given = source.show(value);
+    let url = Url::parse(value)
+        .map_err(|e| format!("{given} is not a URL ({e}); expected e.g. https://api.x.com"))?;
     match url.scheme() {
         "https" => {}
         "http" if is_loopback_host(&url) => {}
         "http" => {
             return Err(format!(
-                "{flag} {value}: plain http is only allowed for 127.0.0.1, localhost or [::1]; use https://"
+            "{given}: plain http is only allowed for 127.0.0.1, localhost or [::1]; use https://"
+        ))
+        }
+        s => {
+            return Err(format!(
+                "{given}: use https:// (not {}:)",
+                crate::text::escape(s, 40)
             ))
         }
-        s => return Err(format!("{flag} {value}: use https:// (not {s}:)")),
     }
     if url.host().is_none() || url.query().is_some() || url.fragment().is_some() {
         return Err(format!(
-            "{flag} {value}: give only scheme, host and port, as in https://api.x.com"
+            "{given}: give only scheme, host and port, as in https://api.x.com"
         ));
     }
     Ok(url)
@@ -122,5 +198,51 @@ mod tests {
         assert!(Endpoints::with_overrides(None, None)
             .expect("defaults")
             .is_x());
+    }
+
+    #[test]
+    fn messages_say_where_a_base_came_from() {
+        let file = Endpoints::from_sources(
+            None,
+            Some((
+                "http://example.com\u{1b}[2J",
+                Source::ProfileFile("api_base"),
+            )),
+        )
+        .unwrap_err();
+        assert!(
+            file.starts_with(
+                "api_base = \"http://example.com\\u{1b}[2J\" in the profile file's [endpoints] is not a URL"
+            ),
+            "{file}"
+        );
+        let env =
+            Endpoints::from_sources(Some(("ftp://x", Source::Env(AUTH_ENV))), None).unwrap_err();
+        assert_eq!(env, "XCONNECT_AUTH_BASE=ftp://x: use https:// (not ftp:)");
+        let flag =
+            Endpoints::from_sources(None, Some(("nope", Source::Flag(API_FLAG)))).unwrap_err();
+        assert!(flag.starts_with("--api-base nope is not a URL"), "{flag}");
+    }
+
+    #[test]
+    fn x_and_this_machine_are_where_tokens_may_go() {
+        for (base, ok) in [
+            ("https://api.x.com", true),
+            ("https://API.Twitter.com.", true),
+            ("https://x.com:443", true),
+            ("http://127.0.0.1:9", true),
+            ("http://localhost:9", true),
+            ("https://[::1]:9", true),
+            ("http://api.x.com", false),
+            ("https://api.x.com.evil.example", false),
+            ("https://0.0.0.0:9", false),
+            ("https://example.com", false),
+        ] {
+            let e = Endpoints {
+                auth_base: Url::parse(X_AUTH_BASE).unwrap(),
+                api_base: Url::parse(base).unwrap(),
+            };
+            assert_eq!(e.api_is_x_or_local(), ok, "{base}");
+        }
     }
 }

@@ -53,18 +53,19 @@ pub enum XError {
 impl XError {
     /// Maps X's token-endpoint error to its specific case by X's exact words.
     pub fn from_oauth(error: &str, description: Option<&str>, confidential: bool) -> XError {
-        let d = description.unwrap_or("");
+        // X's words are shown, stored in the profile and repeated later: clean them once here.
+        let d = &clean(description.unwrap_or(""));
         match (error, d) {
             (_, d) if d == INVALID_CODE => XError::CodeInvalid,
             (_, d) if d == VERIFIER_MISMATCH => XError::VerifierMismatch,
             (_, d) if d == MISSING_VERIFIER => XError::MissingVerifier,
             (_, d) if d == REDIRECT_MISMATCH => XError::RedirectMismatch,
             ("unauthorized_client" | "invalid_client", _) => XError::ClientAuth { confidential },
-            ("invalid_grant", d) => XError::GrantInvalid(d.to_string()),
-            ("invalid_request", d) if d == INVALID_TOKEN => XError::GrantInvalid(d.to_string()),
+            ("invalid_grant", d) => XError::GrantInvalid(d.clone()),
+            ("invalid_request", d) if d == INVALID_TOKEN => XError::GrantInvalid(d.clone()),
             (e, d) => XError::Other {
                 error: clean(e),
-                description: clean(d),
+                description: d.clone(),
             },
         }
     }
@@ -85,17 +86,9 @@ impl XError {
 /// What to do when the API host answers in a way X's never does.
 const CHECK_API_BASE: &str = "Check the API address (--api-base or XCONNECT_API_BASE; X's is https://api.x.com), then try again.";
 
-/// Text from the network, made safe to print: no control characters, bounded length.
+/// Text from the network, made safe to print: one clean line, bounded length.
 pub fn clean(s: &str) -> String {
-    let mut out: String = s
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(300)
-        .collect();
-    if s.chars().count() > 300 {
-        out.push('…');
-    }
-    out
+    crate::text::clean_short(s, 300)
 }
 
 impl fmt::Display for XError {

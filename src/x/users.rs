@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::oauth::{rate_limit_reset, transport};
+use super::oauth::{rate_limit_reset, read_body, transport};
 use super::{Endpoints, XError};
 use crate::secret::Secret;
 
@@ -41,7 +41,9 @@ pub async fn me(
         .map_err(|e| transport(&e))?;
     let status = response.status().as_u16();
     let reset = rate_limit_reset(response.headers());
-    let body = response.bytes().await.map_err(|e| transport(&e))?;
+    let body = read_body(response)
+        .await
+        .map_err(super::oauth::HttpFailure::into_xerror)?;
     let problem = || serde_json::from_slice::<Problem>(&body).unwrap_or_default();
     match status {
         // What X says is shown on screen: no control characters reach the terminal.
@@ -63,13 +65,16 @@ pub async fn me(
                 } else {
                     p.detail
                 };
-                Err(XError::Forbidden(super::error::clean(&text)))
+                Err(XError::Forbidden(super::oauth::quote(
+                    text.as_bytes(),
+                    &[access_token.expose()],
+                )))
             }
         }
         429 => Err(XError::RateLimited { reset }),
         s => Err(XError::Status {
             status: s,
-            detail: super::error::clean(&problem().title),
+            detail: super::oauth::quote(problem().title.as_bytes(), &[access_token.expose()]),
         }),
     }
 }
