@@ -15,13 +15,12 @@ use ratatui::backend::Backend;
 use ratatui::Terminal;
 use tokio::sync::mpsc;
 
-use crate::callback;
-use crate::login::Settings;
+use crate::login::{flow, Settings};
 use crate::profile::SaveError;
 use crate::services::Services;
 use crate::wizard::model::{Overlay, SaveFailure, StatusKind};
 use crate::wizard::{update, view, Cmd, Model, Msg};
-use crate::x::{oauth, users, Endpoints};
+use crate::x::Endpoints;
 
 /// What the driver needs from the real terminal besides drawing.
 pub trait Host {
@@ -329,10 +328,7 @@ mod effects {
                 let endpoints = endpoints.clone();
                 tasks.spawn(true, async move {
                     let result = match http.get() {
-                        Ok(c) => {
-                            oauth::exchange(&c, &settings.oauth_app(), &endpoints, &code, &verifier)
-                                .await
-                        }
+                        Ok(c) => flow::exchange(&c, &settings, &endpoints, &code, &verifier).await,
                         Err(e) => Err(e),
                     };
                     Some(Msg::Exchanged { op, result })
@@ -343,7 +339,7 @@ mod effects {
                 let endpoints = endpoints.clone();
                 tasks.spawn(false, async move {
                     let result = match http.get() {
-                        Ok(c) => users::me(&c, &endpoints, &access_token).await,
+                        Ok(c) => flow::prove(&c, &endpoints, &access_token).await,
                         Err(e) => Err(e),
                     };
                     Some(Msg::Verified { op, result })
@@ -359,14 +355,12 @@ mod effects {
                 tasks.spawn(false, async move {
                     let result = match store {
                         Err(e) => Err(SaveFailure::Other(e)),
-                        Ok(store) => tokio::task::spawn_blocking(move || {
-                            store.save(&name, &profile, overwrite).map_err(|e| match e {
+                        Ok(store) => flow::persist(&store, &name, &profile, overwrite)
+                            .await
+                            .map_err(|e| match e {
                                 SaveError::Exists(_) => SaveFailure::Exists,
                                 e => SaveFailure::Other(e.to_string()),
-                            })
-                        })
-                        .await
-                        .unwrap_or_else(|e| Err(SaveFailure::Other(e.to_string()))),
+                            }),
                     };
                     Some(Msg::Saved { op, result })
                 });
@@ -412,25 +406,18 @@ mod effects {
         endpoints: &Endpoints,
         tasks: &mut Tasks,
     ) -> Msg {
-        if let Some(sandbox) = &services.sandbox {
-            // The sandbox plays the portal: the app is registered exactly as described.
-            sandbox.register_app(settings.sandbox_app());
-        }
-        let pending = oauth::authorization(&settings.oauth_app(), endpoints);
+        let pending = flow::start(settings, endpoints, services.sandbox.as_deref());
         let state = pending.as_ref().map(|p| p.state.clone()).ok();
         let ready = Msg::AuthReady {
             op,
             result: pending.map_err(|e| e.to_string()),
         };
-        let (Some(state), Ok(callback)) = (state, url::Url::parse(&settings.callback_url)) else {
+        let (Some(state), Some(callback)) = (state, flow::loopback(settings)) else {
             return ready;
         };
-        if !callback::is_loopback_callback(&callback) {
-            return ready;
-        }
         let tx = tasks.sender();
         tasks.spawn_listener(async move {
-            match callback::Listener::bind(&callback).await {
+            match flow::listen(&callback).await {
                 Err(e) => tx.send(Msg::Listening {
                     op,
                     result: Err(format!("cannot listen on {callback}: {e}")),

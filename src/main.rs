@@ -470,9 +470,8 @@ async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, Failure> {
     }
     let stdin = tokio::io::BufReader::new(tokio::io::stdin());
     let mut stderr = std::io::stderr();
-    let path = xconnect::login::cli::run(&req, &endpoints, &store, sandbox, stdin, &mut stderr)
-        .await
-        .map_err(fail)?;
+    let path =
+        xconnect::login::cli::run(&req, &endpoints, &store, sandbox, stdin, &mut stderr).await?;
     println!("{}", path.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -213,9 +213,26 @@ fn login_with_redirect(w: &World, base: &str, env: &[(&str, &str)]) -> Ended {
     l.end()
 }
 
-/// The one line `login` printed after the link: why it failed. Asserts there is exactly one.
+/// The one line `login` printed after the link: why it failed. Asserts there is exactly one,
+/// and the exit code the table gives that failure: 5 when trying again later may work
+/// (network, TLS, time-out, 5xx, 429), 1 otherwise.
 fn reason(e: &Ended) -> String {
     assert_ne!(e.code, 0, "should fail; stderr: {}", e.stderr);
+    let transient = [
+        "Cannot reach X",
+        "secure connection to X failed",
+        "did not answer in time",
+        "may be having trouble",
+        "rate limit",
+    ]
+    .iter()
+    .any(|t| e.stderr.contains(t));
+    assert_eq!(
+        e.code,
+        if transient { 5 } else { 1 },
+        "exit code for: {}",
+        e.stderr
+    );
     assert!(e.stdout.is_empty(), "nothing on stdout: {}", e.stdout);
     let after: Vec<&str> = e
         .stderr

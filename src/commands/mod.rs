@@ -95,12 +95,34 @@ impl From<SaveError> for Failure {
     }
 }
 
+/// The exit code of an error from X: the one mapping every command uses.
+pub fn x_code(e: &XError) -> u8 {
+    match e {
+        XError::GrantInvalid(_) | XError::Unauthorized => exit::NEEDS_REAUTH,
+        e if e.is_transient() => exit::UNAVAILABLE,
+        _ => exit::FAILURE,
+    }
+}
+
 /// The error of a call to X, with the code that says whether to retry or log in again.
 pub fn x_failure(name: &str, e: &XError) -> Failure {
-    match e {
-        XError::GrantInvalid(_) | XError::Unauthorized => Failure::reauth(name, e),
-        e if e.is_transient() => Failure::new(exit::UNAVAILABLE, e.to_string()),
-        e => Failure::new(exit::FAILURE, e.to_string()),
+    match x_code(e) {
+        exit::NEEDS_REAUTH => Failure::reauth(name, e),
+        code => Failure::new(code, e.to_string()),
+    }
+}
+
+impl From<crate::login::LoginError> for Failure {
+    fn from(e: crate::login::LoginError) -> Self {
+        use crate::login::LoginError;
+        match e {
+            LoginError::X(x) => Failure::new(x_code(&x), x.to_string()),
+            LoginError::Save(s) => s.into(),
+            e @ (LoginError::Invalid(_)
+            | LoginError::Exists(_)
+            | LoginError::Redirect(_)
+            | LoginError::NoRedirect(_)) => Failure::new(exit::FAILURE, e.to_string()),
+        }
     }
 }
 

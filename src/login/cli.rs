@@ -10,7 +10,7 @@ use std::time::Duration;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 use url::Url;
 
-use super::{build_profile, Settings};
+use super::{flow, LoginError, Settings};
 use crate::callback::{self, parse_redirect, Listener};
 use crate::presets::presets;
 use crate::profile::{check_name, SaveError, Store};
@@ -18,7 +18,7 @@ use crate::sandbox::Sandbox;
 use crate::secret::Secret;
 use crate::validate::{check_client_id, check_client_secret, check_url, Check};
 use crate::x::scopes::is_known;
-use crate::x::{oauth, users, AppType, Endpoints, Permission};
+use crate::x::{oauth, AppType, Endpoints, Permission};
 
 /// Everything `login` was told.
 #[derive(Debug, Clone)]
@@ -127,33 +127,26 @@ pub async fn run<R: AsyncBufRead + Unpin>(
     sandbox: Option<Arc<Sandbox>>,
     stdin: R,
     err: &mut (dyn Write + Send),
-) -> Result<PathBuf, String> {
-    let settings = settings(req, err)?;
+) -> Result<PathBuf, LoginError> {
+    let settings = settings(req, err).map_err(LoginError::Invalid)?;
     if store.exists(&req.profile) && !req.force {
-        return Err(format!(
-            "a profile named {:?} exists already; pass --force to replace it",
-            req.profile
-        ));
+        return Err(LoginError::Exists(req.profile.clone()));
     }
-    if let Some(s) = &sandbox {
-        s.register_app(settings.sandbox_app());
-    }
-    let pending =
-        oauth::authorization(&settings.oauth_app(), endpoints).map_err(|e| e.to_string())?;
-    let callback = Url::parse(&settings.callback_url).map_err(|e| e.to_string())?;
-    let listener = if callback::is_loopback_callback(&callback) {
-        match Listener::bind(&callback).await {
+    let pending = flow::start(&settings, endpoints, sandbox.as_deref())?;
+    let callback = Url::parse(&settings.callback_url)
+        .map_err(|e| LoginError::Invalid(format!("--callback-url: {e}")))?;
+    let listener = match flow::loopback(&settings) {
+        Some(cb) => match flow::listen(&cb).await {
             Ok(l) => Some(l),
             Err(e) => {
                 let _ = writeln!(
                     err,
-                    "note: cannot listen on {callback} ({e}); paste the address instead"
+                    "note: cannot listen on {cb} ({e}); paste the address instead"
                 );
                 None
             }
-        }
-    } else {
-        None
+        },
+        None => None,
     };
     let _ = writeln!(
         err,
@@ -184,23 +177,12 @@ pub async fn run<R: AsyncBufRead + Unpin>(
         ),
     )
     .await
-    .map_err(|_| {
-        format!(
-            "no redirect arrived within {} seconds; run the login again",
-            req.wait.as_secs()
-        )
-    })??;
-    let http = oauth::http_client().map_err(|e| e.to_string())?;
-    let tokens = oauth::exchange(
-        &http,
-        &settings.oauth_app(),
-        endpoints,
-        &Secret::new(redirect.code),
-        &pending.verifier,
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    let proof = users::me(&http, endpoints, &tokens.access_token).await;
+    .map_err(|_| LoginError::NoRedirect(req.wait.as_secs()))?
+    .map_err(LoginError::Redirect)?;
+    let http = oauth::http_client()?;
+    let code = Secret::new(redirect.code);
+    let tokens = flow::exchange(&http, &settings, endpoints, &code, &pending.verifier).await?;
+    let proof = flow::prove(&http, endpoints, &tokens.access_token).await;
     match &proof {
         Ok(a) => {
             let _ = writeln!(err, "Logged in as @{} ({}).", a.username, a.name);
@@ -209,22 +191,17 @@ pub async fn run<R: AsyncBufRead + Unpin>(
             let _ = writeln!(err, "warning: the tokens are saved but unverified: {e}");
         }
     }
-    let profile = build_profile(&settings, &tokens, &proof, endpoints, crate::timefmt::now());
-    let saved = profile.clone();
-    let store = store.clone();
-    let name = req.profile.clone();
-    let force = req.force;
-    let path = tokio::task::spawn_blocking(move || store.save(&name, &profile, force))
+    let profile = flow::profile(&settings, &tokens, &proof, endpoints);
+    let path = flow::persist(store, &req.profile, &profile, req.force)
         .await
-        .map_err(|e| e.to_string())?
         .map_err(|e| match e {
-            SaveError::Exists(p) => format!(
+            SaveError::Exists(p) => LoginError::Save(SaveError::Io(format!(
                 "{} appeared meanwhile; pass --force to replace it (the new token was not saved)",
                 p.display()
-            ),
-            e => e.to_string(),
+            ))),
+            e => LoginError::Save(e),
         })?;
-    finished(&saved, &req.profile, err);
+    finished(&profile, &req.profile, err);
     Ok(path)
 }
 

@@ -2,12 +2,36 @@
 //! settings, and the profile a successful login leaves behind.
 
 pub mod cli;
+pub mod flow;
 
-use crate::profile::{self, Profile};
+use crate::profile::{self, Profile, SaveError};
 use crate::secret::Secret;
 use crate::x::oauth::{self, Tokens};
 use crate::x::users::Account;
 use crate::x::{AppType, Endpoints, XError};
+
+/// Why a login did not end with a saved profile. The kind decides the exit code (see
+/// `commands::exit`): X's errors carry whether trying again later may work.
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    /// A flag or value is wrong; nothing was asked of X.
+    #[error("{0}")]
+    Invalid(String),
+    /// A profile of that name exists and replacing it was not asked for.
+    #[error("a profile named {0:?} exists already; pass --force to replace it")]
+    Exists(String),
+    /// The redirected address was wrong (state, Cancel on X's page, no code), or none came.
+    #[error("{0}")]
+    Redirect(String),
+    #[error("no redirect arrived within {0} seconds; run the login again")]
+    NoRedirect(u64),
+    /// X refused, or could not be reached.
+    #[error(transparent)]
+    X(#[from] XError),
+    /// The login worked but the profile could not be saved.
+    #[error("{0}")]
+    Save(SaveError),
+}
 
 /// The app as the person described it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use url::Url;
 
 use super::{render_intro, render_outro};
 use crate::callback::{parse_redirect, ssh_forward_hint};
-use crate::login::build_profile;
+use crate::login::flow;
 use crate::secret::Secret;
 use crate::wizard::keys::plain;
 use crate::wizard::model::{
@@ -279,13 +279,7 @@ pub fn on_msg(m: &mut Model, msg: Msg) -> Vec<Cmd> {
 fn saved_profile(m: &Model) -> Option<crate::profile::Profile> {
     let tokens = m.auth.tokens.as_ref()?;
     let account = m.auth.account.as_ref()?;
-    Some(build_profile(
-        &m.settings(),
-        tokens,
-        account,
-        &m.endpoints,
-        crate::timefmt::now(),
-    ))
+    Some(flow::profile(&m.settings(), tokens, account, &m.endpoints))
 }
 
 /// Saves the profile; `overwrite` only after the person said yes.

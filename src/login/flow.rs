@@ -1,0 +1,93 @@
+//! The one login flow, step by step. The wizard runs each step as a command of its own (it
+//! shows each phase); `xconnect login` runs them in a row. Both go through these functions, so
+//! a rule of the flow (what the sandbox registers, when a listener runs, what is saved) is
+//! written once.
+//!
+//! 1. [`start`]: the authorization link (PKCE, state) and, in the sandbox, the app registered
+//!    as described.
+//! 2. [`listen`]: for a loopback callback, the listener that catches the redirect.
+//! 3. [`exchange`]: the code for tokens.
+//! 4. [`prove`]: `GET /2/users/me` with the new token.
+//! 5. [`persist`]: the profile built from all that, saved under its lock.
+
+use std::path::PathBuf;
+
+use url::Url;
+
+use super::{build_profile, Settings};
+use crate::callback::{self, Listener};
+use crate::profile::{Profile, SaveError, Store};
+use crate::sandbox::Sandbox;
+use crate::secret::Secret;
+use crate::x::oauth::{self, Pending, Tokens};
+use crate::x::users::{self, Account};
+use crate::x::{Endpoints, XError};
+
+/// Step 1: a new link. In the sandbox, its portal first registers the app exactly as described.
+pub fn start(
+    settings: &Settings,
+    endpoints: &Endpoints,
+    sandbox: Option<&Sandbox>,
+) -> Result<Pending, XError> {
+    if let Some(s) = sandbox {
+        s.register_app(settings.sandbox_app());
+    }
+    oauth::authorization(&settings.oauth_app(), endpoints)
+}
+
+/// Step 2: the callback when X sends the browser to this machine (`http://127.0.0.1:PORT/…`
+/// or localhost), `None` for any other callback.
+pub fn loopback(settings: &Settings) -> Option<Url> {
+    Url::parse(&settings.callback_url)
+        .ok()
+        .filter(callback::is_loopback_callback)
+}
+
+/// Step 2: the listener on exactly that address.
+pub async fn listen(callback: &Url) -> std::io::Result<Listener> {
+    Listener::bind(callback).await
+}
+
+/// Step 3: the code for tokens.
+pub async fn exchange(
+    http: &reqwest::Client,
+    settings: &Settings,
+    endpoints: &Endpoints,
+    code: &Secret,
+    verifier: &Secret,
+) -> Result<Tokens, XError> {
+    oauth::exchange(http, &settings.oauth_app(), endpoints, code, verifier).await
+}
+
+/// Step 4: the proof that the token works, and whose it is.
+pub async fn prove(
+    http: &reqwest::Client,
+    endpoints: &Endpoints,
+    access_token: &Secret,
+) -> Result<Account, XError> {
+    users::me(http, endpoints, access_token).await
+}
+
+/// Step 5: what the login leaves behind. A failed proof still saves the tokens, unverified.
+pub fn profile(
+    settings: &Settings,
+    tokens: &Tokens,
+    proof: &Result<Account, XError>,
+    endpoints: &Endpoints,
+) -> Profile {
+    build_profile(settings, tokens, proof, endpoints, crate::timefmt::now())
+}
+
+/// Step 5: saves the profile under its lock, off the runtime's threads. Without `overwrite`
+/// an existing profile of that name is left alone ([`SaveError::Exists`]).
+pub async fn persist(
+    store: &Store,
+    name: &str,
+    profile: &Profile,
+    overwrite: bool,
+) -> Result<PathBuf, SaveError> {
+    let (store, name, profile) = (store.clone(), name.to_string(), profile.clone());
+    tokio::task::spawn_blocking(move || store.save(&name, &profile, overwrite))
+        .await
+        .unwrap_or_else(|e| Err(SaveError::Io(format!("the save did not finish: {e}"))))
+}
