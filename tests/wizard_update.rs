@@ -408,3 +408,55 @@ fn an_empty_text_field_offers_copy_and_says_it_is_empty() {
         }]
     );
 }
+
+#[test]
+fn keys_do_nothing_while_the_terminal_is_too_small() {
+    let mut m = model();
+    send(&mut m, [Msg::Resize(40, 10)]);
+    send(&mut m, [enter(), enter(), enter(), ch('q')]);
+    send(&mut m, [Msg::Paste("text".into())]);
+    assert!(!m.quit);
+    send(&mut m, [Msg::Resize(80, 24)]);
+    assert_eq!(m.step, Step::CreateApp, "no key acted unseen");
+    // Ctrl-C still quits.
+    send(&mut m, [Msg::Resize(40, 10)]);
+    assert_eq!(send(&mut m, [ctrl('c')]), vec![Cmd::Quit]);
+}
+
+#[test]
+fn a_typed_custom_url_survives_the_list_cursor_passing_over_presets() {
+    let mut m = model();
+    send(&mut m, [enter(), enter(), enter()]);
+    assert_eq!(m.step, Step::Urls);
+    // Custom, then type both fields.
+    send(&mut m, [ch('3'), key(KeyCode::Tab), ctrl('u')]);
+    type_text(&mut m, "https://example.org/cb");
+    send(&mut m, [key(KeyCode::Tab), ctrl('u')]);
+    type_text(&mut m, "https://example.org");
+    // Back to the list; up over Latenode's and the loopback preset, and down again.
+    send(&mut m, [key(KeyCode::Tab)]);
+    assert_eq!(m.focus, Focus::Preset);
+    send(&mut m, [key(KeyCode::Up), key(KeyCode::Up)]);
+    assert_eq!(
+        m.urls.callback.value(),
+        "https://app.latenode.com/redirected/index.html"
+    );
+    send(&mut m, [key(KeyCode::Down), key(KeyCode::Down)]);
+    assert_eq!(m.urls.callback.value(), "https://example.org/cb");
+    assert_eq!(m.urls.website.value(), "https://example.org");
+}
+
+#[test]
+fn a_near_miss_of_a_preset_s_callback_is_warned_in_place() {
+    let mut m = model();
+    send(&mut m, [enter(), enter(), enter(), key(KeyCode::Tab)]);
+    assert_eq!(m.focus, Focus::Callback);
+    send(&mut m, [key(KeyCode::End)]);
+    type_text(&mut m, "/");
+    send(&mut m, [key(KeyCode::Tab)]);
+    let screen = screen_text(&m);
+    assert!(
+        screen.contains("! Latenode's callback has no trailing /"),
+        "{screen}"
+    );
+}

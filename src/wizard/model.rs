@@ -321,6 +321,9 @@ pub struct Urls {
     pub preset: usize,
     pub callback: TextField,
     pub website: TextField,
+    /// What was typed while "Custom" was chosen (callback, website): choosing a preset fills
+    /// the fields, and coming back to Custom brings this back.
+    pub custom: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -386,6 +389,7 @@ impl Model {
                 preset: 0,
                 callback: TextField::new(&first.map(|p| p.callback()).unwrap_or_default()),
                 website: TextField::new(first.map_or("", |p| p.website_url.as_str())),
+                custom: None,
             },
             credentials: Credentials {
                 client_id: TextField::default(),
@@ -457,6 +461,11 @@ impl Model {
                 .map(|s| s.to_string())
                 .collect(),
         }
+    }
+
+    /// Below the smallest size the wizard draws: only Ctrl-C (and a resize) may act.
+    pub fn too_small(&self) -> bool {
+        self.size.0 < super::view::MIN_WIDTH || self.size.1 < super::view::MIN_HEIGHT
     }
 
     /// Something runs: the spinner turns (and the driver sends ticks).

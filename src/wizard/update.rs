@@ -33,6 +33,9 @@ fn handle(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             m.size = (w, h);
             Vec::new()
         }
+        // Nothing acts unseen: while the screen says "too small", keys and pastes wait.
+        Msg::Paste(_) if m.too_small() => Vec::new(),
+        Msg::Key(key) if m.too_small() && !ctrl(&key, 'c') => Vec::new(),
         Msg::Paste(text) => {
             if m.step == Step::Authorize && m.overlay.is_none() {
                 m.status = None;

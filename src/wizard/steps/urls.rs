@@ -63,13 +63,57 @@ pub fn choose(m: &mut Model, index: usize) {
     let Some(p) = presets().get(index) else {
         return;
     };
+    let leaving_custom = presets().get(m.urls.preset).is_some_and(|c| c.is_custom());
+    if leaving_custom && !p.is_custom() {
+        // Typed text is never lost: it comes back when Custom is chosen again.
+        m.urls.custom = Some((
+            m.urls.callback.value().to_string(),
+            m.urls.website.value().to_string(),
+        ));
+    }
     m.urls.preset = index;
     m.touched = true;
     m.warned = false;
     if !p.is_custom() {
         m.urls.callback.set(&p.callback());
         m.urls.website.set(&p.website_url);
+    } else if let Some((callback, website)) = &m.urls.custom {
+        m.urls.callback.set(callback);
+        m.urls.website.set(website);
     }
+}
+
+/// A callback that differs from a preset's only where X's exact match bites (a trailing
+/// slash, http for https, localhost for 127.0.0.1): the warning names the difference.
+fn near_miss(callback: &str) -> Option<String> {
+    presets()
+        .iter()
+        .filter(|p| !p.is_custom())
+        .find_map(|p| {
+            let want = p.callback();
+            if callback == want {
+                return None;
+            }
+            let what = if callback.trim_end_matches('/') == want.trim_end_matches('/') {
+                if callback.ends_with('/') {
+                    "has no trailing /"
+                } else {
+                    "ends with /"
+                }
+            } else if callback.replacen("http://", "https://", 1) == want
+                || callback.replacen("https://", "http://", 1) == want
+            {
+                "starts differently (http and https are different addresses to X)"
+            } else if callback.replacen("localhost", "127.0.0.1", 1) == want {
+                "uses 127.0.0.1, not localhost"
+            } else {
+                return None;
+            };
+            Some(format!(
+                "{}'s callback {what}: X matches byte for byte, so the portal must hold exactly this value.",
+                p.label
+            ))
+        })
 }
 
 /// Editing a field by hand makes the choice "Custom", unless it still matches a preset.
@@ -85,14 +129,15 @@ pub fn on_edit(m: &mut Model) {
 }
 
 pub fn checks(m: &Model) -> Vec<(Focus, Check)> {
-    let callback = match check_url(m.urls.callback.value()) {
-        Err(e) => Check::Error(e),
-        Ok(u) if u.host_str() == Some("localhost") => Check::Warn(
+    let cb = m.urls.callback.value();
+    let callback = match (check_url(cb), near_miss(cb)) {
+        (Err(e), _) => Check::Error(e),
+        (Ok(_), Some(warning)) => Check::Warn(warning),
+        (Ok(u), None) if u.host_str() == Some("localhost") => Check::Warn(
             "X's docs use 127.0.0.1 rather than localhost; whichever you pick, the portal must hold exactly the same."
                 .into(),
         ),
-        Ok(u) if u.path() == "/" && !m.urls.callback.value().ends_with('/') => Check::Ok,
-        Ok(_) => Check::Ok,
+        (Ok(_), None) => Check::Ok,
     };
     let website = match check_url(m.urls.website.value()) {
         Err(e) => Check::Error(e),
