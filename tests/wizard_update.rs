@@ -460,3 +460,29 @@ fn a_near_miss_of_a_preset_s_callback_is_warned_in_place() {
         "{screen}"
     );
 }
+
+#[test]
+fn long_urls_show_their_start_and_mark_every_cut() {
+    let mut m = model();
+    send(&mut m, [Msg::Resize(60, 20), enter(), enter(), enter()]);
+    assert_eq!(m.step, Step::Urls);
+    let screen = screen_text(&m);
+    let row = screen
+        .lines()
+        .find(|l| l.contains("Callback URI"))
+        .expect("callback row");
+    assert!(
+        row.contains("https://app.latenode.c"),
+        "the start shows: {row:?}"
+    );
+    assert!(row.trim_end().ends_with('…'), "the cut is marked: {row:?}");
+    // Focused, with the cursor at the end: the field scrolls, and the cut on the left is marked.
+    send(&mut m, [key(KeyCode::Tab), key(KeyCode::End)]);
+    let screen = screen_text(&m);
+    let row = screen
+        .lines()
+        .find(|l| l.contains("Callback URI"))
+        .expect("callback row");
+    assert!(row.contains("…"), "{row:?}");
+    assert!(row.contains("index.html"), "{row:?}");
+}

@@ -166,9 +166,10 @@ impl TextField {
         Edit::Moved
     }
 
-    /// The visible part of the value in `width` columns and the cursor's column in it.
-    /// The view scrolls horizontally so the cursor is always visible.
-    pub fn visible(&self, width: u16, reveal: bool) -> (String, u16) {
+    /// What fits in `width` columns, and the cursor's column in it. A field without the focus
+    /// shows its start; the focused one scrolls to keep the cursor in sight. Every cut is
+    /// marked with "…", so a URL is never shown as if it were whole.
+    pub fn visible(&self, width: u16, reveal: bool, focused: bool) -> (String, u16) {
         let width = usize::from(width.max(2));
         let shown: Vec<(char, usize)> = self
             .value
@@ -180,14 +181,27 @@ impl TextField {
             .collect();
         let cursor_chars = self.value[..self.cursor].chars().count();
         let cursor_col: usize = shown[..cursor_chars].iter().map(|(_, w)| w).sum();
+        let total: usize = shown.iter().map(|(_, w)| w).sum();
         // Leave one column for the cursor at the end.
-        let start_col = cursor_col.saturating_sub(width - 1);
-        let mut col = 0;
+        let start_col = if focused {
+            cursor_col.saturating_sub(width - 1)
+        } else {
+            0
+        };
+        let cut_left = start_col > 0;
+        let cut_right = total.saturating_sub(start_col) > width
+            || (focused && total.saturating_sub(start_col) == width && cursor_col < total);
+        // The columns the marks take are not given to text.
+        let first = start_col + usize::from(cut_left);
+        let room = width - usize::from(cut_left) - usize::from(cut_right);
         let mut out = String::new();
-        let mut used = 0;
+        if cut_left {
+            out.push('…');
+        }
+        let (mut col, mut used) = (0, 0);
         for (c, w) in shown {
-            if col >= start_col {
-                if used + w > width {
+            if col >= first {
+                if used + w > room {
                     break;
                 }
                 out.push(c);
@@ -195,7 +209,10 @@ impl TextField {
             }
             col += w;
         }
-        let cur = u16::try_from(cursor_col - start_col).unwrap_or(0);
+        if cut_right {
+            out.push('…');
+        }
+        let cur = u16::try_from(cursor_col.saturating_sub(start_col)).unwrap_or(0);
         (out, cur)
     }
 
@@ -214,7 +231,7 @@ impl TextField {
         let head = format!("{marker}{label:<label_width$} ");
         let head_w = u16::try_from(head.chars().count()).unwrap_or(u16::MAX);
         let field_w = width.saturating_sub(head_w).max(2);
-        let (shown, cur) = self.visible(field_w, reveal);
+        let (shown, cur) = self.visible(field_w, reveal, focused);
         let pad = usize::from(field_w)
             .saturating_sub(unicode_width::UnicodeWidthStr::width(shown.as_str()));
         let head_style = if focused {
@@ -277,12 +294,20 @@ mod tests {
 
     #[test]
     fn scrolls_to_keep_the_cursor_visible_and_masks() {
-        let f = TextField::new("abcdefghij");
-        assert_eq!(f.visible(5, false), ("ghij".to_string(), 4));
+        let mut f = TextField::new("abcdefghij");
+        // Focused with the cursor at the end: the tail, the cut on the left marked.
+        assert_eq!(f.visible(5, false, true), ("…hij".to_string(), 4));
+        // Without the focus: the start, the cut on the right marked.
+        assert_eq!(f.visible(5, false, false).0, "abcd…");
+        assert_eq!(f.visible(10, false, false).0, "abcdefghij");
+        f.handle_key(key(KeyCode::Home));
+        assert_eq!(f.visible(5, false, true), ("abcd…".to_string(), 0));
+        let wide = TextField::new("日本語のURL");
+        assert_eq!(wide.visible(6, false, false).0, "日本…");
         let mut s = TextField::masked();
         s.insert_str("secret");
-        assert_eq!(s.visible(10, false).0, "••••••");
-        assert_eq!(s.visible(10, true).0, "secret");
+        assert_eq!(s.visible(10, false, true).0, "••••••");
+        assert_eq!(s.visible(10, true, true).0, "secret");
         assert!(!format!("{s:?}").contains("secret"));
     }
 }
