@@ -9,7 +9,7 @@ use std::future::Future;
 use std::io;
 use std::sync::Arc;
 
-use crossterm::event::{Event, KeyEventKind};
+use crossterm::event::Event;
 use futures::{Stream, StreamExt};
 use ratatui::backend::Backend;
 use ratatui::Terminal;
@@ -58,15 +58,7 @@ pub enum Exit {
     EventsEnded,
 }
 
-/// Maps a terminal event to a message; `None` for events the wizard ignores (no redraw).
-pub fn to_msg(event: Event) -> Option<Msg> {
-    match event {
-        Event::Key(k) if k.kind != KeyEventKind::Release => Some(Msg::Key(k)),
-        Event::Paste(s) => Some(Msg::Paste(s)),
-        Event::Resize(w, h) => Some(Msg::Resize(w, h)),
-        _ => None,
-    }
-}
+pub use crate::input::to_msg;
 
 fn draw<B: Backend>(terminal: &mut Terminal<B>, model: &Model) -> io::Result<()> {
     terminal
@@ -136,7 +128,7 @@ where
         let busy = model.busy();
         // In this order: a signal, then the tasks' answers (rare, and a code lives 30 s),
         // then input, then the spinner, and last the frame, when nothing else is ready.
-        let msg = tokio::select! {
+        let msgs = tokio::select! {
             biased;
             () = &mut shutdown => {
                 tasks.cancel_auth();
@@ -152,21 +144,35 @@ where
                         // A failed write only means the copy did not reach the terminal.
                         let _ = host.write_raw(&bytes);
                     }
-                    msg
+                    vec![msg]
                 }
             },
-            ev = events.next(), if events_open => match ev {
-                Some(Ok(ev)) => match to_msg(ev) {
-                    Some(m) => m,
-                    None => continue,
-                },
-                Some(Err(e)) => return Err(e),
-                None => {
-                    events_open = false;
-                    continue;
+            ev = events.next(), if events_open => {
+                let mut batch = match ev {
+                    Some(Ok(ev)) => vec![ev],
+                    Some(Err(e)) => return Err(e),
+                    None => {
+                        events_open = false;
+                        continue;
+                    }
+                };
+                // Everything already queued comes along: a burst is read whole, and a run of
+                // text in it is a paste (see `input::batch`). Polled with this task's waker,
+                // so nothing is missed when the queue is empty.
+                while batch.len() < crate::input::MAX_BATCH {
+                    match futures::poll!(events.next()) {
+                        std::task::Poll::Ready(Some(Ok(ev))) => batch.push(ev),
+                        std::task::Poll::Ready(Some(Err(e))) => return Err(e),
+                        std::task::Poll::Ready(None) => {
+                            events_open = false;
+                            break;
+                        }
+                        std::task::Poll::Pending => break,
+                    }
                 }
+                crate::input::batch(batch)
             },
-            _ = tick.tick(), if busy => Msg::Tick,
+            _ = tick.tick(), if busy => vec![Msg::Tick],
             () = std::future::ready(()), if dirty => {
                 if model.overlay != Some(Overlay::Plain) {
                     draw(terminal, model)?;
@@ -175,45 +181,48 @@ where
                 continue;
             }
         };
-        if let Msg::Resize(..) = msg {
-            terminal
-                .autoresize()
-                .map_err(|e| io::Error::other(e.to_string()))?;
-        }
-        // Messages that commands answer at once (a profile check, a new link) are handled
-        // before the next event, so no key can overtake them.
-        let mut queue = vec![msg];
-        while let Some(msg) = queue.pop() {
-            for cmd in update(model, msg) {
-                match cmd {
-                    Cmd::Quit => {
-                        tasks.cancel_auth();
-                        return Ok(Exit::Quit);
-                    }
-                    Cmd::ShowPlain { title, text } => host.show_plain(&title, &text)?,
-                    Cmd::EndPlain => {
-                        host.end_plain()?;
-                        // Everything on screen is gone: the next draw repaints it all. (Not
-                        // `Terminal::clear`, which asks the terminal for its cursor position.)
-                        let size = terminal
-                            .size()
-                            .map_err(|e| io::Error::other(e.to_string()))?;
-                        terminal
-                            .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
-                            .map_err(|e| io::Error::other(e.to_string()))?;
-                    }
-                    cmd => {
-                        if let Some(now) = effects::run(cmd, services, &model.endpoints, &mut tasks)
-                        {
-                            queue.push(now);
+        for msg in msgs {
+            if let Msg::Resize(..) = msg {
+                terminal
+                    .autoresize()
+                    .map_err(|e| io::Error::other(e.to_string()))?;
+            }
+            // Messages that commands answer at once (a profile check, a new link) are handled
+            // before the next event, so no key can overtake them.
+            let mut queue = vec![msg];
+            while let Some(msg) = queue.pop() {
+                for cmd in update(model, msg) {
+                    match cmd {
+                        Cmd::Quit => {
+                            tasks.cancel_auth();
+                            return Ok(Exit::Quit);
+                        }
+                        Cmd::ShowPlain { title, text } => host.show_plain(&title, &text)?,
+                        Cmd::EndPlain => {
+                            host.end_plain()?;
+                            // Everything on screen is gone: the next draw repaints it all. (Not
+                            // `Terminal::clear`, which asks the terminal for its cursor position.)
+                            let size = terminal
+                                .size()
+                                .map_err(|e| io::Error::other(e.to_string()))?;
+                            terminal
+                                .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
+                                .map_err(|e| io::Error::other(e.to_string()))?;
+                        }
+                        cmd => {
+                            if let Some(now) =
+                                effects::run(cmd, services, &model.endpoints, &mut tasks)
+                            {
+                                queue.push(now);
+                            }
                         }
                     }
                 }
             }
-        }
-        if model.quit {
-            tasks.cancel_auth();
-            return Ok(Exit::Quit);
+            if model.quit {
+                tasks.cancel_auth();
+                return Ok(Exit::Quit);
+            }
         }
         dirty = true;
     }

@@ -13,6 +13,7 @@ pub mod driver;
 pub mod guide;
 pub mod handoff;
 pub mod http;
+pub mod input;
 pub mod login;
 pub mod presets;
 pub mod profile;

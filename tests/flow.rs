@@ -178,3 +178,33 @@ async fn resize_below_the_minimum_and_back() {
     let back = resize(&mut terminal, &mut model, 80, 24).await;
     assert!(back.contains("Step 1 of 7"));
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn an_unbracketed_paste_on_authorize_is_text_not_commands() {
+    let mut events = vec![
+        k(KeyCode::Enter),
+        k(KeyCode::Enter),
+        k(KeyCode::Enter),
+        k(KeyCode::Enter),
+        Ok(Event::Paste(common::CLIENT_ID.into())),
+        k(KeyCode::Enter),
+    ];
+    // The redirected address typed by a terminal without bracketed paste: `p`, `n`, `a` and
+    // `q` in it must not print, make a new link, approve or quit.
+    let url = "https://app.latenode.com/redirected/index.html?state=other&code=pnaq";
+    events.extend(url.chars().map(c));
+    let (model, host, exit, _) = drive(events).await;
+    assert_eq!(exit, Exit::EventsEnded, "not quit by the q in it");
+    assert_eq!(model.step, Step::Authorize);
+    assert!(host.plain.is_empty(), "p did not print: {:?}", host.plain);
+    assert_eq!(
+        model.auth.paste.value(),
+        url,
+        "it went into the redirect field"
+    );
+    assert!(
+        matches!(&model.auth.phase, xconnect::wizard::model::Phase::Failed(e) if e.contains("another login attempt")),
+        "and was tried: {:?}",
+        model.auth.phase
+    );
+}
