@@ -47,7 +47,7 @@ pub fn batch(events: Vec<Event>) -> Vec<Msg> {
     let mut run: Vec<KeyEvent> = Vec::new();
     let flush = |run: &mut Vec<KeyEvent>, out: &mut Vec<Msg>| {
         let text: String = run.iter().filter_map(printable).collect();
-        let varied = text.chars().any(|c| Some(c) != text.chars().next());
+        let varied = text.chars().any(|c| !text.starts_with(c));
         if run.len() >= PASTE_RUN && varied {
             out.push(Msg::Paste(text));
         } else {
