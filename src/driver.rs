@@ -52,8 +52,8 @@ impl Host for Stdout {
 pub enum Exit {
     /// The person quit.
     Quit,
-    /// A signal (SIGTERM, SIGHUP, SIGINT) asked us to stop.
-    Signal,
+    /// A signal (SIGTERM, SIGHUP, SIGINT: its number) asked us to stop.
+    Signal(i32),
     /// The event stream ended (stdin closed; or a test's script ran out).
     EventsEnded,
 }
@@ -98,7 +98,7 @@ where
     B: Backend,
     H: Host,
     E: Stream<Item = io::Result<Event>> + Unpin,
-    S: Future<Output = ()>,
+    S: Future<Output = i32>,
 {
     let (tx, mut rx) = mpsc::unbounded_channel::<Back>();
     let mut tasks = Tasks {
@@ -130,9 +130,9 @@ where
         // then input, then the spinner, and last the frame, when nothing else is ready.
         let msgs = tokio::select! {
             biased;
-            () = &mut shutdown => {
+            signal = &mut shutdown => {
                 tasks.cancel_auth();
-                return Ok(Exit::Signal);
+                return Ok(Exit::Signal(signal));
             }
             Some(back) = rx.recv() => match back {
                 Back::Done => {

@@ -19,7 +19,7 @@ use xconnect::sandbox::Sandbox;
 use xconnect::secret::Secret;
 use xconnect::services::Services;
 use xconnect::theme::Theme;
-use xconnect::wizard::{Model, Step};
+use xconnect::wizard::Model;
 use xconnect::x::{AppType, Endpoints, Permission};
 use xconnect::{browser, terminal};
 
@@ -541,19 +541,16 @@ async fn wizard_inner(g: &Global, fresh: bool) -> Result<ExitCode, String> {
     .await;
     drop(guard);
     let exit = result.map_err(|e| e.to_string());
+    // Every way out keeps the same: where the setup was, with what was typed (no secret).
+    if let (Some(w), Some(session)) = (&services.session, model.resumable()) {
+        w.save(session);
+    }
     let code = match &exit {
         Err(_) => ExitCode::FAILURE,
-        Ok(Exit::Signal) => {
-            // Interrupted (SSH dropped, killed): keep where it was, with what was typed.
-            if let Some(w) = &services.session {
-                if model.outcome.is_none() && model.menu.is_none() && model.step != Step::CreateApp
-                {
-                    w.save(xconnect::wizard::resume::from_model(&model));
-                }
-            }
-            ExitCode::from(130)
-        }
-        _ => {
+        // 128 + the signal's number, as a shell reports it (SIGHUP 129, SIGTERM 143).
+        Ok(Exit::Signal(n)) => ExitCode::from(u8::try_from(128 + n).unwrap_or(130)),
+        Ok(_) if model.interrupted => ExitCode::from(130),
+        Ok(_) => {
             if let Some(o) = &model.outcome {
                 println!("Profile saved: {}", o.path.display());
             }
@@ -567,17 +564,17 @@ async fn wizard_inner(g: &Global, fresh: bool) -> Result<ExitCode, String> {
     exit.map(|_| code)
 }
 
-/// Resolves on SIGTERM, SIGHUP (the SSH link dropped) or SIGINT.
-fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+/// Resolves on SIGTERM, SIGHUP (the SSH link dropped) or SIGINT, with the signal's number.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = i32>> {
     use tokio::signal::unix::{signal, SignalKind};
     let mut term = signal(SignalKind::terminate())?;
     let mut hup = signal(SignalKind::hangup())?;
     let mut int = signal(SignalKind::interrupt())?;
     Ok(async move {
         tokio::select! {
-            _ = term.recv() => {}
-            _ = hup.recv() => {}
-            _ = int.recv() => {}
+            _ = term.recv() => libc::SIGTERM,
+            _ = hup.recv() => libc::SIGHUP,
+            _ = int.recv() => libc::SIGINT,
         }
     })
 }

@@ -26,7 +26,7 @@ fn walks_screens_one_to_five_pastes_and_quits_with_ctrl_c() {
     p.send(format!("\x1b[200~\x1b[31m{}\n\x1b[201~", common::CLIENT_ID).as_bytes());
     p.wait_for(&format!("Client ID     {}", common::CLIENT_ID));
     p.send(b"\x03");
-    assert_eq!(p.wait_exit(), 0);
+    assert_eq!(p.wait_exit(), 130, "Ctrl-C exits 130, as a shell's would");
     p.assert_restored();
 }
 
@@ -37,7 +37,7 @@ fn sigterm_mid_wizard_restores_the_terminal() {
     p.send(b"\r");
     p.wait_for("Step 2 of 7");
     p.signal(libc::SIGTERM);
-    assert_eq!(p.wait_exit(), 130);
+    assert_eq!(p.wait_exit(), 143, "128 + SIGTERM");
     p.assert_restored();
 }
 
@@ -46,7 +46,7 @@ fn sighup_mid_wizard_restores_the_terminal() {
     let mut p = Pty::spawn(&[], &[]);
     p.wait_for("Step 1 of 7");
     p.signal(libc::SIGHUP);
-    assert_eq!(p.wait_exit(), 130);
+    assert_eq!(p.wait_exit(), 129, "128 + SIGHUP");
     p.assert_restored();
 }
 
@@ -110,7 +110,13 @@ fn sandbox_wizard_from_step_one_to_a_saved_profile() {
 fn an_interrupted_setup_is_offered_for_resume_on_the_next_start() {
     let dir = tempfile::tempdir().expect("tempdir");
     let cfg = dir.path().to_str().expect("utf-8 path");
-    for signal in [libc::SIGHUP, libc::SIGTERM] {
+    // Every way out keeps the same: a dropped SSH link, a kill, Ctrl-C, and q (after its
+    // question). Signals exit 128 + their number, Ctrl-C 130 as a shell's would, q 0.
+    for (how, code) in [
+        (Some(libc::SIGHUP), 129),
+        (Some(libc::SIGTERM), 143),
+        (None, 130),
+    ] {
         let mut p = Pty::spawn(&["--fresh"], &[("XCONNECT_CONFIG_DIR", cfg)]);
         p.wait_for("Step 1 of 7");
         for next in ["Step 2 of 7", "Step 3 of 7", "Step 4 of 7"] {
@@ -120,8 +126,11 @@ fn an_interrupted_setup_is_offered_for_resume_on_the_next_start() {
         p.send(b"\t\x15"); // Tab to the callback field, Ctrl-U clears it
         p.send(b"https://hooks.example.com/cb");
         p.wait_for("hooks.example.com/cb");
-        p.signal(signal);
-        assert_eq!(p.wait_exit(), 130);
+        match how {
+            Some(signal) => p.signal(signal),
+            None => p.send(b"\x03"),
+        }
+        assert_eq!(p.wait_exit(), code, "{how:?}");
         p.assert_restored();
 
         let session = std::fs::read_to_string(dir.path().join("state").join("session.toml"))
@@ -141,9 +150,22 @@ fn an_interrupted_setup_is_offered_for_resume_on_the_next_start() {
             p.screen()
         );
         p.send(b"\x03");
-        assert_eq!(p.wait_exit(), 0);
+        assert_eq!(p.wait_exit(), 130);
         p.assert_restored();
     }
+    // q asks first, says what is kept, and exits 0; the next start offers it again.
+    let mut p = Pty::spawn(&[], &[("XCONNECT_CONFIG_DIR", cfg)]);
+    p.wait_for("Resume where it stopped");
+    p.send(b"\r");
+    p.wait_for("Step 4 of 7");
+    p.send(b"q");
+    p.wait_for("kept");
+    p.send(b"y");
+    assert_eq!(p.wait_exit(), 0);
+    let mut p = Pty::spawn(&[], &[("XCONNECT_CONFIG_DIR", cfg)]);
+    p.wait_for("Resume where it stopped");
+    p.send(b"\x03");
+    assert_eq!(p.wait_exit(), 130);
     let state = dir.path().join("state").join("session.toml");
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(&state)

@@ -81,7 +81,7 @@ fn keys_write_only_what_changed() {
         .contains(&format!("Client ID     {}", common::CLIENT_ID)));
 
     p.send(b"\x03");
-    assert_eq!(p.wait_exit(), 0);
+    assert_eq!(p.wait_exit(), 130);
     p.assert_restored();
 }
 
@@ -94,5 +94,5 @@ fn with_no_input_it_uses_no_cpu_and_writes_nothing() {
     assert_eq!(written, 0, "bytes written while idle");
     assert_eq!(ticks, 0, "CPU ticks while idle");
     p.send(b"\x03");
-    assert_eq!(p.wait_exit(), 0);
+    assert_eq!(p.wait_exit(), 130);
 }

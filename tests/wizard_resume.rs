@@ -110,3 +110,25 @@ fn the_countdown_runs_on_ticks_while_exchanging() {
         screen_text(&m)
     );
 }
+
+#[test]
+fn the_menu_says_exactly_what_resuming_restores() {
+    // A Native App left on Authorize: no secret to ask for, and a new link on Enter.
+    let m = ready();
+    let s = m.resumable().expect("resumable");
+    assert_eq!(
+        resume::restores(&s),
+        "step 5 · Credentials, Client ID filled in; Enter makes a new link"
+    );
+    // A Web App: its secret is asked again.
+    let mut w = model();
+    send(&mut w, [enter(), enter(), ch('2'), enter(), enter()]);
+    type_text(&mut w, CLIENT_ID);
+    let s = w.resumable().expect("resumable");
+    assert_eq!(
+        resume::restores(&s),
+        "step 5 · Credentials, Client ID filled in; the Client Secret is asked again"
+    );
+    // Step 1 and a finished login leave nothing to resume.
+    assert!(model().resumable().is_none());
+}

@@ -92,15 +92,13 @@ pub fn render(menu: &Menu, body: &mut Body) {
         .entries()
         .into_iter()
         .map(|e| match e {
-            Entry::Resume => {
-                let s = menu.resume.as_ref();
-                let step = s.map(resume::step_of).unwrap_or(Step::CreateApp);
-                let title = crate::guide::guide().step(step.id()).title.clone();
-                (
-                    "Resume where it stopped".to_string(),
-                    format!("step {} · {title} (secrets are not kept)", step.index() + 1),
-                )
-            }
+            Entry::Resume => (
+                "Resume where it stopped".to_string(),
+                menu.resume
+                    .as_ref()
+                    .map(resume::restores)
+                    .unwrap_or_default(),
+            ),
             Entry::New => (
                 "Set up a new app".to_string(),
                 "the whole wizard, step by step".to_string(),
@@ -117,12 +115,14 @@ pub fn render(menu: &Menu, body: &mut Body) {
         .map(|(a, b)| (a.as_str(), b.as_str()))
         .collect();
     choice_list::render(body, &items, menu.cursor, true, false);
-    body.blank();
-    let style = body.theme.dim();
-    body.text(
-        "Logging in again reuses the saved app settings (Client ID, app type, callback URL, scopes) and replaces the profile's tokens.",
-        style,
-    );
+    if !menu.profiles.is_empty() {
+        body.blank();
+        let style = body.theme.dim();
+        body.text(
+            "Logging in again reuses the saved app settings (Client ID, app type, callback URL, scopes) and replaces the profile's tokens.",
+            style,
+        );
+    }
 }
 
 pub fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
@@ -172,10 +172,14 @@ fn choose(m: &mut Model) -> Vec<Cmd> {
                 resume::apply(m, s);
             }
             m.menu_back = Some(back);
-            m.set_status(
-                StatusKind::Info,
-                "Resumed. Secrets were not kept: paste the Client Secret again if your app has one.",
-            );
+            if m.app_type.is_confidential() {
+                m.set_status(
+                    StatusKind::Info,
+                    "Resumed. The Client Secret is never kept: paste it again.",
+                );
+            } else {
+                m.set_status(StatusKind::Info, "Resumed with everything you entered.");
+            }
             Vec::new()
         }
         Entry::New => {

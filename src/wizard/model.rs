@@ -375,6 +375,8 @@ pub struct Model {
     /// The menu to return to from the first step.
     pub menu_back: Option<super::menu::Menu>,
     pub quit: bool,
+    /// Quit with Ctrl-C: the exit code says so (130), as a shell's would.
+    pub interrupted: bool,
 }
 
 impl Model {
@@ -427,6 +429,7 @@ impl Model {
             menu: None,
             menu_back: None,
             quit: false,
+            interrupted: false,
         }
     }
 
@@ -461,6 +464,13 @@ impl Model {
                 .map(|s| s.to_string())
                 .collect(),
         }
+    }
+
+    /// What the next start can offer to resume, when leaving now: a setup under way, not yet
+    /// saved as a profile (not on the menu or step 1, where nothing was entered).
+    pub fn resumable(&self) -> Option<crate::session::Session> {
+        (self.outcome.is_none() && self.menu.is_none() && self.step != Step::CreateApp)
+            .then(|| super::resume::from_model(self))
     }
 
     /// Below the smallest size the wizard draws: only Ctrl-C (and a resize) may act.

@@ -33,6 +33,27 @@ pub fn step_of(s: &Session) -> Step {
     }
 }
 
+/// What resuming brings back, in words for the menu: the step, and what is filled in.
+pub fn restores(s: &Session) -> String {
+    let step = step_of(s);
+    let title = &crate::guide::guide().step(step.id()).title;
+    let stopped_later = Step::ALL
+        .into_iter()
+        .find(|st| st.id() == s.step)
+        .is_some_and(|st| st.index() > step.index());
+    let mut what = format!("step {} · {title}", step.index() + 1);
+    if !s.client_id.is_empty() {
+        what.push_str(", Client ID filled in");
+    }
+    if s.app_type == AppType::Web.flag() {
+        what.push_str("; the Client Secret is asked again");
+    }
+    if stopped_later {
+        what.push_str("; Enter makes a new link");
+    }
+    what
+}
+
 /// The app's settings as the wizard's fields hold them (no secret).
 pub struct AppFields<'a> {
     pub scopes: &'a [String],

@@ -98,6 +98,7 @@ fn copied_text(what: &str, d: Delivery) -> String {
 fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     if ctrl(&key, 'c') {
         m.quit = true;
+        m.interrupted = true;
         return vec![Cmd::Quit];
     }
     match m.overlay {

@@ -46,7 +46,7 @@ pub fn view(m: &Model, f: &mut Frame) {
             f,
             area,
             " Quit? ",
-            "Quit xconnect? What you entered is not saved.",
+            "Quit xconnect? What you entered is kept (never a secret): the next start offers to resume.",
             ("quit", "stay"),
         ),
         Some(Overlay::ConfirmReplace) => confirm(
