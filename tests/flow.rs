@@ -139,12 +139,12 @@ async fn ctrl_c_ends_the_loop_and_a_signal_does_too() {
         &mut Recorder::default(),
         &services(&std::env::temp_dir().join("xconnect-flow-unused")),
         futures::stream::pending(),
-        async {},
+        async { libc::SIGHUP },
         &mut model,
     )
     .await
     .expect("run");
-    assert_eq!(exit, Exit::Signal);
+    assert_eq!(exit, Exit::Signal(libc::SIGHUP));
 }
 
 /// Resizes the test terminal, sends the matching event, and returns what is on screen.
