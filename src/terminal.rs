@@ -8,7 +8,7 @@ use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
 };
-use crossterm::{cursor, execute};
+use crossterm::{cursor, execute, terminal};
 
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 
@@ -61,10 +61,17 @@ pub fn install_panic_hook() {
 /// mouse can select it as one clean string. Raw mode stays on: Enter comes back as a key.
 pub fn show_plain(title: &str, text: &str) -> io::Result<()> {
     let mut out = io::stdout();
-    execute!(out, LeaveAlternateScreen, cursor::Show)?;
+    // Alone on a clear screen: an earlier print does not stay above this one.
+    execute!(
+        out,
+        LeaveAlternateScreen,
+        cursor::Show,
+        terminal::Clear(terminal::ClearType::All),
+        cursor::MoveTo(0, 0)
+    )?;
     write!(
         out,
-        "\r\n{title}:\r\n\r\n{text}\r\n\r\nPress Enter to return to xconnect.\r\n"
+        "{title}:\r\n\r\n{text}\r\n\r\nPress Enter to return to xconnect.\r\n"
     )?;
     out.flush()
 }

@@ -66,6 +66,18 @@ fn print_shows_the_value_alone_on_the_normal_screen() {
     p.send(b"\r");
     p.wait_for("Step 1 of 7");
     assert!(p.parser.screen().alternate_screen());
+    // A second print shows the value alone again: the first one is gone.
+    p.send(b"p");
+    p.wait_for("Press Enter to return to xconnect.");
+    p.settle(std::time::Duration::from_millis(300));
+    let screen = p.screen();
+    assert_eq!(
+        screen.matches("developer.x.com").count(),
+        1,
+        "one print on screen:\n{screen}"
+    );
+    p.send(b"\r");
+    p.wait_for("Step 1 of 7");
     p.send(b"q");
     assert_eq!(p.wait_exit(), 0);
     p.assert_restored();

@@ -306,3 +306,32 @@ fn back_from_authorize_stops_the_listener() {
     assert_eq!(send(&mut m, [key(KeyCode::Esc)]), vec![Cmd::CancelAuth]);
     assert_eq!(m.step, Step::Credentials);
 }
+
+#[test]
+fn a_new_link_says_so() {
+    let mut m = ready();
+    let before = m.auth.op;
+    let cmds = send(&mut m, [ch('n')]);
+    assert!(matches!(
+        &cmds[..],
+        [Cmd::CancelAuth, Cmd::PrepareAuth { .. }]
+    ));
+    assert!(m.auth.op > before);
+    let op = m.auth.op;
+    send(
+        &mut m,
+        [Msg::AuthReady {
+            op,
+            result: Ok(xconnect::x::oauth::Pending {
+                url: "https://x.com/i/oauth2/authorize?state=T".into(),
+                state: "T".into(),
+                verifier: xconnect::secret::Secret::new("V2"),
+            }),
+        }],
+    );
+    let screen = screen_text(&m);
+    assert!(screen.contains("A new link is made"), "{screen}");
+    // Longer than the row: wrapped to a second row, not cut in the part that says what to do.
+    assert!(screen.contains("refused."), "{screen}");
+    assert!(!screen.contains('…'), "{screen}");
+}

@@ -27,15 +27,16 @@ pub fn view(m: &Model, f: &mut Frame) {
         return;
     }
     header(m, f, area);
-    let body_area = body_area(area);
-    let body = build_body(m, body_area.width);
+    let (body, body_area, status_text) = layout(m, area);
+    let rows = u16::try_from(status_text.len()).unwrap_or(1).max(1);
     let scroll = effective_scroll(m, &body, body_area.height);
     draw_body(m, f, body_area, &body, scroll);
     let more_below = body.lines.len() > usize::from(scroll) + usize::from(body_area.height);
     status(
         m,
         f,
-        Rect::new(area.x, area.bottom() - 2, area.width, 1),
+        Rect::new(area.x, area.bottom() - 1 - rows, area.width, rows),
+        &status_text,
         more_below,
     );
     keys(m, f, Rect::new(area.x, area.bottom() - 1, area.width, 1));
@@ -66,13 +67,61 @@ pub fn view(m: &Model, f: &mut Frame) {
 }
 
 /// Where the body goes: below the header, above the status line, one column of margin.
-pub fn body_area(area: Rect) -> Rect {
-    Rect::new(
+/// The body, where it goes, and the status rows: one, or two for a long message, taken from
+/// the body (the status row also holds "↓ more: PgDn" when the body does not fit).
+pub fn layout(m: &Model, area: Rect) -> (Body, Rect, Vec<String>) {
+    let mut rect = Rect::new(
         area.x + 1,
         area.y + TOP,
         area.width.saturating_sub(2),
         area.height.saturating_sub(TOP + BOTTOM),
-    )
+    );
+    let body = build_body(m, rect.width);
+    let overflows = body.lines.len() > usize::from(rect.height);
+    let lines = status_lines(m, area.width, overflows);
+    let extra = u16::try_from(lines.len().saturating_sub(1)).unwrap_or(1);
+    rect.height = rect.height.saturating_sub(extra);
+    (body, rect, lines)
+}
+
+/// Room kept at the right of the status row for "↓ more: PgDn".
+const MORE_W: usize = 15;
+
+/// The status message with its mark, wrapped to at most two rows so the part that says what
+/// to do is not cut (a longer one ends with "…").
+fn status_lines(m: &Model, width: u16, overflows: bool) -> Vec<String> {
+    let Some(s) = &m.status else {
+        return Vec::new();
+    };
+    let mark = match s.kind {
+        StatusKind::Info => "i",
+        StatusKind::Ok => "✓",
+        StatusKind::Warn => "!",
+        StatusKind::Error => "✗",
+    };
+    let full = usize::from(width).saturating_sub(3);
+    let fits = unicode_width::UnicodeWidthStr::width(s.text.as_str())
+        <= full.saturating_sub(if overflows { MORE_W } else { 0 });
+    if fits {
+        return vec![format!(" {mark} {}", s.text)];
+    }
+    let room = full.saturating_sub(MORE_W).max(10);
+    let mut rows = super::widgets::body::wrap(&s.text, room);
+    if rows.len() > 2 {
+        let rest = rows[1..].join(" ");
+        rows.truncate(1);
+        rows.push(fit(&rest, room));
+    }
+    rows.iter()
+        .enumerate()
+        .map(|(i, r)| {
+            if i == 0 {
+                format!(" {mark} {r}")
+            } else {
+                format!("   {r}")
+            }
+        })
+        .collect()
 }
 
 pub fn build_body(m: &Model, width: u16) -> Body {
@@ -98,8 +147,7 @@ pub fn effective_scroll(m: &Model, body: &Body, height: u16) -> u16 {
 
 /// (current scroll, largest scroll, page size) for the model's terminal size.
 pub fn scroll_bounds(m: &Model) -> (u16, u16, u16) {
-    let area = body_area(Rect::new(0, 0, m.size.0, m.size.1));
-    let body = build_body(m, area.width);
+    let (body, area, _) = layout(m, Rect::new(0, 0, m.size.0, m.size.1));
     let now = effective_scroll(m, &body, area.height);
     let max = body.lines.len().saturating_sub(usize::from(area.height));
     (
@@ -210,29 +258,37 @@ fn draw_body(m: &Model, f: &mut Frame, area: Rect, body: &Body, scroll: u16) {
 }
 
 /// The status line; its right end says when the body goes on below.
-fn status(m: &Model, f: &mut Frame, area: Rect, more_below: bool) {
+fn status(m: &Model, f: &mut Frame, area: Rect, lines: &[String], more_below: bool) {
     let t = m.theme;
-    let mut area = area;
     if more_below {
         let s = " ↓ more: PgDn ";
         let w = s.chars().count() as u16;
         f.render_widget(
             Span::styled(s, t.selected()),
-            Rect::new(area.right().saturating_sub(w), area.y, w, 1),
+            Rect::new(
+                area.right().saturating_sub(w),
+                area.bottom().saturating_sub(1),
+                w,
+                1,
+            ),
         );
-        area.width = area.width.saturating_sub(w + 1);
     }
     let Some(s) = &m.status else {
         return;
     };
-    let (mark, style) = match s.kind {
-        StatusKind::Info => ("i", Style::new()),
-        StatusKind::Ok => ("✓", t.ok()),
-        StatusKind::Warn => ("!", t.warning()),
-        StatusKind::Error => ("✗", t.error()),
+    let style = match s.kind {
+        StatusKind::Info => Style::new(),
+        StatusKind::Ok => t.ok(),
+        StatusKind::Warn => t.warning(),
+        StatusKind::Error => t.error(),
     };
-    let text = fit(&format!(" {mark} {}", s.text), usize::from(area.width));
-    f.render_widget(Line::styled(text, style), area);
+    for (row, text) in (area.y..area.bottom()).zip(lines) {
+        let width = area.width.saturating_sub(if more_below { 16 } else { 0 });
+        f.render_widget(
+            Line::styled(fit(text, usize::from(width)), style),
+            Rect::new(area.x, row, width, 1),
+        );
+    }
 }
 
 /// Cuts text to `width` columns with an ellipsis.

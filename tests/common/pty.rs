@@ -160,7 +160,16 @@ impl Pty {
         let start = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait().expect("try_wait") {
-                while self.pump(Duration::from_millis(200)) {}
+                // Everything it wrote, to the end: the reader stops when the terminal closes,
+                // however busy the machine is (a quiet spell is no proof of the end).
+                let end = Instant::now() + PATIENCE;
+                while let Ok(bytes) = self
+                    .rx
+                    .recv_timeout(end.saturating_duration_since(Instant::now()))
+                {
+                    self.parser.process(&bytes);
+                    self.raw.extend_from_slice(&bytes);
+                }
                 return status.exit_code();
             }
             if start.elapsed() > patience {
@@ -200,7 +209,11 @@ impl Pty {
         let left = raw
             .rfind("\u{1b}[?1049l")
             .expect("left the alternate screen");
-        assert!(left > entered, "left the alternate screen last");
+        assert!(
+            left > entered,
+            "left the alternate screen last; the end of what was written: {:?}",
+            &raw[raw.len().saturating_sub(400)..]
+        );
         let paste_on = raw.rfind("\u{1b}[?2004h").expect("bracketed paste on");
         let paste_off = raw.rfind("\u{1b}[?2004l").expect("bracketed paste off");
         assert!(paste_off > paste_on, "bracketed paste off last");

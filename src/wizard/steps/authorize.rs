@@ -332,7 +332,14 @@ pub fn on_key(m: &mut Model, key: KeyEvent) -> Option<Vec<Cmd>> {
             let url = m.auth.pending.as_ref()?.url.clone();
             Some(vec![Cmd::OpenBrowser { url }])
         }
-        'n' => Some(start(m)),
+        'n' => {
+            let cmds = start(m);
+            m.set_status(
+                StatusKind::Ok,
+                "A new link is made (new state and PKCE verifier): an address from the old one is refused.",
+            );
+            Some(cmds)
+        }
         's' if m.auth.tokens.is_some() && matches!(m.auth.phase, Phase::Failed(_)) => {
             Some(save(m, false))
         }
