@@ -1,24 +1,98 @@
-//! Key names and the key reference shown by the help overlay (and listed in the README).
+//! Key names, and the key reference of each screen shown by the help overlay (and listed in
+//! the README).
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-/// Every key, as the help overlay lists it.
-pub const HELP: &[(&str, &str)] = &[
+use super::model::Step;
+
+/// One line of the key reference: the keys, and what they do.
+pub type KeyHelp = (&'static str, &'static str);
+
+/// Moving through the wizard, on every step screen.
+const MOVE: &[KeyHelp] = &[
     ("Enter  Ctrl-N", "continue (when the screen is complete)"),
-    ("Esc  Ctrl-P", "back (b too, outside a text field)"),
+    ("Esc  Ctrl-P  b", "back (b outside a text field)"),
     ("Tab  Shift-Tab", "next / previous field"),
-    ("↑ ↓  j k  1-9", "choose in a list (j k 1-9 outside fields)"),
-    ("← →  h l", "move in the scope grid"),
-    ("Space", "toggle a scope"),
-    ("c  Ctrl-Y", "copy the focused value"),
-    ("p", "print the focused value alone, to select it"),
-    ("Ctrl-R", "show / hide the Client Secret"),
+];
+
+/// Leaving and looking around, everywhere.
+const ALWAYS: &[KeyHelp] = &[
     ("PgUp  PgDn", "scroll a long screen"),
-    ("?  F1", "this help"),
+    ("?  F1", "this help (F1 in a text field)"),
     ("q", "quit (asks first if you entered something)"),
     ("Ctrl-C", "quit at once, from anywhere"),
-    ("In a field", "← → Home End, Ctrl-A/E, Ctrl-U/K/W delete"),
 ];
+
+const COPY: KeyHelp = ("c  Ctrl-Y", "copy the focused value (Ctrl-Y in a field)");
+const PRINT: KeyHelp = ("p", "print the focused value alone, to select it");
+const LIST: KeyHelp = ("↑ ↓  j k  1-9", "choose in the list");
+const FIELD: KeyHelp = ("In a field", "← → Home End, Ctrl-A/E, Ctrl-U/K/W delete");
+
+const PERMISSIONS: &[KeyHelp] = &[
+    LIST,
+    ("← →  h l", "move in the scope grid"),
+    ("Space", "toggle the scope under the cursor"),
+    COPY,
+];
+const CREATE_APP: &[KeyHelp] = &[COPY, PRINT];
+const APP_TYPE: &[KeyHelp] = &[LIST];
+const URLS: &[KeyHelp] = &[LIST, COPY, PRINT, FIELD];
+const CREDENTIALS: &[KeyHelp] = &[("Ctrl-R", "show / hide the Client Secret"), COPY, FIELD];
+const AUTHORIZE: &[KeyHelp] = &[
+    ("c  p", "copy / print the link"),
+    ("o", "open the link in a browser (a display, not over SSH)"),
+    ("a", "approve as the sandbox user (sandbox only)"),
+    ("n", "a new link (new state and PKCE verifier)"),
+    ("s", "save again after a failed save (the token is kept)"),
+    ("Tab", "to the field for the redirected address"),
+    ("Esc", "back; while X is asked, cancel"),
+];
+const DONE: &[KeyHelp] = &[
+    ("Tab  ↑ ↓", "next / previous value"),
+    ("c  p", "copy / print the value marked ›"),
+    ("Ctrl-R", "show / hide the Client Secret"),
+    ("Enter  q", "quit"),
+];
+const MENU: &[KeyHelp] = &[("↑ ↓  1-9", "choose"), ("Enter", "go")];
+
+/// The keys of the screen shown: what the help overlay lists (and the README's key table
+/// holds, checked by a test).
+pub fn help(step: Step, on_menu: bool) -> Vec<KeyHelp> {
+    if on_menu {
+        return [MENU, &ALWAYS[1..]].concat();
+    }
+    let (own, moves): (&[KeyHelp], &[KeyHelp]) = match step {
+        Step::CreateApp => (CREATE_APP, MOVE),
+        Step::Permissions => (PERMISSIONS, MOVE),
+        Step::AppType => (APP_TYPE, MOVE),
+        Step::Urls => (URLS, MOVE),
+        Step::Credentials => (CREDENTIALS, MOVE),
+        Step::Authorize => (AUTHORIZE, &MOVE[..0]),
+        Step::Done => (DONE, &MOVE[..0]),
+    };
+    let always: &[KeyHelp] = if step == Step::Done {
+        &ALWAYS[..2]
+    } else {
+        ALWAYS
+    };
+    [moves, own, always].concat()
+}
+
+/// Every screen's keys, by where they work: the README's key table.
+pub fn reference() -> Vec<(&'static str, &'static [KeyHelp])> {
+    vec![
+        ("steps 1-5", MOVE),
+        ("1 · Create the app", CREATE_APP),
+        ("2 · Permissions", PERMISSIONS),
+        ("3 · App type", APP_TYPE),
+        ("4 · URLs", URLS),
+        ("5 · Credentials", CREDENTIALS),
+        ("6 · Authorize", AUTHORIZE),
+        ("7 · Done", DONE),
+        ("start menu", MENU),
+        ("everywhere", ALWAYS),
+    ]
+}
 
 pub fn ctrl(key: &KeyEvent, c: char) -> bool {
     key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char(c)

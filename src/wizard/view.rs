@@ -6,7 +6,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::keys::HELP;
 use super::model::{Focus, Model, Overlay, StatusKind, Step};
 use super::steps;
 use super::widgets::body::Body;
@@ -320,9 +319,15 @@ pub fn key_hints(m: &Model) -> Vec<(&'static str, &'static str)> {
         if m.auth.phase == super::model::Phase::Exchanging {
             return vec![("Esc", "cancel"), ("Ctrl-C", "quit")];
         }
+        if m.auth.tokens.is_some() && matches!(m.auth.phase, super::model::Phase::Failed(_)) {
+            v.push(("s", "save again"));
+        }
         v.push(("Esc", "back"));
         if m.focus == Focus::AuthUrl {
             v.extend([("c", "copy link"), ("p", "print link")]);
+            if m.can_open_browser {
+                v.push(("o", "open"));
+            }
             if m.sandbox && m.auth.pending.is_some() {
                 v.push(("a", "approve (sandbox)"));
             }
@@ -403,23 +408,30 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 
 fn help(m: &Model, f: &mut Frame, area: Rect) {
     let t = m.theme;
-    let key_w = HELP
+    let keys = super::keys::help(m.step, m.menu.is_some());
+    let key_w = keys
         .iter()
         .map(|(k, _)| k.chars().count())
         .max()
         .unwrap_or(0);
-    let mut lines: Vec<Line> = HELP
-        .iter()
-        .map(|(k, what)| {
-            Line::from(vec![
+    // Wrapped to the box, so nothing is clipped at the smallest size.
+    let width = area.width.min(70);
+    let text_w = usize::from(width).saturating_sub(key_w + 5).max(10);
+    let mut lines: Vec<Line> = Vec::new();
+    for (k, what) in keys {
+        for (i, row) in super::widgets::body::wrap(what, text_w)
+            .into_iter()
+            .enumerate()
+        {
+            let k = if i == 0 { k } else { "" };
+            lines.push(Line::from(vec![
                 Span::styled(format!(" {k:<key_w$}  "), t.key()),
-                Span::raw(*what),
-            ])
-        })
-        .collect();
-    lines.push(Line::default());
+                Span::raw(row),
+            ]));
+        }
+    }
     lines.push(Line::styled(" Any key closes this help.", t.dim()));
-    let rect = centered(area, 66, lines.len() as u16 + 2);
+    let rect = centered(area, width, lines.len() as u16 + 2);
     f.render_widget(Clear, rect);
     f.render_widget(
         Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Keys ")),
