@@ -36,6 +36,8 @@ pub struct CompactBackend<W: Write> {
     fixed: Option<Size>,
     /// The width last seen, to know when printing reaches the last column.
     width: StdCell<u16>,
+    /// A terminal without UTF-8: marks are drawn as ASCII, column for column.
+    ascii: bool,
 }
 
 /// Where the cursor is: `exact` when every character printed on the way has a width that no
@@ -56,7 +58,14 @@ impl<W: Write> CompactBackend<W> {
             shown: None,
             fixed: None,
             width: StdCell::new(0),
+            ascii: false,
         }
+    }
+
+    /// Draws marks as ASCII (`v > * - ~`) for a terminal whose locale is not UTF-8.
+    pub fn ascii(mut self, on: bool) -> Self {
+        self.ascii = on;
+        self
     }
 
     /// A backend of a fixed size that never asks a terminal (for tests).
@@ -313,9 +322,13 @@ impl<W: Write> Backend for CompactBackend<W> {
                 self.buf.extend_from_slice(&sgr(pen, want));
                 pen = want;
             }
-            let symbol = cell.symbol();
+            let symbol = if self.ascii {
+                crate::text::ascii_cell(cell.symbol())
+            } else {
+                std::borrow::Cow::Borrowed(cell.symbol())
+            };
             self.buf.extend_from_slice(symbol.as_bytes());
-            self.at = self.after_print(symbol);
+            self.at = self.after_print(&symbol);
         }
         if pen != Pen::PLAIN {
             self.buf.extend_from_slice(b"\x1b[m");
@@ -581,6 +594,23 @@ mod tests {
         for (lines, cursor) in frames().into_iter().rev() {
             check(&mut t, &mut parser, &lines, cursor);
         }
+    }
+
+    #[test]
+    fn without_utf8_marks_are_ascii_and_the_cursor_stays_right() {
+        let backend = CompactBackend::with_size(Vec::new(), Size::new(W, H)).ascii(true);
+        let mut t = Terminal::new(backend).expect("terminal");
+        let mut parser = vt100::Parser::new(H, W, 0);
+        t.draw(|f| {
+            f.render_widget(Line::raw("✓ Create app ▸ URLs › (•) a…"), f.area());
+            f.set_cursor_position((3, 1));
+        })
+        .expect("draw");
+        parser.process(t.backend().writer());
+        assert!(t.backend().writer().is_ascii(), "only ASCII is written");
+        let row = parser.screen().rows(0, W).next().unwrap_or_default();
+        assert_eq!(row.trim_end(), "v Create app > URLs > (*) a~");
+        assert_eq!(parser.screen().cursor_position(), (1, 3));
     }
 
     #[test]

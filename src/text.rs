@@ -235,3 +235,104 @@ mod tests {
         }
     }
 }
+
+/// Whether the terminal's character set can show the wizard's marks (✓ ▸ › • ─ …): the
+/// locale (`LC_ALL`, else `LC_CTYPE`, else `LANG`) names UTF-8, or names nothing at all (most
+/// terminals today). `C`, `POSIX` or another charset get plain ASCII.
+pub fn utf8_locale(var: impl Fn(&str) -> Option<String>) -> bool {
+    let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
+        .into_iter()
+        .find_map(|k| var(k).filter(|v| !v.is_empty()));
+    match locale {
+        None => true,
+        Some(l) => {
+            let l = l.to_ascii_lowercase();
+            l.contains("utf-8") || l.contains("utf8")
+        }
+    }
+}
+
+/// The ASCII stand-in for one of the marks the wizard draws, one column for one column.
+fn ascii_mark(c: char) -> Option<char> {
+    Some(match c {
+        '✓' => 'v',
+        '✗' => 'x',
+        '▸' | '›' | '→' => '>',
+        '←' => '<',
+        '↑' => '^',
+        '↓' => 'v',
+        '•' => '*',
+        '·' => '.',
+        '─' | '━' => '-',
+        '│' => '|',
+        '┌' | '┐' | '└' | '┘' | '├' | '┤' => '+',
+        '…' => '~',
+        '◐' | '◓' | '◑' | '◒' => '*',
+        _ => return None,
+    })
+}
+
+/// One terminal cell in ASCII: a mark becomes its stand-in, any other character outside
+/// ASCII becomes `?` (as many as the columns it took).
+pub fn ascii_cell(symbol: &str) -> std::borrow::Cow<'_, str> {
+    if symbol.is_ascii() {
+        return std::borrow::Cow::Borrowed(symbol);
+    }
+    let mut out = String::new();
+    for c in symbol.chars() {
+        match ascii_mark(c) {
+            Some(a) => out.push(a),
+            None if c.is_ascii() => out.push(c),
+            None => out.push_str(&"?".repeat(c.width().unwrap_or(0))),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Text for a terminal without UTF-8: the marks as ASCII ("…" as "...").
+pub fn ascii_text(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '…' => "...".to_string(),
+            c if c.is_ascii() => c.to_string(),
+            c => ascii_mark(c).map_or_else(|| "?".to_string(), |a| a.to_string()),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod charset_tests {
+    use super::*;
+
+    fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn the_locale_decides_the_marks() {
+        assert!(utf8_locale(env(&[])));
+        assert!(utf8_locale(env(&[("LANG", "en_US.UTF-8")])));
+        assert!(utf8_locale(env(&[("LC_ALL", "C.utf8"), ("LANG", "C")])));
+        assert!(!utf8_locale(env(&[
+            ("LC_ALL", "C"),
+            ("LANG", "en_US.UTF-8")
+        ])));
+        assert!(!utf8_locale(env(&[("LANG", "POSIX")])));
+        assert!(!utf8_locale(env(&[("LC_CTYPE", "de_DE.ISO-8859-1")])));
+        assert!(utf8_locale(env(&[("LC_ALL", ""), ("LANG", "C.UTF-8")])));
+    }
+
+    #[test]
+    fn marks_become_ascii_column_for_column() {
+        assert_eq!(ascii_cell("✓"), "v");
+        assert_eq!(ascii_cell("a"), "a");
+        assert_eq!(ascii_cell("…"), "~");
+        assert_eq!(ascii_cell("日"), "??");
+        assert_eq!(ascii_text("✓ done › next…"), "v done > next...");
+    }
+}
