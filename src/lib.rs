@@ -21,6 +21,7 @@ pub mod sanitize;
 pub mod secret;
 pub mod services;
 pub mod session;
+pub mod store;
 pub mod terminal;
 pub mod theme;
 pub mod timefmt;

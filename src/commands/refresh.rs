@@ -3,11 +3,13 @@
 //! exclusive lock on the profile and re-reads it after taking the lock: two processes at the
 //! same moment refresh once, and both print a working token.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use super::{endpoints_for, exit, load, oauth_app, save_locked, x_failure, Failure};
 use crate::profile::{Profile, Purpose, Status, Store};
 use crate::secret::Secret;
+use crate::store::{PgStore, Update};
 use crate::x::oauth;
 
 /// Refresh when the token expires within this.
@@ -20,7 +22,7 @@ pub struct Fresh {
     pub refreshed: bool,
 }
 
-fn needs_refresh(p: &Profile, now: time::OffsetDateTime) -> bool {
+pub fn needs_refresh(p: &Profile, now: time::OffsetDateTime) -> bool {
     let margin = time::Duration::try_from(MARGIN).unwrap_or(time::Duration::MINUTE);
     match &p.token {
         Some(t) => t.expires_within(now, margin).unwrap_or(true),
@@ -29,7 +31,7 @@ fn needs_refresh(p: &Profile, now: time::OffsetDateTime) -> bool {
 }
 
 /// Checks what makes a refresh impossible; `Ok` when one may be tried.
-fn refreshable(name: &str, p: &Profile) -> Result<Secret, Failure> {
+pub fn refreshable(name: &str, p: &Profile) -> Result<Secret, Failure> {
     if let Some(Status {
         needs_reauth: true,
         reason,
@@ -59,14 +61,7 @@ pub async fn fresh(
     warn: &mut (dyn std::io::Write + Send),
 ) -> Result<Fresh, Failure> {
     let first = load(store, name, warn)?;
-    if !force && !needs_refresh(&first.profile, crate::timefmt::now()) {
-        if let Some(Status {
-            needs_reauth: true,
-            reason,
-        }) = &first.profile.status
-        {
-            return Err(Failure::reauth(name, reason));
-        }
+    if usable_as_read(name, &first.profile, force)? {
         return Ok(Fresh {
             profile: first.profile,
             refreshed: false,
@@ -75,13 +70,89 @@ pub async fn fresh(
     let mut lock = super::lock(store, name, Purpose::Refresh).await?;
     // Another process may have refreshed (or logged in again) while we waited for the lock.
     // What is read here is what the save checks it replaces.
-    let mut profile = lock.load()?.profile;
+    let profile = lock.load()?.profile;
     if !needs_refresh(&profile, crate::timefmt::now()) && (!force || profile != first.profile) {
         return Ok(Fresh {
             profile,
             refreshed: false,
         });
     }
+    let attempt = at_x(name, profile, api_override).await?;
+    save_locked(lock, &attempt.profile).await?;
+    match attempt.failure {
+        Some(failure) => Err(failure),
+        None => Ok(Fresh {
+            profile: attempt.profile,
+            refreshed: true,
+        }),
+    }
+}
+
+/// [`fresh`] on the shared store: a fresh token is read without a lock; an expiring one is
+/// refreshed inside one transaction holding the profile's row lock (re-checked once the lock is
+/// held: a machine that waited finds the new token and does not call X), and the rotated
+/// refresh token is committed before this returns.
+pub async fn fresh_shared(
+    store: &mut PgStore,
+    name: &str,
+    api_override: Option<&str>,
+    force: bool,
+) -> Result<Fresh, Failure> {
+    let first = store.load(name).await?;
+    if usable_as_read(name, &first.profile, force)? {
+        return Ok(Fresh {
+            profile: first.profile,
+            refreshed: false,
+        });
+    }
+    let refreshed = AtomicBool::new(false);
+    let flag = &refreshed;
+    let outcome = store
+        .update_locked(name, |current| async move {
+            let now = crate::timefmt::now();
+            if !needs_refresh(&current.profile, now)
+                && (!force || current.revision != first.revision)
+            {
+                return Update::Keep;
+            }
+            match at_x(name, current.profile, api_override).await {
+                Ok(Attempt {
+                    profile,
+                    failure: None,
+                }) => {
+                    flag.store(true, Ordering::SeqCst);
+                    Update::Write(profile)
+                }
+                Ok(Attempt {
+                    profile,
+                    failure: Some(f),
+                }) => Update::WriteThenFail(profile, f),
+                Err(f) => Update::Fail(f),
+            }
+        })
+        .await??;
+    Ok(Fresh {
+        profile: outcome.profile,
+        refreshed: refreshed.load(Ordering::SeqCst),
+    })
+}
+
+/// What one refresh at X left: the profile to save before anything else (the rotated refresh
+/// token, or the mark that a new login is needed), and the failure to report after saving.
+#[derive(Debug)]
+pub struct Attempt {
+    pub profile: Profile,
+    pub failure: Option<Failure>,
+}
+
+/// Refreshes `profile`, read under its lock (file or row), at X. `Err` means nothing is to be
+/// saved (no refresh token, X unreachable…); an [`Attempt`] must be saved, then its failure
+/// (if any) reported. Shared by the file store and the shared store.
+pub async fn at_x(
+    name: &str,
+    mut profile: Profile,
+    api_override: Option<&str>,
+) -> Result<Attempt, Failure> {
     let refresh_token = refreshable(name, &profile)?;
     let endpoints = endpoints_for(&profile, api_override)?;
     let http = oauth::http_client().map_err(|e| x_failure(name, &e))?;
@@ -109,10 +180,9 @@ pub async fn fresh(
                 now + time::Duration::seconds(i64::try_from(secs).unwrap_or(7200)),
             );
             profile.status = None;
-            save_locked(lock, &profile).await?;
-            Ok(Fresh {
+            Ok(Attempt {
                 profile,
-                refreshed: true,
+                failure: None,
             })
         }
         Err(e) => {
@@ -122,9 +192,28 @@ pub async fn fresh(
                     needs_reauth: true,
                     reason: e.to_string(),
                 });
-                save_locked(lock, &profile).await?;
+                return Ok(Attempt {
+                    profile,
+                    failure: Some(failure),
+                });
             }
             Err(failure)
         }
     }
+}
+
+/// Whether a profile read without a lock can be used as it is: `Ok(true)` for a fresh token,
+/// `Ok(false)` when a refresh is due, `Err` when it needs a new login.
+pub fn usable_as_read(name: &str, p: &Profile, force: bool) -> Result<bool, Failure> {
+    if force || needs_refresh(p, crate::timefmt::now()) {
+        return Ok(false);
+    }
+    if let Some(Status {
+        needs_reauth: true,
+        reason,
+    }) = &p.status
+    {
+        return Err(Failure::reauth(name, reason));
+    }
+    Ok(true)
 }
