@@ -632,3 +632,55 @@ async fn a_fresh_token_is_read_without_x_and_a_dead_grant_is_marked() {
     assert_eq!(err.code, exit::NEEDS_REAUTH);
     assert_eq!(sandbox.stats().token_requests, before);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sslmode_checks_what_it_promises() {
+    let pg = PgServer::shared();
+    let db = pg.database();
+    let ca = pg.ca();
+    let ca = ca.display();
+    let at =
+        |host: &str, query: &str| format!("postgres://postgres@{host}:{}/{db}?{query}", pg.port);
+    let tls_of = |text: String| async move {
+        let store = PgStore::connect(&url(&text)).await?;
+        Ok::<bool, StoreError>(store.status().await?.tls)
+    };
+    // Encrypted without checks (libpq's require and prefer), plain with disable.
+    assert!(tls_of(at("127.0.0.1", "sslmode=require"))
+        .await
+        .expect("require"));
+    assert!(tls_of(at("127.0.0.1", "sslmode=prefer"))
+        .await
+        .expect("prefer"));
+    assert!(!tls_of(at("127.0.0.1", "sslmode=disable"))
+        .await
+        .expect("disable"));
+    // verify-ca: the chain must lead to the given CA; the name is not checked.
+    let q = format!("sslmode=verify-ca&sslrootcert={ca}");
+    assert!(tls_of(at("127.0.0.1", &q)).await.expect("verify-ca"));
+    // verify-full: the certificate names localhost only.
+    let q = format!("sslmode=verify-full&sslrootcert={ca}");
+    assert!(tls_of(at("localhost", &q))
+        .await
+        .expect("verify-full by name"));
+    let err = tls_of(at("127.0.0.1", &q)).await.unwrap_err();
+    assert_eq!(err.code(), exit::FAILURE, "{err}");
+    assert!(err.to_string().contains("TLS"), "{err}");
+    // A certificate from a CA nobody trusts: public roots (the default) refuse it.
+    let err = tls_of(at("localhost", "sslmode=verify-full"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), exit::FAILURE, "{err}");
+    let err = tls_of(at("localhost", "sslmode=verify-full&sslrootcert=system"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("UnknownIssuer"), "{err}");
+    // require with a root file checks the chain (libpq's rule), not the name.
+    let q = format!("sslmode=require&sslrootcert={ca}");
+    assert!(tls_of(at("127.0.0.1", &q))
+        .await
+        .expect("require with a CA"));
+    let q = "sslmode=require&sslrootcert=/nonexistent/ca.crt";
+    let err = tls_of(at("127.0.0.1", q)).await.unwrap_err();
+    assert!(err.to_string().contains("sslrootcert"), "{err}");
+}

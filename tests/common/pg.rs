@@ -112,6 +112,7 @@ impl PgServer {
             _tmp: Some(tmp),
         };
         server.init();
+        server.make_certificates();
         server.run_start();
         server.setup_roles();
         server
@@ -164,12 +165,110 @@ impl PgServer {
         std::fs::write(self.data().join("pg_hba.conf"), hba).expect("pg_hba.conf");
     }
 
+    /// The test CA (`ca.crt`, what `sslrootcert` names) and the server's certificate, which
+    /// names `localhost` only: connecting to 127.0.0.1 with verify-full must then fail.
+    fn make_certificates(&self) {
+        let tls = self.dir.join("tls");
+        std::fs::create_dir(&tls).expect("tls dir");
+        std::fs::write(
+            tls.join("server.ext"),
+            "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n\
+             keyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n",
+        )
+        .expect("ext");
+        let steps: [&[&str]; 3] = [
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.crt",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=xconnect test CA",
+            ],
+            &[
+                "req",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-keyout",
+                "server.key",
+                "-out",
+                "server.csr",
+                "-subj",
+                "/CN=localhost",
+            ],
+            &[
+                "x509",
+                "-req",
+                "-in",
+                "server.csr",
+                "-CA",
+                "ca.crt",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                "server.crt",
+                "-days",
+                "2",
+                "-extfile",
+                "server.ext",
+            ],
+        ];
+        for args in steps {
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(&tls)
+                .stdin(Stdio::null())
+                .output()
+                .expect("openssl (installed with PostgreSQL's ssl-cert package)");
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        use std::os::unix::fs::PermissionsExt;
+        for f in ["server.key", "server.crt", "ca.crt"] {
+            let path = tls.join(f);
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+            if self.as_postgres {
+                let (uid, gid) = postgres_ids();
+                std::os::unix::fs::chown(&path, Some(uid), Some(gid)).expect("chown");
+            }
+        }
+        if self.as_postgres {
+            let (uid, gid) = postgres_ids();
+            std::os::unix::fs::chown(&tls, Some(uid), Some(gid)).expect("chown");
+        }
+    }
+
+    /// The CA that signed the server's certificate (for `sslrootcert`).
+    pub fn ca(&self) -> PathBuf {
+        self.dir.join("tls").join("ca.crt")
+    }
+
     fn run_start(&mut self) {
+        let tls = self.dir.join("tls");
         let options = format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off \
-             -c max_connections=200 -c shared_buffers=32MB",
+             -c max_connections=200 -c shared_buffers=32MB -c ssl=on \
+             -c ssl_cert_file={} -c ssl_key_file={}",
             self.port,
-            self.dir.display()
+            self.dir.display(),
+            tls.join("server.crt").display(),
+            tls.join("server.key").display()
         );
         let mut c = self.tool("pg_ctl");
         c.arg("-D")
