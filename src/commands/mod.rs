@@ -6,6 +6,7 @@ pub mod list;
 pub mod refresh;
 pub mod revoke;
 pub mod show;
+pub mod store;
 
 use std::fmt;
 

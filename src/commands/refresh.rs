@@ -9,7 +9,7 @@ use std::time::Duration;
 use super::{endpoints_for, exit, load, oauth_app, save_locked, x_failure, Failure};
 use crate::profile::{Profile, Purpose, Status, Store};
 use crate::secret::Secret;
-use crate::store::{PgStore, Update};
+use crate::store::{PgStore, Profiles, Update};
 use crate::x::oauth;
 
 /// Refresh when the token expires within this.
@@ -85,6 +85,20 @@ pub async fn fresh(
             profile: attempt.profile,
             refreshed: true,
         }),
+    }
+}
+
+/// [`fresh`] wherever the profiles are.
+pub async fn fresh_in(
+    profiles: &mut Profiles,
+    name: &str,
+    api_override: Option<&str>,
+    force: bool,
+    warn: &mut (dyn std::io::Write + Send),
+) -> Result<Fresh, Failure> {
+    match profiles {
+        Profiles::Files(store) => fresh(store, name, api_override, force, warn).await,
+        Profiles::Shared(pg) => fresh_shared(pg, name, api_override, force).await,
     }
 }
 

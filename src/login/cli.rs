@@ -3,7 +3,6 @@
 //! the profile path goes to stdout. Any failure: one line on stderr, no file written.
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,9 +12,10 @@ use url::Url;
 use super::{build_profile, Settings};
 use crate::callback::{self, parse_redirect, Listener};
 use crate::presets::presets;
-use crate::profile::{check_name, SaveError, Store};
+use crate::profile::{check_name, SaveError};
 use crate::sandbox::Sandbox;
 use crate::secret::Secret;
+use crate::store::{Profiles, StoreError};
 use crate::validate::{check_client_id, check_client_secret, check_url, Check};
 use crate::x::scopes::is_known;
 use crate::x::{oauth, users, AppType, Endpoints, Permission};
@@ -119,17 +119,22 @@ pub fn settings(req: &Request, err: &mut dyn Write) -> Result<Settings, String> 
     })
 }
 
-/// Runs the whole login; returns the saved profile's path.
+/// Runs the whole login; returns where the profile was saved (its file's path, or its place in
+/// the shared store).
 pub async fn run<R: AsyncBufRead + Unpin>(
     req: &Request,
     endpoints: &Endpoints,
-    store: &Store,
+    store: &mut Profiles,
     sandbox: Option<Arc<Sandbox>>,
     stdin: R,
     err: &mut (dyn Write + Send),
-) -> Result<PathBuf, String> {
+) -> Result<String, String> {
     let settings = settings(req, err)?;
-    if store.exists(&req.profile) && !req.force {
+    let exists = match &*store {
+        Profiles::Files(s) => s.exists(&req.profile),
+        Profiles::Shared(pg) => pg.exists(&req.profile).await.map_err(|e| e.to_string())?,
+    };
+    if exists && !req.force {
         return Err(format!(
             "a profile named {:?} exists already; pass --force to replace it",
             req.profile
@@ -211,21 +216,39 @@ pub async fn run<R: AsyncBufRead + Unpin>(
     }
     let profile = build_profile(&settings, &tokens, &proof, endpoints, crate::timefmt::now());
     let saved = profile.clone();
-    let store = store.clone();
     let name = req.profile.clone();
     let force = req.force;
-    let path = tokio::task::spawn_blocking(move || store.save(&name, &profile, force))
-        .await
-        .map_err(|e| e.to_string())?
-        .map_err(|e| match e {
-            SaveError::Exists(p) => format!(
-                "{} appeared meanwhile; pass --force to replace it (the new token was not saved)",
-                p.display()
-            ),
-            e => e.to_string(),
-        })?;
+    let place = match store {
+        Profiles::Files(store) => {
+            let store = store.clone();
+            tokio::task::spawn_blocking(move || store.save(&name, &profile, force))
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| match e {
+                    SaveError::Exists(p) => format!(
+                        "{} appeared meanwhile; pass --force to replace it (the new token was not saved)",
+                        p.display()
+                    ),
+                    e => e.to_string(),
+                })?
+                .display()
+                .to_string()
+        }
+        // A login replaces the profile and starts a new generation: a refresh that read the
+        // old login can no longer write over this one.
+        Profiles::Shared(pg) => match pg.save(&name, &profile, force).await {
+            Ok(_) => format!("{name} in the profile store {}", pg.url().label()),
+            Err(StoreError::Exists { .. }) => {
+                return Err(format!(
+                    "a profile named {name:?} appeared in the profile store {} meanwhile; pass --force to replace it (the new token was not saved)",
+                    pg.url().label()
+                ))
+            }
+            Err(e) => return Err(e.to_string()),
+        },
+    };
     finished(&saved, &req.profile, err);
-    Ok(path)
+    Ok(place)
 }
 
 /// What a finished login tells the person on stderr: scopes X left out, then the guide's last

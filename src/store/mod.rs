@@ -168,3 +168,90 @@ pub fn db_message(e: &tokio_postgres::Error) -> String {
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
 }
+
+/// Where the commands keep profiles: this machine's files (the default), or the shared store
+/// (`--store`/`XCONNECT_STORE`).
+#[derive(Debug)]
+pub enum Profiles {
+    Files(crate::profile::Store),
+    Shared(Box<PgStore>),
+}
+
+/// `--store`/`XCONNECT_STORE` as given; an empty value counts as unset.
+pub fn store_setting(flag: Option<&str>) -> Option<&str> {
+    flag.map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl Profiles {
+    /// The shared store when `store` is set (connected, schema checked), else the files of
+    /// the config folder.
+    pub async fn open(
+        config_dir: Option<std::path::PathBuf>,
+        store: Option<&str>,
+    ) -> Result<Profiles, Failure> {
+        match store_setting(store) {
+            Some(text) => Ok(Profiles::Shared(Box::new(connect(text).await?))),
+            None => crate::profile::Store::resolve(config_dir)
+                .map(Profiles::Files)
+                .map_err(|e| Failure::new(exit::FAILURE, e)),
+        }
+    }
+
+    /// The profile a command is about: the one named, or the default one.
+    pub async fn pick(&self, name: Option<&str>) -> Result<String, Failure> {
+        match self {
+            Profiles::Files(s) => crate::commands::pick(s, name),
+            Profiles::Shared(pg) => match name {
+                Some(n) => Ok(n.to_string()),
+                None => pg.default_name().await?.ok_or_else(|| {
+                    Failure::new(
+                        exit::NO_SUCH_PROFILE,
+                        format!(
+                            "no default profile in the profile store {}: name one (see: xconnect profiles), or set it with: xconnect default NAME",
+                            pg.url().label()
+                        ),
+                    )
+                }),
+            },
+        }
+    }
+
+    /// Reads a profile (no lock) and says where it is: the file's path, or the store.
+    pub async fn load(
+        &self,
+        name: &str,
+        warn: &mut dyn std::io::Write,
+    ) -> Result<(crate::profile::Profile, String), Failure> {
+        match self {
+            Profiles::Files(s) => {
+                let loaded = crate::commands::load(s, name, warn)?;
+                Ok((loaded.profile, loaded.path.display().to_string()))
+            }
+            Profiles::Shared(pg) => {
+                let stored = pg.load(name).await?;
+                Ok((stored.profile, self.place(name)))
+            }
+        }
+    }
+
+    /// Where profile `name` lives, for messages.
+    pub fn place(&self, name: &str) -> String {
+        match self {
+            Profiles::Files(s) => s
+                .path(name)
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|_| name.to_string()),
+            Profiles::Shared(pg) => {
+                format!("{name} in the profile store {}", pg.url().label())
+            }
+        }
+    }
+}
+
+/// Connects to the store at `text` (password from the URL, `PGPASSWORD` or the password
+/// file), creating or upgrading its schema when needed.
+pub async fn connect(text: &str) -> Result<PgStore, Failure> {
+    let url = StoreUrl::parse(text, &PasswordSources::from_env())
+        .map_err(|e| Failure::new(exit::FAILURE, format!("--store/{STORE_ENV}: {e}")))?;
+    Ok(PgStore::connect(&url).await?)
+}

@@ -104,6 +104,8 @@ pub enum Update<E> {
     WriteThenFail(Profile, E),
     /// Write nothing and report the failure.
     Fail(E),
+    /// Delete the row (it moved elsewhere).
+    Remove,
 }
 
 /// What `store status` shows.
@@ -481,6 +483,17 @@ impl PgStore {
         };
         let current = stored(&url, &row)?;
         let generation = current.generation;
+        // Prepared before X is called: after X's answer only the UPDATE and the COMMIT remain
+        // (two round trips), the window in which a crash loses a rotated refresh token.
+        let update = tx
+            .prepare(&format!(
+                "UPDATE xconnect_profiles SET profile = $2, expires_at = $3::text::timestamptz,
+                    revision = revision + 1, updated_at = now()
+                 WHERE name = $1 AND generation = $4
+                 RETURNING {COLUMNS}"
+            ))
+            .await
+            .map_err(err)?;
         let (profile, failure) = match decide(current.clone()).await {
             Update::Keep => {
                 tx.commit().await.map_err(err)?;
@@ -490,6 +503,25 @@ impl PgStore {
                 tx.rollback().await.map_err(err)?;
                 return Ok(Err(e));
             }
+            Update::Remove => {
+                let n = tx
+                    .execute(
+                        "DELETE FROM xconnect_profiles WHERE name = $1 AND generation = $2",
+                        &[&name, &generation],
+                    )
+                    .await
+                    .map_err(err)?;
+                if n != 1 {
+                    return Err(StoreError::failed(
+                        &url,
+                        format!(
+                            "profile {name:?} changed while it was locked; nothing was removed"
+                        ),
+                    ));
+                }
+                tx.commit().await.map_err(err)?;
+                return Ok(Ok(current));
+            }
             Update::Write(p) => (p, None),
             Update::WriteThenFail(p, e) => (p, Some(e)),
         };
@@ -498,15 +530,7 @@ impl PgStore {
             .map_err(|e| StoreError::failed(&url, format!("cannot save {name:?}: {e}")))?;
         let expires = expires_at(&profile);
         let row = tx
-            .query_opt(
-                &format!(
-                    "UPDATE xconnect_profiles SET profile = $2, expires_at = $3::text::timestamptz,
-                        revision = revision + 1, updated_at = now()
-                     WHERE name = $1 AND generation = $4
-                     RETURNING {COLUMNS}"
-                ),
-                &[&name, &text, &expires, &generation],
-            )
+            .query_opt(&update, &[&name, &text, &expires, &generation])
             .await
             .map_err(err)?;
         let Some(row) = row else {
