@@ -313,6 +313,17 @@ mod effects {
                 });
             }
             Cmd::CheckProfile { name } => {
+                if let Some(url) = services.shared.clone() {
+                    tasks.spawn(false, async move {
+                        let exists = match crate::store::connect(&url).await {
+                            Ok(pg) => pg.exists(&name).await.unwrap_or(false),
+                            // The save says what is wrong with the store.
+                            Err(_) => false,
+                        };
+                        Some(Msg::ProfileChecked { name, exists })
+                    });
+                    return None;
+                }
                 let exists = services.store.as_ref().is_ok_and(|s| s.exists(&name));
                 return Some(Msg::ProfileChecked { name, exists });
             }
@@ -356,7 +367,12 @@ mod effects {
                 overwrite,
             } => {
                 let store = services.store.clone();
+                let shared = services.shared.clone();
                 tasks.spawn(false, async move {
+                    if let Some(url) = shared {
+                        let result = save_shared(&url, &name, &profile, overwrite).await;
+                        return Some(Msg::Saved { op, result });
+                    }
                     let result = match store {
                         Err(e) => Err(SaveFailure::Other(e)),
                         Ok(store) => tokio::task::spawn_blocking(move || {
@@ -447,5 +463,25 @@ mod effects {
             }
         });
         ready
+    }
+}
+
+/// The wizard's save into the shared store; the "path" it reports names the store.
+pub async fn save_shared(
+    url: &str,
+    name: &str,
+    profile: &crate::profile::Profile,
+    overwrite: bool,
+) -> Result<std::path::PathBuf, SaveFailure> {
+    let pg = crate::store::connect(url)
+        .await
+        .map_err(|f| SaveFailure::Other(f.message))?;
+    match pg.save(name, profile, overwrite).await {
+        Ok(_) => Ok(std::path::PathBuf::from(format!(
+            "{name} in the profile store {}",
+            pg.url().label()
+        ))),
+        Err(crate::store::StoreError::Exists { .. }) => Err(SaveFailure::Exists),
+        Err(e) => Err(SaveFailure::Other(e.to_string())),
     }
 }

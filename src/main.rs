@@ -606,14 +606,25 @@ async fn wizard_inner(g: &Global, fresh: bool) -> Result<ExitCode, String> {
     let shutdown = shutdown_signal().map_err(|e| e.to_string())?;
     // Quiet: the wizard owns the screen (no note on stderr while it waits for a lock).
     let store = Store::resolve(g.config_dir.clone()).map(Store::quiet);
-    // A few small files: the start menu offers to log in again to any of them.
-    let saved: Vec<(String, xconnect::profile::Profile)> = match &store {
-        Ok(s) => s
+    let shared = xconnect::store::store_setting(g.store.as_deref());
+    // A few small files (or rows): the start menu offers to log in again to any of them.
+    let saved: Vec<(String, xconnect::profile::Profile)> = match (shared, &store) {
+        // With a shared store, an unreachable one is said before the wizard starts.
+        (Some(url), _) => xconnect::store::connect(url)
+            .await
+            .map_err(|f| f.message)?
+            .list()
+            .await
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .filter_map(|(name, s)| s.ok().map(|s| (name, s.profile)))
+            .collect(),
+        (None, Ok(s)) => s
             .list()
             .into_iter()
             .filter_map(|(name, l)| l.ok().map(|l| (name, l.profile)))
             .collect(),
-        Err(_) => Vec::new(),
+        (None, Err(_)) => Vec::new(),
     };
     let session_dir = xconnect::session::dir(g.config_dir.as_deref());
     let resume = match &session_dir {
@@ -625,6 +636,9 @@ async fn wizard_inner(g: &Global, fresh: bool) -> Result<ExitCode, String> {
         None => None,
     };
     let mut services = Services::new(Clipboard::new(ClipEnv::from_env()), store);
+    if let Some(url) = shared {
+        services = services.with_shared_store(url);
+    }
     services.session = session_dir.map(xconnect::session::Writer::new);
     if let Some(s) = &sandbox {
         services = services.with_sandbox(Arc::clone(s));

@@ -684,3 +684,79 @@ async fn sslmode_checks_what_it_promises() {
     let err = tls_of(at("127.0.0.1", q)).await.unwrap_err();
     assert!(err.to_string().contains("sslrootcert"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_role_security_md_recommends_can_do_everything_but_change_the_schema() {
+    let pg = PgServer::shared();
+    let db = pg.database();
+    // The owner makes the tables once (any first command does).
+    drop(connect(&pg.url(&db)).await);
+    let role = format!("app_{db}");
+    for sql in [
+        format!("CREATE ROLE {role} LOGIN PASSWORD 'role-pw'"),
+        format!("GRANT CONNECT ON DATABASE {db} TO {role}"),
+        format!("GRANT USAGE ON SCHEMA public TO {role}"),
+        format!("GRANT SELECT, INSERT, UPDATE, DELETE ON xconnect_profiles TO {role}"),
+        format!("GRANT SELECT ON xconnect_schema TO {role}"),
+        "REVOKE ALL ON xconnect_profiles FROM PUBLIC".to_string(),
+    ] {
+        pg.psql(&db, &sql);
+    }
+    let as_role = format!(
+        "postgres://{role}:role-pw@127.0.0.1:{}/{db}?sslmode=disable",
+        pg.port
+    );
+    // 127.0.0.1 is trusted for roles other than the password one: the role is what matters.
+    let mut store = connect(&as_role).await;
+    assert_eq!(store.status().await.expect("status").user, role);
+    store
+        .save("p", &offline_profile("p"), false)
+        .await
+        .expect("insert");
+    store
+        .update_locked::<(), _, _>("p", |_| async { Update::Write(offline_profile("q")) })
+        .await
+        .expect("lock and update")
+        .expect("written");
+    store.set_default("p").await.expect("default");
+    assert_eq!(store.list().await.expect("list").len(), 1);
+    store.remove("p").await.expect("delete");
+    // It cannot change the schema: a migration it would need is refused with advice.
+    pg.psql(&db, "UPDATE xconnect_schema SET version = 0");
+    let err = PgStore::connect(&url(&as_role)).await.unwrap_err();
+    assert!(err.to_string().contains("as the tables' owner"), "{err}");
+    pg.psql(
+        &db,
+        &format!("UPDATE xconnect_schema SET version = {SCHEMA_VERSION}"),
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_wizard_saves_into_the_store_and_asks_before_replacing() {
+    use xconnect::wizard::model::SaveFailure;
+    let pg = PgServer::shared();
+    let text = pg.fresh_url();
+    let place = xconnect::driver::save_shared(&text, "wiz", &offline_profile("w"), false)
+        .await
+        .expect("saved");
+    assert!(place
+        .display()
+        .to_string()
+        .starts_with("wiz in the profile store 127.0.0.1:"));
+    let store = connect(&text).await;
+    assert_eq!(
+        store.load("wiz").await.expect("row").profile,
+        offline_profile("w")
+    );
+    assert_eq!(
+        xconnect::driver::save_shared(&text, "wiz", &offline_profile("x"), false).await,
+        Err(SaveFailure::Exists)
+    );
+    xconnect::driver::save_shared(&text, "wiz", &offline_profile("x"), true)
+        .await
+        .expect("replaced after yes");
+    assert_eq!(
+        store.load("wiz").await.expect("row").profile,
+        offline_profile("x")
+    );
+}
