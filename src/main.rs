@@ -589,6 +589,14 @@ async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, Failure> {
 }
 
 async fn wizard(g: &Global, fresh: bool) -> Result<ExitCode, Failure> {
+    use std::io::IsTerminal;
+    // A shared store that cannot be reached is said before the wizard takes the screen, with
+    // its exit code (5: try again later).
+    if let Some(url) = xconnect::store::store_setting(g.store.as_deref()) {
+        if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+            xconnect::store::connect(url).await?;
+        }
+    }
     wizard_inner(g, fresh)
         .await
         .map_err(|e| Failure::new(exit::FAILURE, e))
