@@ -16,8 +16,8 @@ use ratatui::Terminal;
 use tokio::sync::mpsc;
 
 use crate::login::{flow, Settings};
-use crate::profile::SaveError;
 use crate::services::Services;
+use crate::store::Profiles;
 use crate::wizard::model::{Overlay, SaveFailure, StatusKind};
 use crate::wizard::{update, view, Cmd, Model, Msg};
 use crate::x::Endpoints;
@@ -321,6 +321,17 @@ mod effects {
                 });
             }
             Cmd::CheckProfile { name } => {
+                if let Some(url) = services.shared.clone() {
+                    tasks.spawn(false, async move {
+                        let exists = match crate::store::connect(&url).await {
+                            Ok(pg) => pg.exists(&name).await.unwrap_or(false),
+                            // The save says what is wrong with the store.
+                            Err(_) => false,
+                        };
+                        Some(Msg::ProfileChecked { name, exists })
+                    });
+                    return None;
+                }
                 let exists = services.store.as_ref().is_ok_and(|s| s.exists(&name));
                 return Some(Msg::ProfileChecked { name, exists });
             }
@@ -361,15 +372,26 @@ mod effects {
                 overwrite,
             } => {
                 let store = services.store.clone();
+                let shared = services.shared.clone();
                 tasks.spawn(false, async move {
-                    let result = match store {
-                        Err(e) => Err(SaveFailure::Other(e)),
-                        Ok(store) => flow::persist(&store, &name, &profile, overwrite)
+                    let profiles = match (shared, store) {
+                        (Some(url), _) => crate::store::connect(&url)
                             .await
-                            .map_err(|e| match e {
-                                SaveError::Exists(_) => SaveFailure::Exists,
-                                e => SaveFailure::Other(e.to_string()),
-                            }),
+                            .map(|pg| Profiles::Shared(Box::new(pg)))
+                            .map_err(|f| f.message),
+                        (None, store) => store.map(Profiles::Files),
+                    };
+                    let result = match profiles {
+                        Err(e) => Err(SaveFailure::Other(e)),
+                        Ok(mut profiles) => {
+                            flow::persist(&mut profiles, &name, &profile, overwrite)
+                                .await
+                                .map(std::path::PathBuf::from)
+                                .map_err(|e| match e {
+                                    flow::PersistError::Exists(_) => SaveFailure::Exists,
+                                    e => SaveFailure::Other(e.to_string()),
+                                })
+                        }
                     };
                     Some(Msg::Saved { op, result })
                 });

@@ -22,6 +22,7 @@ pub mod sanitize;
 pub mod secret;
 pub mod services;
 pub mod session;
+pub mod store;
 pub mod terminal;
 pub mod text;
 pub mod theme;

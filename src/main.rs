@@ -18,6 +18,7 @@ use xconnect::profile::Store;
 use xconnect::sandbox::Sandbox;
 use xconnect::secret::Secret;
 use xconnect::services::Services;
+use xconnect::store::Profiles;
 use xconnect::theme::Theme;
 use xconnect::wizard::Model;
 use xconnect::x::{AppType, Endpoints, Permission};
@@ -53,6 +54,17 @@ struct Global {
     /// The API host (token, revoke, users/me) [default: https://api.x.com].
     #[arg(long, global = true, env = "XCONNECT_API_BASE", value_name = "URL")]
     api_base: Option<String>,
+    /// Keep profiles in a shared PostgreSQL store instead of this machine's files, for several
+    /// machines using one X account: postgres://USER@HOST:PORT/DATABASE?sslmode=verify-full
+    /// (password from PGPASSWORD or ~/.pgpass).
+    #[arg(
+        long,
+        global = true,
+        env = "XCONNECT_STORE",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    store: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -104,6 +116,34 @@ enum Command {
         /// Do not ask.
         #[arg(long)]
         yes: bool,
+    },
+    /// The shared store (--store or XCONNECT_STORE): move profiles in and out, check it.
+    #[command(subcommand)]
+    Store(StoreCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum StoreCommand {
+    /// Check the connection and the schema.
+    Status,
+    /// Move a profile file of this machine into the store; the file is then removed, so the
+    /// old copy can never refresh (X would end the grant).
+    Push {
+        name: String,
+        /// Replace a profile of that name in the store.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Move a profile from the store back to a file of this machine (for one machine only);
+    /// it leaves the store, so only one copy ever refreshes.
+    Pull {
+        name: String,
+        /// Replace a profile file of that name.
+        #[arg(long)]
+        force: bool,
+        /// Keep the profile in the store too (read-only use: only one copy may ever refresh).
+        #[arg(long)]
+        keep: bool,
     },
 }
 
@@ -245,13 +285,17 @@ fn main() -> ExitCode {
 
 /// The commands scripts use once a profile exists.
 async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Failure> {
-    let store = Store::resolve(g.config_dir.clone()).map_err(|e| Failure::new(exit::FAILURE, e))?;
+    if let Command::Store(action) = cmd {
+        return store_command(g, action).await;
+    }
+    let mut store = Profiles::open(g.config_dir.clone(), g.store.as_deref()).await?;
     let api = g.api_base.as_deref();
     let mut stderr = std::io::stderr();
     match cmd {
         Command::Token { name, json } => {
-            let name = commands::pick(&store, name.as_deref())?;
-            let fresh = commands::refresh::fresh(&store, &name, api, false, &mut stderr).await?;
+            let name = store.pick(name.as_deref()).await?;
+            let fresh =
+                commands::refresh::fresh_in(&mut store, &name, api, false, &mut stderr).await?;
             let Some(t) = fresh.profile.token else {
                 return Err(Failure::reauth(&name, "it holds no token"));
             };
@@ -267,7 +311,7 @@ async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Failure> {
             }
         }
         Command::Api(a) => {
-            let name = commands::pick(&store, a.profile.as_deref())?;
+            let name = store.pick(a.profile.as_deref()).await?;
             let input = a.input.as_deref().map(read_input).transpose()?;
             let call = commands::api::Call {
                 method: a.method,
@@ -285,11 +329,12 @@ async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Failure> {
                 err: &mut stderr,
                 terminal: std::io::IsTerminal::is_terminal(&std::io::stdout()),
             };
-            commands::api::run(&store, &name, api, &call, &mut output).await?;
+            commands::api::run(&mut store, &name, api, &call, &mut output).await?;
         }
         Command::Refresh { name, json } => {
-            let name = commands::pick(&store, name.as_deref())?;
-            let fresh = commands::refresh::fresh(&store, &name, api, true, &mut stderr).await?;
+            let name = store.pick(name.as_deref()).await?;
+            let fresh =
+                commands::refresh::fresh_in(&mut store, &name, api, true, &mut stderr).await?;
             let expires = fresh
                 .profile
                 .token
@@ -315,7 +360,10 @@ async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Failure> {
             }
         }
         Command::Profiles { json } => {
-            let rows = commands::list::rows(&store);
+            let rows = match &store {
+                Profiles::Files(s) => commands::list::rows(s),
+                Profiles::Shared(pg) => commands::list::rows_shared(pg).await?,
+            };
             if json {
                 let text = serde_json::to_string_pretty(&rows)
                     .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?;
@@ -325,39 +373,67 @@ async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Failure> {
             }
         }
         Command::Show { name, reveal, json } => {
-            let name = commands::pick(&store, name.as_deref())?;
-            let loaded = commands::load(&store, &name, &mut stderr)?;
-            if let Some(check) = loaded.profile.scope_check() {
+            let name = store.pick(name.as_deref()).await?;
+            let (profile, place) = store.load(&name, &mut stderr).await?;
+            if let Some(check) = profile.scope_check() {
                 for problem in check.problems(&name) {
                     eprintln!("warning: {problem}");
                 }
             }
             if json {
                 let shown = if reveal {
-                    loaded.profile.clone()
+                    profile.clone()
                 } else {
-                    commands::show::masked(&loaded.profile)
+                    commands::show::masked(&profile)
                 };
                 let text = serde_json::to_string_pretty(&shown)
                     .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?;
                 println!("{text}");
             } else {
-                let text = commands::show::text(&loaded.profile, &loaded.path, reveal)
+                let text = commands::show::text(&profile, &place, reveal)
                     .map_err(|e| Failure::new(exit::FAILURE, e))?;
                 print!("{text}");
             }
         }
         Command::Default { name } => {
             // A missing profile exits 3, a corrupt one 6: the default is left as it was.
-            store.set_default(&name)?;
+            match &mut store {
+                Profiles::Files(s) => s.set_default(&name)?,
+                Profiles::Shared(pg) => pg.set_default(&name).await?,
+            }
             println!("{name} is now the default profile.");
         }
         Command::Revoke { name } => {
-            let name = commands::pick(&store, name.as_deref())?;
-            commands::revoke::revoke(&store, &name, api, &mut stderr).await?;
+            let name = store.pick(name.as_deref()).await?;
+            match &mut store {
+                Profiles::Files(s) => {
+                    commands::revoke::revoke(s, &name, api, &mut stderr).await?;
+                }
+                Profiles::Shared(pg) => {
+                    commands::revoke::revoke_shared(pg, &name, api, &mut stderr).await?
+                }
+            }
             println!("Revoked the tokens of {name} at X and removed them from the profile. Log in again with: xconnect login --profile {name}");
         }
         Command::Remove { name, yes } => {
+            let store = match store {
+                Profiles::Files(s) => s,
+                Profiles::Shared(pg) => {
+                    if !pg.exists(&name).await? {
+                        return Err(xconnect::store::StoreError::not_found(pg.url(), &name).into());
+                    }
+                    let place = format!("{name} in the profile store {}", pg.url().label());
+                    if !yes && !confirm(&format!("Delete the profile {place}?")) {
+                        return Err(Failure::new(
+                            exit::FAILURE,
+                            format!("not removed; pass --yes to remove {name} without asking"),
+                        ));
+                    }
+                    pg.remove(&name).await?;
+                    println!("Removed {place}.");
+                    return Ok(ExitCode::SUCCESS);
+                }
+            };
             // Not read first: a corrupt, oversized or unreadable profile is removed too.
             let path = store
                 .path(&name)
@@ -374,7 +450,35 @@ async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Failure> {
             let path = store.remove(&name)?;
             println!("Removed {}.", path.display());
         }
-        Command::Login(_) => {}
+        Command::Login(_) | Command::Store(_) => {}
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `xconnect store status|push|pull`: needs `--store`/`XCONNECT_STORE`.
+async fn store_command(g: &Global, action: StoreCommand) -> Result<ExitCode, Failure> {
+    let Some(text) = xconnect::store::store_setting(g.store.as_deref()) else {
+        return Err(Failure::new(
+            exit::USAGE,
+            "xconnect store needs the shared store's address: --store postgres://USER@HOST/DATABASE or XCONNECT_STORE",
+        ));
+    };
+    let mut pg = xconnect::store::connect(text).await?;
+    let files = || Store::resolve(g.config_dir.clone()).map_err(|e| Failure::new(exit::FAILURE, e));
+    match action {
+        StoreCommand::Status => print!("{}", commands::store::status(&pg).await?),
+        StoreCommand::Push { name, force } => {
+            println!(
+                "{}",
+                commands::store::push(&files()?, &pg, &name, force).await?
+            )
+        }
+        StoreCommand::Pull { name, force, keep } => {
+            println!(
+                "{}",
+                commands::store::pull(&files()?, &mut pg, &name, force, keep).await?
+            )
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -411,12 +515,14 @@ async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, Failure> {
     let _ = a.no_tui;
     let fail = |e: String| Failure::new(exit::FAILURE, e);
     let (endpoints, sandbox) = endpoints(g).await.map_err(fail)?;
-    let store = Store::resolve(g.config_dir.clone()).map_err(fail)?;
+    let mut store = Profiles::open(g.config_dir.clone(), g.store.as_deref()).await?;
     // Logging in again to a saved profile: its app settings are reused.
     let saved = if a.client_id.is_none() {
         let mut stderr = std::io::stderr();
         Some(
-            commands::load(&store, &a.profile, &mut stderr)
+            store
+                .load(&a.profile, &mut stderr)
+                .await
                 .map_err(|e| {
                     if e.code == exit::NO_SUCH_PROFILE {
                         Failure::new(e.code, format!("{e}; for a new profile pass --client-id"))
@@ -424,7 +530,7 @@ async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, Failure> {
                         e
                     }
                 })?
-                .profile,
+                .0,
         )
     } else {
         None
@@ -470,13 +576,23 @@ async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, Failure> {
     }
     let stdin = tokio::io::BufReader::new(tokio::io::stdin());
     let mut stderr = std::io::stderr();
-    let path =
-        xconnect::login::cli::run(&req, &endpoints, &store, sandbox, stdin, &mut stderr).await?;
-    println!("{}", path.display());
+    // Errors keep their exit codes: X's and the shared store's faults 5, a refused login 1.
+    let place =
+        xconnect::login::cli::run(&req, &endpoints, &mut store, sandbox, stdin, &mut stderr)
+            .await?;
+    println!("{place}");
     Ok(ExitCode::SUCCESS)
 }
 
 async fn wizard(g: &Global, fresh: bool) -> Result<ExitCode, Failure> {
+    use std::io::IsTerminal;
+    // A shared store that cannot be reached is said before the wizard takes the screen, with
+    // its exit code (5: try again later).
+    if let Some(url) = xconnect::store::store_setting(g.store.as_deref()) {
+        if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+            xconnect::store::connect(url).await?;
+        }
+    }
     wizard_inner(g, fresh)
         .await
         .map_err(|e| Failure::new(exit::FAILURE, e))
@@ -494,14 +610,25 @@ async fn wizard_inner(g: &Global, fresh: bool) -> Result<ExitCode, String> {
     let shutdown = shutdown_signal().map_err(|e| e.to_string())?;
     // Quiet: the wizard owns the screen (no note on stderr while it waits for a lock).
     let store = Store::resolve(g.config_dir.clone()).map(Store::quiet);
-    // A few small files: the start menu offers to log in again to any of them.
-    let saved: Vec<(String, xconnect::profile::Profile)> = match &store {
-        Ok(s) => s
+    let shared = xconnect::store::store_setting(g.store.as_deref());
+    // A few small files (or rows): the start menu offers to log in again to any of them.
+    let saved: Vec<(String, xconnect::profile::Profile)> = match (shared, &store) {
+        // With a shared store, an unreachable one is said before the wizard starts.
+        (Some(url), _) => xconnect::store::connect(url)
+            .await
+            .map_err(|f| f.message)?
+            .list()
+            .await
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .filter_map(|(name, s)| s.ok().map(|s| (name, s.profile)))
+            .collect(),
+        (None, Ok(s)) => s
             .list()
             .into_iter()
             .filter_map(|(name, l)| l.ok().map(|l| (name, l.profile)))
             .collect(),
-        Err(_) => Vec::new(),
+        (None, Err(_)) => Vec::new(),
     };
     let session_dir = xconnect::session::dir(g.config_dir.as_deref());
     let resume = match &session_dir {
@@ -513,6 +640,9 @@ async fn wizard_inner(g: &Global, fresh: bool) -> Result<ExitCode, String> {
         None => None,
     };
     let mut services = Services::new(Clipboard::new(ClipEnv::from_env()), store);
+    if let Some(url) = shared {
+        services = services.with_shared_store(url);
+    }
     services.session = session_dir.map(xconnect::session::Writer::new);
     if let Some(s) = &sandbox {
         services = services.with_sandbox(Arc::clone(s));

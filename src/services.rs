@@ -14,6 +14,8 @@ pub struct Services {
     pub clipboard: Arc<Clipboard>,
     /// Where profiles go; `Err` says why there is no place (shown when saving).
     pub store: Result<Store, String>,
+    /// The shared store's address (`--store`): when set, profiles go there, not to `store`.
+    pub shared: Option<String>,
     pub sandbox: Option<Arc<Sandbox>>,
     /// Writes the interrupted-session file; `None`: no resume.
     pub session: Option<crate::session::Writer>,
@@ -25,10 +27,17 @@ impl Services {
         Services {
             clipboard: Arc::new(clipboard),
             store,
+            shared: None,
             sandbox: None,
             session: None,
             http: Arc::new(OnceLock::new()),
         }
+    }
+
+    /// Profiles go to the shared store at `url` (connected for each check and save).
+    pub fn with_shared_store(mut self, url: impl Into<String>) -> Self {
+        self.shared = Some(url.into());
+        self
     }
 
     pub fn with_sandbox(mut self, sandbox: Arc<Sandbox>) -> Self {

@@ -10,10 +10,10 @@ use reqwest::Method;
 use serde_json::{Map, Value};
 use url::Url;
 
-use super::refresh::fresh;
+use super::refresh::fresh_in;
 use super::{endpoints_for_sending, exit, x_failure, Failure};
-use crate::profile::Store;
 use crate::secret::Secret;
+use crate::store::Profiles;
 use crate::x::oauth;
 
 /// An answer larger than this is refused: X's pages are far smaller.
@@ -349,13 +349,13 @@ fn write_out(o: &mut Output<'_>, bytes: &[u8]) -> Result<(), Failure> {
 
 /// Runs the call for profile `name`.
 pub async fn run(
-    store: &Store,
+    store: &mut Profiles,
     name: &str,
     api_override: Option<&str>,
     call: &Call,
     o: &mut Output<'_>,
 ) -> Result<(), Failure> {
-    let mut profile = fresh(store, name, api_override, false, o.err)
+    let mut profile = fresh_in(store, name, api_override, false, o.err)
         .await?
         .profile;
     let endpoints = endpoints_for_sending(name, &profile, api_override, o.err)?;
@@ -376,7 +376,7 @@ pub async fn run(
             401 if !retried => {
                 // X refused a token the file says is valid: revoked, or refreshed elsewhere.
                 retried = true;
-                profile = fresh(store, name, api_override, true, o.err).await?.profile;
+                profile = fresh_in(store, name, api_override, true, o.err).await?.profile;
                 continue;
             }
             401 => {

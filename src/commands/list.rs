@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::profile::{Profile, Store};
+use crate::store::{PgStore, StoreError};
 use crate::timefmt;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -42,6 +43,33 @@ pub fn rows(store: &Store) -> Vec<Row> {
             }
         })
         .collect()
+}
+
+/// [`rows`] from the shared store.
+pub async fn rows_shared(store: &PgStore) -> Result<Vec<Row>, StoreError> {
+    let default = store.default_name().await?;
+    Ok(store
+        .list()
+        .await?
+        .into_iter()
+        .map(|(name, stored)| {
+            let is_default = default.as_deref() == Some(name.as_str());
+            match stored {
+                Ok(s) => row(name, is_default, &s.profile),
+                Err(e) => Row {
+                    name,
+                    default: is_default,
+                    username: None,
+                    app_type: None,
+                    scopes: None,
+                    expires_at: None,
+                    verified: None,
+                    needs_reauth: false,
+                    error: Some(e.to_string()),
+                },
+            }
+        })
+        .collect())
 }
 
 fn row(name: String, default: bool, p: &Profile) -> Row {

@@ -6,6 +6,7 @@ pub mod list;
 pub mod refresh;
 pub mod revoke;
 pub mod show;
+pub mod store;
 
 use std::fmt;
 
@@ -118,6 +119,7 @@ impl From<crate::login::LoginError> for Failure {
         match e {
             LoginError::X(x) => Failure::new(x_code(&x), x.to_string()),
             LoginError::Save(s) => s.into(),
+            LoginError::Store(s) => s.into(),
             e @ (LoginError::Invalid(_)
             | LoginError::Exists(_)
             | LoginError::Redirect(_)

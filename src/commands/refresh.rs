@@ -3,11 +3,13 @@
 //! exclusive lock on the profile and re-reads it after taking the lock: two processes at the
 //! same moment refresh once, and both print a working token.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use super::{endpoints_for_sending, exit, load, oauth_app, save_locked, x_failure, Failure};
 use crate::profile::{Profile, Purpose, Status, Store};
 use crate::secret::Secret;
+use crate::store::{PgStore, Profiles, Update};
 use crate::x::oauth;
 
 /// Refresh when the token expires within this.
@@ -22,7 +24,7 @@ pub struct Fresh {
 
 /// Whether the saved access token must be replaced first: it expires within the margin, or
 /// it could not be printed (see [`crate::text::is_visible_ascii`]).
-fn needs_refresh(p: &Profile, now: time::OffsetDateTime) -> bool {
+pub fn needs_refresh(p: &Profile, now: time::OffsetDateTime) -> bool {
     let margin = time::Duration::try_from(MARGIN).unwrap_or(time::Duration::MINUTE);
     match &p.token {
         Some(t) => {
@@ -37,7 +39,7 @@ fn needs_refresh(p: &Profile, now: time::OffsetDateTime) -> bool {
 const UNPRINTABLE: &str = "X's new access token is empty or holds characters other than visible ASCII, so it is not printed; the new refresh token is saved: run the command again for another access token";
 
 /// Checks what makes a refresh impossible; `Ok` when one may be tried.
-fn refreshable(name: &str, p: &Profile) -> Result<Secret, Failure> {
+pub fn refreshable(name: &str, p: &Profile) -> Result<Secret, Failure> {
     if let Some(Status {
         needs_reauth: true,
         reason,
@@ -67,14 +69,7 @@ pub async fn fresh(
     warn: &mut (dyn std::io::Write + Send),
 ) -> Result<Fresh, Failure> {
     let first = load(store, name, warn)?;
-    if !force && !needs_refresh(&first.profile, crate::timefmt::now()) {
-        if let Some(Status {
-            needs_reauth: true,
-            reason,
-        }) = &first.profile.status
-        {
-            return Err(Failure::reauth(name, reason));
-        }
+    if usable_as_read(name, &first.profile, force)? {
         return Ok(Fresh {
             profile: first.profile,
             refreshed: false,
@@ -83,13 +78,105 @@ pub async fn fresh(
     let mut lock = super::lock(store, name, Purpose::Refresh).await?;
     // Another process may have refreshed (or logged in again) while we waited for the lock.
     // What is read here is what the save checks it replaces.
-    let mut profile = lock.load()?.profile;
+    let profile = lock.load()?.profile;
     if !needs_refresh(&profile, crate::timefmt::now()) && (!force || profile != first.profile) {
         return Ok(Fresh {
             profile,
             refreshed: false,
         });
     }
+    let attempt = at_x(name, profile, api_override, warn).await?;
+    save_locked(lock, &attempt.profile).await?;
+    match attempt.failure {
+        Some(failure) => Err(failure),
+        None => Ok(Fresh {
+            profile: attempt.profile,
+            refreshed: true,
+        }),
+    }
+}
+
+/// [`fresh`] wherever the profiles are.
+pub async fn fresh_in(
+    profiles: &mut Profiles,
+    name: &str,
+    api_override: Option<&str>,
+    force: bool,
+    warn: &mut (dyn std::io::Write + Send),
+) -> Result<Fresh, Failure> {
+    match profiles {
+        Profiles::Files(store) => fresh(store, name, api_override, force, warn).await,
+        Profiles::Shared(pg) => fresh_shared(pg, name, api_override, force, warn).await,
+    }
+}
+
+/// [`fresh`] on the shared store: a fresh token is read without a lock; an expiring one is
+/// refreshed inside one transaction holding the profile's row lock (re-checked once the lock is
+/// held: a machine that waited finds the new token and does not call X), and the rotated
+/// refresh token is committed before this returns.
+pub async fn fresh_shared(
+    store: &mut PgStore,
+    name: &str,
+    api_override: Option<&str>,
+    force: bool,
+    warn: &mut (dyn std::io::Write + Send),
+) -> Result<Fresh, Failure> {
+    let first = store.load(name).await?;
+    if usable_as_read(name, &first.profile, force)? {
+        return Ok(Fresh {
+            profile: first.profile,
+            refreshed: false,
+        });
+    }
+    let refreshed = AtomicBool::new(false);
+    let flag = &refreshed;
+    let outcome = store
+        .update_locked(name, |current| async move {
+            let now = crate::timefmt::now();
+            if !needs_refresh(&current.profile, now)
+                && (!force || current.revision != first.revision)
+            {
+                return Update::Keep;
+            }
+            match at_x(name, current.profile, api_override, warn).await {
+                Ok(Attempt {
+                    profile,
+                    failure: None,
+                }) => {
+                    flag.store(true, Ordering::SeqCst);
+                    Update::Write(profile)
+                }
+                Ok(Attempt {
+                    profile,
+                    failure: Some(f),
+                }) => Update::WriteThenFail(profile, f),
+                Err(f) => Update::Fail(f),
+            }
+        })
+        .await??;
+    Ok(Fresh {
+        profile: outcome.profile,
+        refreshed: refreshed.load(Ordering::SeqCst),
+    })
+}
+
+/// What one refresh at X left: the profile to save before anything else (the rotated refresh
+/// token, or the mark that a new login is needed), and the failure to report after saving.
+#[derive(Debug)]
+pub struct Attempt {
+    pub profile: Profile,
+    pub failure: Option<Failure>,
+}
+
+/// Refreshes `profile`, read under its lock (file or row), at X. `Err` means nothing is to be
+/// saved (no refresh token, X unreachable…); an [`Attempt`] must be saved, then its failure
+/// (if any) reported. Shared by the file store and the shared store.
+pub async fn at_x(
+    name: &str,
+    mut profile: Profile,
+    api_override: Option<&str>,
+    warn: &mut (dyn std::io::Write + Send),
+) -> Result<Attempt, Failure> {
     let refresh_token = refreshable(name, &profile)?;
     let endpoints = endpoints_for_sending(name, &profile, api_override, warn)?;
     let http = oauth::http_client().map_err(|e| x_failure(name, &e))?;
@@ -120,13 +207,10 @@ pub async fn fresh(
             let expires_at = if printable { t.expires_at(now) } else { now };
             token.expires_at = crate::timefmt::rfc3339(expires_at);
             profile.status = None;
-            save_locked(lock, &profile).await?;
-            if !printable {
-                return Err(Failure::new(exit::FAILURE, UNPRINTABLE));
-            }
-            Ok(Fresh {
+            // Saved first either way: the new refresh token is the only one that works now.
+            Ok(Attempt {
                 profile,
-                refreshed: true,
+                failure: (!printable).then(|| Failure::new(exit::FAILURE, UNPRINTABLE)),
             })
         }
         Err(e) => {
@@ -136,9 +220,28 @@ pub async fn fresh(
                     needs_reauth: true,
                     reason: e.to_string(),
                 });
-                save_locked(lock, &profile).await?;
+                return Ok(Attempt {
+                    profile,
+                    failure: Some(failure),
+                });
             }
             Err(failure)
         }
     }
+}
+
+/// Whether a profile read without a lock can be used as it is: `Ok(true)` for a fresh token,
+/// `Ok(false)` when a refresh is due, `Err` when it needs a new login.
+pub fn usable_as_read(name: &str, p: &Profile, force: bool) -> Result<bool, Failure> {
+    if force || needs_refresh(p, crate::timefmt::now()) {
+        return Ok(false);
+    }
+    if let Some(Status {
+        needs_reauth: true,
+        reason,
+    }) = &p.status
+    {
+        return Err(Failure::reauth(name, reason));
+    }
+    Ok(true)
 }

@@ -2,8 +2,9 @@
 //! stay, so `xconnect login --profile NAME` re-authorizes without retyping anything.
 
 use super::{endpoints_for_sending, exit, load_locked, oauth_app, save_locked, x_failure, Failure};
-use crate::profile::{Purpose, Store};
+use crate::profile::{Profile, Purpose, Store};
 use crate::secret::Secret;
+use crate::store::{PgStore, Update};
 use crate::x::oauth::{self, TokenKind};
 
 /// Revokes at X (refresh token first: that ends the whole grant; then the access token)
@@ -15,7 +16,37 @@ pub async fn revoke(
     warn: &mut (dyn std::io::Write + Send),
 ) -> Result<(), Failure> {
     let mut lock = super::lock(store, name, Purpose::Revoke).await?;
-    let mut profile = load_locked(&mut lock, warn)?.profile;
+    let profile = load_locked(&mut lock, warn)?.profile;
+    let profile = at_x(name, profile, api_override, warn).await?;
+    save_locked(lock, &profile).await
+}
+
+/// [`revoke`] on the shared store: the same calls to X, inside one transaction holding the
+/// profile's row lock, and the row without its token committed before this returns.
+pub async fn revoke_shared(
+    store: &mut PgStore,
+    name: &str,
+    api_override: Option<&str>,
+    warn: &mut (dyn std::io::Write + Send),
+) -> Result<(), Failure> {
+    store
+        .update_locked(name, |current| async move {
+            match at_x(name, current.profile, api_override, warn).await {
+                Ok(profile) => Update::Write(profile),
+                Err(f) => Update::Fail(f),
+            }
+        })
+        .await??;
+    Ok(())
+}
+
+/// Revokes the profile's tokens at X and returns it without them (app settings kept).
+pub async fn at_x(
+    name: &str,
+    mut profile: Profile,
+    api_override: Option<&str>,
+    warn: &mut (dyn std::io::Write + Send),
+) -> Result<Profile, Failure> {
     let Some(token) = profile.token.clone() else {
         return Err(Failure::new(
             exit::NEEDS_REAUTH,
@@ -45,5 +76,5 @@ pub async fn revoke(
         .map_err(failed)?;
     profile.token = None;
     profile.status = None;
-    save_locked(lock, &profile).await
+    Ok(profile)
 }

@@ -17,9 +17,10 @@ pub fn masked(p: &Profile) -> Profile {
     m
 }
 
-pub fn text(p: &Profile, path: &std::path::Path, reveal: bool) -> Result<String, String> {
+/// The profile as TOML, headed by where it lives (its file, or the shared store).
+pub fn text(p: &Profile, place: &str, reveal: bool) -> Result<String, String> {
     let shown = if reveal { p.clone() } else { masked(p) };
-    let mut out = format!("# {}\n", path.display());
+    let mut out = format!("# {place}\n");
     if !reveal {
         out.push_str("# secrets masked: --reveal shows them\n");
     }

@@ -3,7 +3,6 @@
 //! the profile path goes to stdout. Any failure: one line on stderr, no file written.
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,9 +12,10 @@ use url::Url;
 use super::{flow, LoginError, Settings};
 use crate::callback::{self, parse_redirect, Listener};
 use crate::presets::presets;
-use crate::profile::{check_name, SaveError, Store};
+use crate::profile::{check_name, SaveError};
 use crate::sandbox::Sandbox;
 use crate::secret::Secret;
+use crate::store::Profiles;
 use crate::validate::{check_client_id, check_client_secret, check_url, Check};
 use crate::x::scopes::is_known;
 use crate::x::{oauth, AppType, Endpoints, Permission};
@@ -119,17 +119,22 @@ pub fn settings(req: &Request, err: &mut dyn Write) -> Result<Settings, String> 
     })
 }
 
-/// Runs the whole login; returns the saved profile's path.
+/// Runs the whole login; returns where the profile was saved (its file's path, or its place in
+/// the shared store).
 pub async fn run<R: AsyncBufRead + Unpin>(
     req: &Request,
     endpoints: &Endpoints,
-    store: &Store,
+    store: &mut Profiles,
     sandbox: Option<Arc<Sandbox>>,
     stdin: R,
     err: &mut (dyn Write + Send),
-) -> Result<PathBuf, LoginError> {
+) -> Result<String, LoginError> {
     let settings = settings(req, err).map_err(LoginError::Invalid)?;
-    if store.exists(&req.profile) && !req.force {
+    let exists = match &*store {
+        Profiles::Files(s) => s.exists(&req.profile),
+        Profiles::Shared(pg) => pg.exists(&req.profile).await?,
+    };
+    if exists && !req.force {
         return Err(LoginError::Exists(req.profile.clone()));
     }
     let pending = flow::start(&settings, endpoints, sandbox.as_deref())?;
@@ -192,17 +197,17 @@ pub async fn run<R: AsyncBufRead + Unpin>(
         }
     }
     let profile = flow::profile(&settings, &tokens, &proof, endpoints);
-    let path = flow::persist(store, &req.profile, &profile, req.force)
+    let place = flow::persist(store, &req.profile, &profile, req.force)
         .await
         .map_err(|e| match e {
-            SaveError::Exists(p) => LoginError::Save(SaveError::Io(format!(
-                "{} appeared meanwhile; pass --force to replace it (the new token was not saved)",
-                p.display()
+            flow::PersistError::Exists(name) => LoginError::Save(SaveError::Io(format!(
+                "a profile named {name:?} appeared meanwhile; pass --force to replace it (the new token was not saved)"
             ))),
-            e => LoginError::Save(e),
+            flow::PersistError::File(e) => LoginError::Save(e),
+            flow::PersistError::Store(e) => LoginError::Store(e),
         })?;
     finished(&profile, &req.profile, err);
-    Ok(path)
+    Ok(place)
 }
 
 /// What a finished login tells the person on stderr: scopes X left out, then the guide's last

@@ -10,15 +10,14 @@
 //! 4. [`prove`]: `GET /2/users/me` with the new token.
 //! 5. [`persist`]: the profile built from all that, saved under its lock.
 
-use std::path::PathBuf;
-
 use url::Url;
 
 use super::{build_profile, Settings};
 use crate::callback::{self, Listener};
-use crate::profile::{Profile, SaveError, Store};
+use crate::profile::{Profile, SaveError};
 use crate::sandbox::Sandbox;
 use crate::secret::Secret;
+use crate::store::Profiles;
 use crate::x::oauth::{self, Pending, Tokens};
 use crate::x::users::{self, Account};
 use crate::x::{Endpoints, XError};
@@ -78,16 +77,50 @@ pub fn profile(
     build_profile(settings, tokens, proof, endpoints, crate::timefmt::now())
 }
 
-/// Step 5: saves the profile under its lock, off the runtime's threads. Without `overwrite`
-/// an existing profile of that name is left alone ([`SaveError::Exists`]).
+/// Why [`persist`] did not save.
+#[derive(Debug, thiserror::Error)]
+pub enum PersistError {
+    /// A profile of that name exists and replacing it was not asked for; nothing was written.
+    #[error("a profile named {0:?} exists already")]
+    Exists(String),
+    #[error(transparent)]
+    File(SaveError),
+    #[error(transparent)]
+    Store(crate::store::StoreError),
+}
+
+/// Step 5: saves the profile where profiles live, and says where: the file under its lock
+/// (off the runtime's threads), or the shared store's row, whose new generation a refresh that
+/// read the old login can no longer write over. Without `overwrite` an existing profile of
+/// that name is left alone.
 pub async fn persist(
-    store: &Store,
+    profiles: &mut Profiles,
     name: &str,
     profile: &Profile,
     overwrite: bool,
-) -> Result<PathBuf, SaveError> {
-    let (store, name, profile) = (store.clone(), name.to_string(), profile.clone());
-    tokio::task::spawn_blocking(move || store.save(&name, &profile, overwrite))
-        .await
-        .unwrap_or_else(|e| Err(SaveError::Io(format!("the save did not finish: {e}"))))
+) -> Result<String, PersistError> {
+    match profiles {
+        Profiles::Files(store) => {
+            let (store, name, profile) = (store.clone(), name.to_string(), profile.clone());
+            tokio::task::spawn_blocking(move || store.save(&name, &profile, overwrite))
+                .await
+                .unwrap_or_else(|e| Err(SaveError::Io(format!("the save did not finish: {e}"))))
+                .map(|path| path.display().to_string())
+                .map_err(|e| match e {
+                    SaveError::Exists(p) => PersistError::Exists(
+                        p.file_stem()
+                            .map(|s| s.to_string_lossy().into_owned())
+                            .unwrap_or_default(),
+                    ),
+                    e => PersistError::File(e),
+                })
+        }
+        Profiles::Shared(pg) => match pg.save(name, profile, overwrite).await {
+            Ok(_) => Ok(format!("{name} in the profile store {}", pg.url().label())),
+            Err(crate::store::StoreError::Exists { .. }) => {
+                Err(PersistError::Exists(name.to_string()))
+            }
+            Err(e) => Err(PersistError::Store(e)),
+        },
+    }
 }

@@ -31,6 +31,9 @@ pub enum LoginError {
     /// The login worked but the profile could not be saved.
     #[error("{0}")]
     Save(SaveError),
+    /// The shared store could not be reached or refused.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
 }
 
 /// The app as the person described it.

@@ -3,6 +3,7 @@
 
 pub mod authorize;
 pub mod cli;
+pub mod pg;
 pub mod pty;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

@@ -61,7 +61,12 @@ pub fn render(m: &Model, body: &mut Body) {
         }
     }
     body.blank();
-    let path = format!("{}  (mode 0600)", o.path.display());
+    // A file is private to its owner; a profile in the shared store has no file mode.
+    let path = if o.path.is_absolute() {
+        format!("{}  (mode 0600)", o.path.display())
+    } else {
+        o.path.display().to_string()
+    };
     value_row(body, Some(m.focus == Focus::ProfilePath), "Profile", &path);
     let check = p.scope_check();
     if let Some(tok) = &p.token {

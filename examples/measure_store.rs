@@ -1,0 +1,213 @@
+//! Measures `xconnect token` (the release binary, one process per call, as a script runs it)
+//! with the file store and with the shared store (a PostgreSQL this program starts on
+//! 127.0.0.1, as the tests do), against the in-process X emulator:
+//!
+//! - one client at a time, and 20 processes at once;
+//! - a fresh token (read, no lock), and an expiring one (refreshed under the lock: one
+//!   process refreshes, the others wait for it and read the new token).
+//!
+//! Prints the median and the 99th percentile of each process's wall time, spawn to exit.
+//!
+//!     cargo build --release --bin xconnect && cargo run --release --example measure_store
+//!
+//! Needs PostgreSQL's binaries (`/usr/lib/postgresql/*/bin`); as root it runs them as the
+//! `postgres` user.
+
+#[path = "../tests/common/pg.rs"]
+#[allow(dead_code)]
+mod pg;
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use xconnect::login::{build_profile, Settings};
+use xconnect::profile::{Profile, Store};
+use xconnect::sandbox::Sandbox;
+use xconnect::secret::Secret;
+use xconnect::store::{PasswordSources, PgStore, StoreUrl, Update};
+use xconnect::x::{oauth, AppType, Endpoints};
+
+const CLIENT_ID: &str = "M1M5R3BMVy13QmpScXkzTUt5OE46MTpjaQ";
+const CALLBACK: &str = "https://app.latenode.com/redirected/index.html";
+/// Calls per figure: sequential runs, or rounds of 20 at once.
+const SEQUENTIAL: usize = 60;
+const ROUNDS: usize = 5;
+const AT_ONCE: usize = 20;
+
+fn main() {
+    let bin = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/xconnect");
+    assert!(
+        bin.is_file(),
+        "build the release binary first: cargo build --release --bin xconnect"
+    );
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let sandbox = rt.block_on(Sandbox::start()).expect("sandbox");
+    let server = pg::PgServer::start();
+    let url = server.fresh_url();
+    let store_url = StoreUrl::parse(&url, &PasswordSources::default()).expect("url");
+    let mut pgstore = rt.block_on(PgStore::connect(&store_url)).expect("connect");
+    // Two logins, two grants: one copy of a grant in two places would break its chain (the
+    // very thing the shared store prevents).
+    let profile = rt.block_on(logged_in(&sandbox));
+    rt.block_on(pgstore.save("default", &profile, true))
+        .expect("save to the store");
+    let dir = tempfile::tempdir().expect("tmp");
+    let files = Store::at(dir.path().to_path_buf());
+    files
+        .save("default", &rt.block_on(logged_in(&sandbox)), true)
+        .expect("save the file");
+
+    let mut rows = Vec::new();
+    for (where_, shared) in [("file store", false), ("shared store", true)] {
+        let run = |n: usize| -> Vec<f64> {
+            let children: Vec<(Instant, std::process::Child)> = (0..n)
+                .map(|_| {
+                    let mut c = Command::new(&bin);
+                    c.arg("token")
+                        .arg("--config-dir")
+                        .arg(dir.path())
+                        .env_remove("XCONNECT_API_BASE")
+                        .stdin(Stdio::null())
+                        .stdout(Stdio::null())
+                        .stderr(Stdio::piped());
+                    if shared {
+                        c.env("XCONNECT_STORE", &url);
+                    } else {
+                        c.env_remove("XCONNECT_STORE");
+                    }
+                    (Instant::now(), c.spawn().expect("spawn"))
+                })
+                .collect();
+            children
+                .into_iter()
+                .map(|(t, c)| {
+                    let out = c.wait_with_output().expect("wait");
+                    let ms = t.elapsed().as_secs_f64() * 1000.0;
+                    assert!(
+                        out.status.success(),
+                        "token failed in the {where_}: {}",
+                        String::from_utf8_lossy(&out.stderr)
+                    );
+                    ms
+                })
+                .collect()
+        };
+        let expire = |pgstore: &mut PgStore| {
+            if shared {
+                rt.block_on(async {
+                    let mut p = pgstore.load("default").await.expect("load").profile;
+                    expire_token(&mut p);
+                    pgstore
+                        .update_locked::<(), _, _>("default", |_| async move { Update::Write(p) })
+                        .await
+                        .expect("store")
+                        .expect("write");
+                });
+            } else {
+                let mut p = files.load("default").expect("load").profile;
+                expire_token(&mut p);
+                files.save("default", &p, true).expect("save");
+            }
+        };
+        let refreshes = sandbox.stats().refreshes;
+        // Warm the page cache and the server.
+        run(3);
+        let fresh1: Vec<f64> = (0..SEQUENTIAL).flat_map(|_| run(1)).collect();
+        let fresh20: Vec<f64> = (0..ROUNDS).flat_map(|_| run(AT_ONCE)).collect();
+        let expiring1: Vec<f64> = (0..SEQUENTIAL)
+            .flat_map(|_| {
+                expire(&mut pgstore);
+                run(1)
+            })
+            .collect();
+        let expiring20: Vec<f64> = (0..ROUNDS)
+            .flat_map(|_| {
+                expire(&mut pgstore);
+                run(AT_ONCE)
+            })
+            .collect();
+        let done = sandbox.stats().refreshes - refreshes;
+        assert_eq!(
+            done,
+            (SEQUENTIAL + ROUNDS) as u64,
+            "one refresh per expiry in the {where_}"
+        );
+        rows.push((where_, "fresh token, 1 client", fresh1));
+        rows.push((where_, "fresh token, 20 at once", fresh20));
+        rows.push((where_, "expiring token, 1 client", expiring1));
+        rows.push((where_, "expiring token, 20 at once", expiring20));
+    }
+    println!("| store | case | median | p99 |");
+    println!("|---|---|---|---|");
+    for (where_, case, mut v) in rows {
+        v.sort_by(f64::total_cmp);
+        println!(
+            "| {where_} | {case} | {:.1} ms | {:.1} ms |",
+            percentile(&v, 50.0),
+            percentile(&v, 99.0)
+        );
+    }
+    drop(server);
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
+}
+
+fn expire_token(p: &mut Profile) {
+    if let Some(t) = p.token.as_mut() {
+        t.expires_at = "2020-01-01T00:00:00Z".into();
+    }
+}
+
+/// A finished login against the emulator (native app), as `xconnect login` saves it.
+async fn logged_in(sandbox: &Sandbox) -> Profile {
+    let settings = Settings {
+        client_id: CLIENT_ID.into(),
+        client_secret: None,
+        app_type: AppType::Native,
+        callback_url: CALLBACK.into(),
+        website_url: "https://example.com".into(),
+        scopes: ["tweet.read", "users.read", "offline.access"]
+            .map(String::from)
+            .to_vec(),
+    };
+    sandbox.register_app(settings.sandbox_app());
+    let endpoints = Endpoints::new(&sandbox.base_url(), &sandbox.base_url()).expect("endpoints");
+    let app = settings.oauth_app();
+    let pending = oauth::authorization(&app, &endpoints).expect("authorization");
+    let redirect = sandbox.approve(&pending.url).await.expect("approve");
+    let code = url::Url::parse(&redirect)
+        .expect("redirect")
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned())
+        .expect("code");
+    let http = oauth::http_client().expect("http");
+    let tokens = oauth::exchange(
+        &http,
+        &app,
+        &endpoints,
+        &Secret::new(code),
+        &pending.verifier,
+    )
+    .await
+    .expect("exchange");
+    let proof = xconnect::x::users::me(&http, &endpoints, &tokens.access_token).await;
+    build_profile(
+        &settings,
+        &tokens,
+        &proof,
+        &endpoints,
+        xconnect::timefmt::now(),
+    )
+}

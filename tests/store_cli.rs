@@ -1,0 +1,413 @@
+//! The real binary with `--store`: several "machines" (config folders that share nothing but
+//! the store) against one PostgreSQL and the X emulator, which rejects a replayed refresh token.
+
+mod common;
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::cli::*;
+use common::pg::PgServer;
+use xconnect::secret::Secret;
+use xconnect::store::{PasswordSources, PgStore, StoreUrl};
+use xconnect::x::{oauth, Endpoints};
+
+/// One machine: its own config folder, the shared store.
+struct Machine {
+    dir: tempfile::TempDir,
+}
+
+impl Machine {
+    fn new() -> Machine {
+        Machine {
+            dir: tempfile::tempdir().expect("tmp"),
+        }
+    }
+
+    fn command(&self, store: &str, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_xconnect"));
+        c.args(args)
+            .arg("--config-dir")
+            .arg(self.dir.path())
+            .env("XCONNECT_STORE", store)
+            .env_remove("XCONNECT_API_BASE")
+            .env_remove("XCONNECT_CONFIG_DIR")
+            .env_remove("PGPASSWORD")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        c
+    }
+
+    fn run(&self, store: &str, args: &[&str]) -> Ended {
+        let out = self.command(store, args).output().expect("run xconnect");
+        Ended {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// No profile file was written on this machine.
+    fn has_no_profile_files(&self) -> bool {
+        std::fs::read_dir(self.dir.path().join("profiles"))
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .all(|e| !e.file_name().to_string_lossy().ends_with(".toml"))
+            })
+            .unwrap_or(true)
+    }
+}
+
+fn pg_store(w: &World, url: &str) -> PgStore {
+    let url = StoreUrl::parse(url, &PasswordSources::default()).expect("url");
+    w.rt.block_on(PgStore::connect(&url)).expect("connect")
+}
+
+fn expire(w: &World, url: &str, name: &str) {
+    let mut store = pg_store(w, url);
+    w.rt.block_on(async {
+        let mut p = store.load(name).await.expect("load").profile;
+        if let Some(t) = p.token.as_mut() {
+            t.expires_at = "2020-01-01T00:00:00Z".into();
+        }
+        // Straight to the row, as time passing would: no new generation.
+        store
+            .update_locked::<(), _, _>(name, |_| async move { xconnect::store::Update::Write(p) })
+            .await
+            .expect("store")
+            .expect("write");
+    });
+}
+
+fn row(w: &World, url: &str, name: &str) -> xconnect::store::Stored {
+    w.rt.block_on(pg_store(w, url).load(name)).expect("row")
+}
+
+/// Does X take this access token?
+fn works(w: &World, token: &str) -> bool {
+    let e = Endpoints::new(&w.sandbox.base_url(), &w.sandbox.base_url()).expect("endpoints");
+    w.rt.block_on(async {
+        let http = oauth::http_client().expect("client");
+        xconnect::x::users::me(&http, &e, &Secret::new(token))
+            .await
+            .is_ok()
+    })
+}
+
+/// A native login saved into the store as `name` (from the World's own folder).
+fn login_into_store(w: &World, url: &str, name: &str, extra: &[&str]) -> Ended {
+    let mut args = vec!["--client-id", ID, "--profile", name];
+    args.extend_from_slice(extra);
+    let mut l = w.login(&args, &[("XCONNECT_STORE", url)]);
+    let link = l.link();
+    let redirect = w.rt.block_on(w.sandbox.approve(&link)).expect("approve");
+    l.type_line(&redirect);
+    l.end()
+}
+
+#[test]
+fn with_a_store_profiles_live_only_in_the_database_and_every_command_uses_it() {
+    let w = World::new();
+    let pg = PgServer::shared();
+    let url = pg.fresh_url();
+    let e = login_into_store(&w, &url, "team", &[]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    assert!(
+        e.stdout.contains("team in the profile store 127.0.0.1:"),
+        "{}",
+        e.stdout
+    );
+    assert!(
+        !w.profile("team").exists(),
+        "no profile file on the login machine"
+    );
+
+    // Another machine, sharing only the store.
+    let b = Machine::new();
+    let t = b.run(&url, &["token"]);
+    assert_eq!(t.code, 0, "{}", t.stderr);
+    assert_eq!(
+        t.stdout.trim(),
+        row(&w, &url, "team").profile.token.expect("t").access_token
+    );
+    let list = b.run(&url, &["profiles"]);
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    assert!(list.stdout.contains("* team"), "{}", list.stdout);
+    let show = b.run(&url, &["show", "team"]);
+    assert_eq!(show.code, 0, "{}", show.stderr);
+    assert!(
+        show.stdout.starts_with("# team in the profile store"),
+        "{}",
+        show.stdout
+    );
+    assert!(!show.stdout.contains(t.stdout.trim()), "masked");
+    assert_eq!(b.run(&url, &["default", "team"]).code, 0);
+    let missing = b.run(&url, &["token", "ghost"]);
+    assert_eq!(missing.code, 3, "{}", missing.stderr);
+    assert!(b.has_no_profile_files());
+
+    // Logging in again without --force is refused, as with files.
+    let again = w.login(
+        &["--client-id", ID, "--profile", "team"],
+        &[("XCONNECT_STORE", &url)],
+    );
+    let again = again.end();
+    assert_ne!(again.code, 0);
+    assert!(again.stderr.contains("--force"), "{}", again.stderr);
+
+    // Revoke, then remove.
+    let r = b.run(&url, &["revoke", "team"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(row(&w, &url, "team").profile.token.is_none());
+    assert_eq!(w.sandbox.stats().revocations, 2);
+    assert_eq!(b.run(&url, &["token", "team"]).code, 4);
+    let rm = b.run(&url, &["remove", "team", "--yes"]);
+    assert_eq!(rm.code, 0, "{}", rm.stderr);
+    assert_eq!(b.run(&url, &["show", "team"]).code, 3);
+}
+
+#[test]
+fn twenty_four_machines_at_once_refresh_once_and_print_the_same_token() {
+    let w = World::new();
+    let pg = PgServer::shared();
+    let url = pg.fresh_url();
+    let e = login_into_store(&w, &url, "default", &[]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    let machines: Vec<Machine> = (0..24).map(|_| Machine::new()).collect();
+    for round in 1..=2u64 {
+        expire(&w, &url, "default");
+        let children: Vec<_> = machines
+            .iter()
+            .map(|m| m.command(&url, &["token"]).spawn().expect("spawn"))
+            .collect();
+        let outs: Vec<_> = children
+            .into_iter()
+            .map(|c| c.wait_with_output().expect("wait"))
+            .collect();
+        for o in &outs {
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        }
+        let mut printed: Vec<String> = outs
+            .iter()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .collect();
+        printed.dedup();
+        assert_eq!(
+            printed.len(),
+            1,
+            "round {round}: one token for all: {printed:?}"
+        );
+        assert_eq!(
+            w.sandbox.stats().refreshes,
+            round,
+            "round {round}: one refresh at X"
+        );
+        assert!(works(&w, &printed[0]));
+        assert_eq!(
+            row(&w, &url, "default")
+                .profile
+                .token
+                .expect("t")
+                .access_token,
+            printed[0]
+        );
+    }
+    assert_eq!(
+        w.sandbox.stats().token_errors,
+        0,
+        "no replayed refresh token"
+    );
+    assert!(machines.iter().all(Machine::has_no_profile_files));
+}
+
+#[test]
+fn a_login_racing_refreshes_stands_and_its_chain_keeps_working() {
+    let w = World::new();
+    let pg = PgServer::shared();
+    let url = pg.fresh_url();
+    assert_eq!(login_into_store(&w, &url, "p", &[]).code, 0);
+    let machines: Vec<Machine> = (0..6).map(|_| Machine::new()).collect();
+    for round in 0..3 {
+        expire(&w, &url, "p");
+        let before = row(&w, &url, "p").generation;
+        // The login waits for its redirect while the refreshes start, then lands among them.
+        let mut login = w.login(
+            &["--client-id", ID, "--profile", "p", "--force"],
+            &[("XCONNECT_STORE", &url)],
+        );
+        let link = login.link();
+        let redirect = w.rt.block_on(w.sandbox.approve(&link)).expect("approve");
+        let children: Vec<_> = machines
+            .iter()
+            .map(|m| m.command(&url, &["token", "p"]).spawn().expect("spawn"))
+            .collect();
+        login.type_line(&redirect);
+        let ended = login.end();
+        assert_eq!(ended.code, 0, "round {round}: {}", ended.stderr);
+        for c in children {
+            let o = c.wait_with_output().expect("wait");
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        }
+        let now = row(&w, &url, "p");
+        assert_eq!(
+            now.generation,
+            before + 1,
+            "round {round}: the login is the row's generation"
+        );
+        // Whatever order they ran in, the stored chain is alive: a forced refresh works and
+        // its token works.
+        let b = Machine::new();
+        let r = b.run(&url, &["refresh", "p"]);
+        assert_eq!(r.code, 0, "round {round}: {}", r.stderr);
+        let t = b.run(&url, &["token", "p"]);
+        assert!(works(&w, t.stdout.trim()), "round {round}");
+    }
+    assert_eq!(
+        w.sandbox.stats().token_errors,
+        0,
+        "no refresh token was replayed"
+    );
+}
+
+#[test]
+fn kill_9_of_a_refresh_at_random_moments_leaves_a_readable_unlocked_row() {
+    let w = World::new();
+    let pg = PgServer::shared();
+    let url = pg.fresh_url();
+    assert_eq!(login_into_store(&w, &url, "p", &[]).code, 0);
+    let m = Machine::new();
+    // How long one whole refresh takes here: the kills are spread over it.
+    expire(&w, &url, "p");
+    let started = Instant::now();
+    assert_eq!(m.run(&url, &["refresh", "p"]).code, 0);
+    let whole = started.elapsed().as_micros() as u64;
+    let (mut lost, mut before_x, mut after_commit) = (0, 0, 0);
+    let rounds = 16u64;
+    for round in 0..rounds {
+        expire(&w, &url, "p");
+        let refreshes_before = w.sandbox.stats().refreshes;
+        let revision_before = row(&w, &url, "p").revision;
+        let mut child = m.command(&url, &["refresh", "p"]).spawn().expect("spawn");
+        std::thread::sleep(Duration::from_micros(whole * round / rounds));
+        // SIGKILL: no destructor, no ROLLBACK sent; the server finds the socket closed.
+        let _ = child.kill();
+        let _ = child.wait();
+        let x_answered = w.sandbox.stats().refreshes > refreshes_before;
+        let committed = row(&w, &url, "p").revision > revision_before;
+        before_x += usize::from(!x_answered);
+        after_commit += usize::from(committed);
+        // The row is never half-written nor left locked: the next command answers at once.
+        let started = Instant::now();
+        let next = m.run(&url, &["token", "p"]);
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "round {round}: waited on a lock"
+        );
+        match next.code {
+            0 => assert!(works(&w, next.stdout.trim()), "round {round}"),
+            // Killed after X rotated the refresh token and before the commit: the chain is
+            // lost (the only window: X's answer to the COMMIT) and the row says to log in
+            // again, as the file store's would without its crash recovery.
+            4 => {
+                assert!(x_answered && !committed, "round {round}: {}", next.stderr);
+                lost += 1;
+                assert_eq!(login_into_store(&w, &url, "p", &["--force"]).code, 0);
+            }
+            code => panic!("round {round}: exit {code}: {}", next.stderr),
+        }
+    }
+    eprintln!(
+        "{rounds} kills over {whole} µs: {before_x} before X answered, {after_commit} after the commit, {lost} in between"
+    );
+    // The kills did land at different moments, and the window between them is small.
+    assert!(
+        before_x > 0 && after_commit > 0,
+        "{before_x} {after_commit}"
+    );
+    assert!(
+        lost <= rounds / 3,
+        "{lost} of {rounds} kills lost the chain"
+    );
+}
+
+#[test]
+fn store_push_moves_a_file_in_and_pull_moves_it_back() {
+    let w = World::new();
+    let pg = PgServer::shared();
+    let url = pg.fresh_url();
+    w.logged_in("work");
+    let file_token = w.read("work")["token"]["access_token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+
+    // Without a store, the store commands say what they need.
+    let e = w.run(&["store", "status"]);
+    assert_eq!(e.code, 2, "{}", e.stderr);
+    assert!(e.stderr.contains("XCONNECT_STORE"), "{}", e.stderr);
+
+    let push = w.run_env(&["store", "push", "work"], &[("XCONNECT_STORE", &url)]);
+    assert_eq!(push.code, 0, "{}", push.stderr);
+    assert!(
+        !w.profile("work").exists(),
+        "the file is gone: it can never refresh"
+    );
+    assert_eq!(
+        row(&w, &url, "work").profile.token.expect("t").access_token,
+        file_token
+    );
+    // Without the store, this machine has no such profile any more.
+    assert_eq!(w.run(&["token", "work"]).code, 3);
+    let status = w.run_env(&["store", "status"], &[("XCONNECT_STORE", &url)]);
+    assert_eq!(status.code, 0, "{}", status.stderr);
+    assert!(
+        status.stdout.contains("Schema: version 1"),
+        "{}",
+        status.stdout
+    );
+    assert!(status.stdout.contains("Profiles: 1"), "{}", status.stdout);
+
+    let pull = w.run_env(&["store", "pull", "work"], &[("XCONNECT_STORE", &url)]);
+    assert_eq!(pull.code, 0, "{}", pull.stderr);
+    assert!(w.profile("work").exists());
+    let t = w.run(&["token", "work"]);
+    assert_eq!(t.stdout.trim(), file_token, "{}", t.stderr);
+    let gone = w.run_env(&["token", "work"], &[("XCONNECT_STORE", &url)]);
+    assert_eq!(gone.code, 3, "moved out of the store: {}", gone.stderr);
+}
+
+#[test]
+fn the_password_never_shows_and_a_dead_store_is_exit_5() {
+    let w = World::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("port");
+    let secret = "hunter2-never-printed";
+    let url = format!("postgres://app:{secret}@127.0.0.1:{port}/xc?sslmode=disable");
+    for args in [
+        &["token"][..],
+        &["profiles"],
+        &["store", "status"],
+        &["login", "--no-tui", "--client-id", ID],
+    ] {
+        let e = w.run_env(args, &[("XCONNECT_STORE", &url)]);
+        assert_eq!(e.code, 5, "{args:?}: {}", e.stderr);
+        assert!(
+            e.stderr.contains(&format!("127.0.0.1:{port}/xc")),
+            "{}",
+            e.stderr
+        );
+        assert!(
+            !e.stderr.contains(secret) && !e.stdout.contains(secret),
+            "{}",
+            e.stderr
+        );
+    }
+    let help = w.run_env(&["--help"], &[("XCONNECT_STORE", &url)]);
+    assert!(help.stdout.contains("XCONNECT_STORE"), "{}", help.stdout);
+    assert!(!help.stdout.contains(secret), "{}", help.stdout);
+    let help = w.run_env(&["token", "--help"], &[("XCONNECT_STORE", &url)]);
+    assert!(!help.stdout.contains(secret), "{}", help.stdout);
+}
