@@ -369,7 +369,10 @@ async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Failure> {
                     .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?;
                 println!("{text}");
             } else {
-                print!("{}", commands::list::table(&rows));
+                print!(
+                    "{}",
+                    xconnect::text::for_locale(commands::list::table(&rows))
+                );
             }
         }
         Command::Show { name, reveal, json } => {
@@ -392,7 +395,7 @@ async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Failure> {
             } else {
                 let text = commands::show::text(&profile, &place, reveal)
                     .map_err(|e| Failure::new(exit::FAILURE, e))?;
-                print!("{text}");
+                print!("{}", xconnect::text::for_locale(text));
             }
         }
         Command::Default { name } => {
@@ -606,6 +609,12 @@ async fn wizard_inner(g: &Global, fresh: bool) -> Result<ExitCode, String> {
                 .into(),
         );
     }
+    if std::env::var("TERM").is_ok_and(|t| t == "dumb") {
+        return Err(
+            "this terminal (TERM=dumb) cannot show the wizard; use: xconnect login --no-tui --client-id ID"
+                .into(),
+        );
+    }
     let (endpoints, sandbox) = endpoints(g).await?;
     let shutdown = shutdown_signal().map_err(|e| e.to_string())?;
     // Quiet: the wizard owns the screen (no note on stderr while it waits for a lock).
@@ -650,8 +659,11 @@ async fn wizard_inner(g: &Global, fresh: bool) -> Result<ExitCode, String> {
     terminal::install_panic_hook();
     let guard = terminal::enter().map_err(|e| e.to_string())?;
     // Only the changed cells, in as few bytes as possible and one write per frame.
-    let mut term =
-        Terminal::new(CompactBackend::new(std::io::stdout())).map_err(|e| e.to_string())?;
+    let mut term = Terminal::new(
+        CompactBackend::new(std::io::stdout())
+            .ascii(!xconnect::text::utf8_locale(|k| std::env::var(k).ok())),
+    )
+    .map_err(|e| e.to_string())?;
     let size = term.size().map_err(|e| e.to_string())?;
     let mut model =
         Model::new(Theme::from_env(), (size.width, size.height)).with_start(resume, saved);

@@ -289,15 +289,24 @@ pub fn ascii_cell(symbol: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-/// Text for a terminal without UTF-8: the marks as ASCII ("…" as "...").
+/// Text for a terminal without UTF-8: the marks as ASCII ("…" as "...", "•" as "*"); other
+/// characters are data (a name, a path) and stay as they are.
 pub fn ascii_text(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '…' => "...".to_string(),
-            c if c.is_ascii() => c.to_string(),
-            c => ascii_mark(c).map_or_else(|| "?".to_string(), |a| a.to_string()),
+            c => ascii_mark(c).unwrap_or(c).to_string(),
         })
         .collect()
+}
+
+/// [`ascii_text`] when the locale is not UTF-8, the text as it is otherwise.
+pub fn for_locale(text: String) -> String {
+    if utf8_locale(|k| std::env::var(k).ok()) {
+        text
+    } else {
+        ascii_text(&text)
+    }
 }
 
 #[cfg(test)]
@@ -334,5 +343,6 @@ mod charset_tests {
         assert_eq!(ascii_cell("…"), "~");
         assert_eq!(ascii_cell("日"), "??");
         assert_eq!(ascii_text("✓ done › next…"), "v done > next...");
+        assert_eq!(ascii_text("••••ab José"), "****ab José");
     }
 }

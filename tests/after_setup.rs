@@ -332,3 +332,32 @@ fn a_world_readable_profile_gets_a_chmod_600_warning_and_is_left_as_it_is() {
     assert_eq!(mode(&path), 0o644, "the mode is the person's to change");
     assert_eq!(std::fs::read(&path).expect("read"), before);
 }
+
+#[test]
+fn without_a_utf8_locale_profiles_and_show_print_ascii_marks() {
+    let w = World::new();
+    w.logged_in("default");
+    let env = [("LC_ALL", "C")];
+    let listed = w.run_env(&["profiles"], &env);
+    assert_eq!(listed.code, 0, "{}", listed.stderr);
+    assert!(listed.stdout.is_ascii(), "{}", listed.stdout);
+    assert!(
+        listed.stdout.contains("..."),
+        "the cut scopes: {}",
+        listed.stdout
+    );
+    let shown = w.run_env(&["show"], &env);
+    assert!(shown.stdout.is_ascii(), "{}", shown.stdout);
+    assert!(
+        shown.stdout.contains("access_token = \"****"),
+        "{}",
+        shown.stdout
+    );
+    // With UTF-8, the marks stay.
+    let utf8 = w.run_env(&["show"], &[("LC_ALL", "C.UTF-8")]);
+    assert!(
+        utf8.stdout.contains("access_token = \"••••"),
+        "{}",
+        utf8.stdout
+    );
+}

@@ -196,3 +196,37 @@ fn an_interrupted_setup_is_offered_for_resume_on_the_next_start() {
     assert_eq!(p.wait_exit(), 0);
     assert!(!state.exists());
 }
+
+#[test]
+fn a_dumb_terminal_gets_a_pointer_to_login_no_tui() {
+    let mut p = Pty::spawn(&[], &[("TERM", "dumb")]);
+    assert_eq!(p.wait_exit(), 1);
+    assert!(p.screen().contains("TERM=dumb"), "{}", p.screen());
+    assert!(
+        p.screen().contains("xconnect login --no-tui"),
+        "{}",
+        p.screen()
+    );
+    let raw = String::from_utf8_lossy(&p.raw);
+    assert!(
+        !raw.contains("\u{1b}[?1049h"),
+        "no alternate screen: {raw:?}"
+    );
+}
+
+#[test]
+fn without_a_utf8_locale_the_wizard_draws_ascii() {
+    let mut p = Pty::spawn(&[], &[("LC_ALL", "C"), ("LANG", "en_US.UTF-8")]);
+    p.wait_for("Step 1 of 7");
+    p.wait_for("q quit");
+    p.send(b"\r");
+    p.wait_for("Step 2 of 7");
+    p.settle(std::time::Duration::from_millis(200));
+    assert!(p.raw.is_ascii(), "only ASCII is written");
+    let screen = p.screen();
+    assert!(screen.contains("v Create app  > Permissions"), "{screen}");
+    assert!(screen.contains("> (*) 2. Read and write"), "{screen}");
+    p.send(b"\x03");
+    assert_eq!(p.wait_exit(), 130);
+    p.assert_restored();
+}
