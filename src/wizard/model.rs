@@ -199,6 +199,8 @@ pub enum Cmd {
     },
     /// Come back from [`Cmd::ShowPlain`] and redraw everything.
     EndPlain,
+    /// Ctrl-Z: stop until the shell resumes us, then redraw everything.
+    Suspend,
     /// Does a profile with this name exist?
     CheckProfile {
         name: String,
