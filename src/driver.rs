@@ -118,6 +118,11 @@ where
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     tokio::pin!(shutdown);
     draw(terminal, model)?;
+    for cmd in crate::wizard::update::init(model) {
+        if let Some(now) = effects::run(cmd, services, &model.endpoints, &mut tasks) {
+            tasks.sender().send(now);
+        }
+    }
     // Drawn only once nothing else is waiting: a burst of keys (a laggy SSH link, a paste
     // without bracketed paste) is handled whole and then drawn once, not once per key.
     let mut dirty = false;
@@ -440,6 +445,24 @@ mod effects {
                 if let Some(w) = &services.session {
                     w.clear();
                 }
+            }
+            Cmd::ReadProfiles(names) => {
+                let store = services.store.clone();
+                tasks.spawn(false, async move {
+                    let store = store.ok()?;
+                    let read = tokio::task::spawn_blocking(move || {
+                        names
+                            .into_iter()
+                            .map(|n| {
+                                let p = store.load(&n).ok().map(|l| l.profile);
+                                (n, p)
+                            })
+                            .collect()
+                    })
+                    .await
+                    .ok()?;
+                    Some(Msg::ProfilesRead(read))
+                });
             }
             Cmd::Quit | Cmd::ShowPlain { .. } | Cmd::EndPlain | Cmd::Suspend => {}
         }

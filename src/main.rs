@@ -620,8 +620,9 @@ async fn wizard_inner(g: &Global, fresh: bool) -> Result<ExitCode, String> {
     // Quiet: the wizard owns the screen (no note on stderr while it waits for a lock).
     let store = Store::resolve(g.config_dir.clone()).map(Store::quiet);
     let shared = xconnect::store::store_setting(g.store.as_deref());
-    // A few small files (or rows): the start menu offers to log in again to any of them.
-    let saved: Vec<(String, xconnect::profile::Profile)> = match (shared, &store) {
+    // The start menu offers to log in again to any saved profile. Files are named here and
+    // read after the first frame; the shared store's rows come in one query.
+    let saved: Vec<(String, Option<xconnect::profile::Profile>)> = match (shared, &store) {
         // With a shared store, an unreachable one is said before the wizard starts.
         (Some(url), _) => xconnect::store::connect(url)
             .await
@@ -630,12 +631,13 @@ async fn wizard_inner(g: &Global, fresh: bool) -> Result<ExitCode, String> {
             .await
             .map_err(|e| e.to_string())?
             .into_iter()
-            .filter_map(|(name, s)| s.ok().map(|s| (name, s.profile)))
+            .filter_map(|(name, s)| s.ok().map(|s| (name, Some(s.profile))))
             .collect(),
         (None, Ok(s)) => s
-            .list()
+            .names()
+            .unwrap_or_default()
             .into_iter()
-            .filter_map(|(name, l)| l.ok().map(|l| (name, l.profile)))
+            .map(|name| (name, None))
             .collect(),
         (None, Err(_)) => Vec::new(),
     };

@@ -90,3 +90,48 @@ fn quit_from_the_menu() {
     let mut m = with_menu();
     assert_eq!(send(&mut m, [ch('4'), enter()]), vec![Cmd::Quit]);
 }
+
+#[test]
+fn ten_thousand_profiles_are_named_at_once_and_read_after_the_first_frame() {
+    let names: Vec<(String, Option<Profile>)> =
+        (1..=10_000).map(|i| (format!("p{i}"), None)).collect();
+    let mut m = model().with_start(None, names);
+    // The first frame names them; it draws only what fits, whatever their number.
+    let screen = screen_text(&m);
+    assert!(screen.contains("Log in again: p1 "), "{screen}");
+    assert!(screen.contains("more"), "{screen}");
+    let menu_lines = xconnect::wizard::view::build_body(&m, 78).lines.len();
+    assert!(menu_lines < 24, "{menu_lines} lines for 10,000 profiles");
+    // Then they are read, off the first frame.
+    let cmds = xconnect::wizard::update::init(&m);
+    let [Cmd::ReadProfiles(to_read)] = &cmds[..] else {
+        panic!("{cmds:?}");
+    };
+    assert_eq!(to_read.len(), 10_000);
+    // Enter on one not read yet does not go on without it.
+    send(&mut m, [key(KeyCode::Down)]);
+    assert!(send(&mut m, [enter()]).is_empty());
+    assert!(m.menu.is_some());
+    let read: Vec<(String, Option<Profile>)> = (1..=10_000)
+        .map(|i| {
+            (
+                format!("p{i}"),
+                (i != 2).then(|| saved(AppType::Native, None)),
+            )
+        })
+        .collect();
+    send(&mut m, [xconnect::wizard::Msg::ProfilesRead(read)]);
+    let screen = screen_text(&m);
+    assert!(
+        screen.contains("could not be read"),
+        "p2 is unreadable: {screen}"
+    );
+    // The window follows the cursor to the end of the list.
+    send(&mut m, [key(KeyCode::End)]);
+    for _ in 0..10_005 {
+        send(&mut m, [key(KeyCode::Down)]);
+    }
+    let screen = screen_text(&m);
+    assert!(screen.contains("› (•) 10002. Quit"), "{screen}");
+    assert!(screen.contains("p10000"), "{screen}");
+}

@@ -655,7 +655,9 @@ impl Store {
     }
 
     /// Valid profile names with a file, sorted.
-    fn names(&self) -> Result<Vec<String>, LoadError> {
+    /// The profiles' names, in order, without reading the files (the start menu's first frame
+    /// does not wait for them).
+    pub fn names(&self) -> Result<Vec<String>, LoadError> {
         let dir = self.profiles_dir();
         let entries = match fs::read_dir(&dir) {
             Ok(entries) => entries,

@@ -15,9 +15,12 @@ use crate::session::Session;
 pub struct Menu {
     /// An interrupted session that can be resumed.
     pub resume: Option<Session>,
-    /// Saved profiles that can be logged in again, by name.
-    pub profiles: Vec<(String, Profile)>,
+    /// Saved profiles that can be logged in again, by name; `None` until read (the files are
+    /// read after the first frame, so it does not wait for a thousand of them).
+    pub profiles: Vec<(String, Option<Profile>)>,
     pub cursor: usize,
+    /// The files were read: a profile still `None` could not be.
+    pub read: bool,
 }
 
 /// One line of the menu.
@@ -30,12 +33,23 @@ pub enum Entry {
 }
 
 impl Menu {
-    pub fn new(resume: Option<Session>, profiles: Vec<(String, Profile)>) -> Self {
+    pub fn new(resume: Option<Session>, profiles: Vec<(String, Option<Profile>)>) -> Self {
+        let read = profiles.iter().all(|(_, p)| p.is_some());
         Menu {
             resume,
             profiles,
             cursor: 0,
+            read,
         }
+    }
+
+    /// The names whose profiles are still to be read.
+    pub fn unread(&self) -> Vec<String> {
+        self.profiles
+            .iter()
+            .filter(|(_, p)| p.is_none())
+            .map(|(n, _)| n.clone())
+            .collect()
     }
 
     pub fn entries(&self) -> Vec<Entry> {
@@ -80,7 +94,19 @@ pub fn describe(p: &Profile) -> String {
     format!("{who} · {} · {state}", p.app.app_type.as_str())
 }
 
-pub fn render(menu: &Menu, body: &mut Body) {
+/// Entries drawn at most: the list shows a window around the cursor, so a frame costs the
+/// same with ten profiles or ten thousand.
+fn window(menu: &Menu, rows: usize) -> (usize, usize) {
+    let len = menu.entries().len();
+    let rows = rows.max(3).min(len);
+    let top = menu
+        .cursor
+        .saturating_sub(rows / 2)
+        .min(len.saturating_sub(rows));
+    (top, top + rows)
+}
+
+pub fn render(menu: &Menu, rows: usize, body: &mut Body) {
     let intro = if menu.resume.is_some() {
         "The last setup stopped half way. What would you like to do?"
     } else {
@@ -88,9 +114,11 @@ pub fn render(menu: &Menu, body: &mut Body) {
     };
     body.text(intro, ratatui::style::Style::new());
     body.blank();
-    let labels: Vec<(String, String)> = menu
-        .entries()
-        .into_iter()
+    let entries = menu.entries();
+    // Room for the intro, the "more" lines and the hint under the list.
+    let (top, end) = window(menu, rows.saturating_sub(7));
+    let labels: Vec<(String, String)> = entries[top..end]
+        .iter()
         .map(|e| match e {
             Entry::Resume => (
                 "Resume where it stopped".to_string(),
@@ -103,9 +131,20 @@ pub fn render(menu: &Menu, body: &mut Body) {
                 "Set up a new app".to_string(),
                 "the whole wizard, step by step".to_string(),
             ),
-            Entry::Profile(i) => menu.profiles.get(i).map_or_else(
+            Entry::Profile(i) => menu.profiles.get(*i).map_or_else(
                 || (String::new(), String::new()),
-                |(name, p)| (format!("Log in again: {name}"), describe(p)),
+                |(name, p)| {
+                    (
+                        format!("Log in again: {name}"),
+                        match p {
+                            Some(p) => describe(p),
+                            None if menu.read => {
+                                "could not be read (xconnect profiles says why)".to_string()
+                            }
+                            None => "…".to_string(),
+                        },
+                    )
+                },
             ),
             Entry::Quit => ("Quit".to_string(), String::new()),
         })
@@ -114,10 +153,16 @@ pub fn render(menu: &Menu, body: &mut Body) {
         .iter()
         .map(|(a, b)| (a.as_str(), b.as_str()))
         .collect();
-    choice_list::render(body, &items, menu.cursor, true, false);
+    let style = body.theme.dim();
+    if top > 0 {
+        body.text(&format!("  ↑ {top} more"), style);
+    }
+    choice_list::render_from(body, &items, top, menu.cursor, true, false, entries.len());
+    if end < entries.len() {
+        body.text(&format!("  ↓ {} more", entries.len() - end), style);
+    }
     if !menu.profiles.is_empty() {
         body.blank();
-        let style = body.theme.dim();
         body.text(
             "Logging in again reuses the saved app settings (Client ID, app type, callback URL, scopes) and replaces the profile's tokens.",
             style,
@@ -189,7 +234,12 @@ fn choose(m: &mut Model) -> Vec<Cmd> {
             vec![Cmd::ClearSession]
         }
         Entry::Profile(i) => {
-            let Some((name, profile)) = menu.profiles.get(i).cloned() else {
+            let Some((name, Some(profile))) = menu.profiles.get(i).cloned() else {
+                m.menu = Some(menu);
+                m.set_status(
+                    StatusKind::Info,
+                    "That profile is still being read, or could not be read (see: xconnect profiles).",
+                );
                 return Vec::new();
             };
             m.menu_back = Some(back);

@@ -176,6 +176,8 @@ pub enum Msg {
     Notice(StatusKind, String),
     /// A spinner frame; sent only while something runs.
     Tick,
+    /// The start menu's profiles, read: `None` for one that could not be read.
+    ProfilesRead(Vec<(String, Option<Profile>)>),
 }
 
 /// Why a profile was not saved.
@@ -201,6 +203,8 @@ pub enum Cmd {
     EndPlain,
     /// Ctrl-Z: stop until the shell resumes us, then redraw everything.
     Suspend,
+    /// Read these saved profiles for the start menu (after its first frame).
+    ReadProfiles(Vec<String>),
     /// Does a profile with this name exist?
     CheckProfile {
         name: String,
@@ -442,11 +446,17 @@ impl Model {
 
     /// Starts on the menu when profiles exist.
     pub fn with_profiles(self, profiles: Vec<(String, Profile)>) -> Self {
-        self.with_start(None, profiles)
+        let read = profiles.into_iter().map(|(n, p)| (n, Some(p))).collect();
+        self.with_start(None, read)
     }
 
-    /// Starts on the menu when a session can be resumed or profiles exist.
-    pub fn with_start(mut self, resume: Option<Session>, profiles: Vec<(String, Profile)>) -> Self {
+    /// Starts on the menu when a session can be resumed or profiles exist. A profile given
+    /// as `None` is read after the first frame (see [`super::update::init`]).
+    pub fn with_start(
+        mut self,
+        resume: Option<Session>,
+        profiles: Vec<(String, Option<Profile>)>,
+    ) -> Self {
         if resume.is_some() || !profiles.is_empty() {
             self.menu = Some(super::menu::Menu::new(resume, profiles));
         }

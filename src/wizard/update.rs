@@ -10,6 +10,15 @@ use crate::clipboard::Delivery;
 use crate::sanitize::clean_paste;
 use crate::validate::Check;
 
+/// What runs once the first frame is drawn: the start menu's profiles are read then, so that
+/// frame does not wait for them.
+pub fn init(m: &Model) -> Vec<Cmd> {
+    match m.menu.as_ref().map(|menu| menu.unread()) {
+        Some(names) if !names.is_empty() => vec![Cmd::ReadProfiles(names)],
+        _ => Vec::new(),
+    }
+}
+
 pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
     let before = (m.step, m.menu.is_some());
     let saved_before = m.outcome.is_some();
@@ -51,6 +60,23 @@ fn handle(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                 } else {
                     return go_authorize(m);
                 }
+            }
+            Vec::new()
+        }
+        Msg::ProfilesRead(read) => {
+            let fill = |menu: &mut super::menu::Menu| {
+                menu.read = true;
+                for (name, profile) in read {
+                    if let Some(slot) = menu.profiles.iter_mut().find(|(n, _)| *n == name) {
+                        slot.1 = profile;
+                    }
+                }
+            };
+            // Esc on step 1 goes back to a copy of the menu: both get the profiles.
+            if let Some(menu) = m.menu.as_mut() {
+                fill(menu);
+            } else if let Some(menu) = m.menu_back.as_mut() {
+                fill(menu);
             }
             Vec::new()
         }

@@ -126,7 +126,11 @@ fn status_lines(m: &Model, width: u16, overflows: bool) -> Vec<String> {
 pub fn build_body(m: &Model, width: u16) -> Body {
     let mut body = Body::new(width, m.theme);
     match &m.menu {
-        Some(menu) => super::menu::render(menu, &mut body),
+        Some(menu) => super::menu::render(
+            menu,
+            usize::from(m.size.1.saturating_sub(TOP + BOTTOM)),
+            &mut body,
+        ),
         None => steps::render(m, &mut body),
     }
     body

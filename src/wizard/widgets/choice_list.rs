@@ -18,6 +18,20 @@ pub fn render(
     focused: bool,
     desc_below: bool,
 ) {
+    render_from(body, items, 0, chosen, focused, desc_below, items.len());
+}
+
+/// [`render`] for a window of a longer list: `items` are the entries from `first` on, of
+/// `total` (which sets the numbers' width); `chosen` counts from the list's start.
+pub fn render_from(
+    body: &mut Body,
+    items: &[(&str, &str)],
+    first: usize,
+    chosen: usize,
+    focused: bool,
+    desc_below: bool,
+    total: usize,
+) {
     let start = body.lines.len();
     let label_w = items
         .iter()
@@ -25,8 +39,8 @@ pub fn render(
         .max()
         .unwrap_or(0);
     let theme = body.theme;
-    let digits = items.len().to_string().len();
-    for (i, (label, desc)) in items.iter().enumerate() {
+    let digits = total.max(1).to_string().len();
+    for (i, (label, desc)) in (first..).zip(items) {
         let on = i == chosen;
         let marker = if on && focused { "›" } else { " " };
         let radio = if on { "(•)" } else { "( )" };
