@@ -502,3 +502,21 @@ fn the_loopback_preset_s_website_placeholder_is_explained() {
     type_text(&mut m, "https://mysite.example.org");
     assert!(!screen_text(&m).contains("A placeholder"));
 }
+
+#[test]
+fn every_screen_starts_the_same_way() {
+    // Whatever was going on in the last screen (an error shown, a warning seen, a scroll, the
+    // secret shown), the next one starts fresh on its first widget.
+    let mut m = at_credentials();
+    send(&mut m, [key(KeyCode::Up)]);
+    send(&mut m, [enter()]);
+    assert!(m.tried, "Enter was tried on an empty screen");
+    m.scroll = Some(3);
+    m.credentials.reveal = true;
+    send(&mut m, [key(KeyCode::Esc)]);
+    assert_eq!(m.step, Step::Urls);
+    assert_eq!(m.focus, Focus::Preset);
+    assert!(!m.tried && !m.warned && !m.typing);
+    assert_eq!(m.scroll, None);
+    assert!(!m.credentials.reveal, "the secret is hidden again");
+}

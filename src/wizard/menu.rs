@@ -4,7 +4,7 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::keys::plain;
-use super::model::{Cmd, Focus, Model, StatusKind, Step};
+use super::model::{Cmd, Model, StatusKind, Step};
 use super::resume;
 use super::widgets::body::Body;
 use super::widgets::choice_list;
@@ -228,8 +228,7 @@ fn choose(m: &mut Model) -> Vec<Cmd> {
             Vec::new()
         }
         Entry::New => {
-            m.step = Step::CreateApp;
-            m.focus = Focus::PortalUrl;
+            m.enter(Step::CreateApp);
             m.menu_back = Some(back);
             vec![Cmd::ClearSession]
         }

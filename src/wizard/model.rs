@@ -490,6 +490,22 @@ impl Model {
             .then(|| super::resume::from_model(self))
     }
 
+    /// The one way to change screens: every step change goes through here, so each starts the
+    /// same way — the focus on its first widget, no error shown before Enter is tried, no
+    /// warning taken as seen, no scroll, the Client Secret hidden again.
+    pub fn enter(&mut self, step: Step) {
+        self.step = step;
+        self.focus = super::steps::focusables(self)
+            .first()
+            .copied()
+            .unwrap_or(Focus::Nothing);
+        self.tried = false;
+        self.warned = false;
+        self.typing = false;
+        self.scroll = None;
+        self.credentials.reveal = false;
+    }
+
     /// Below the smallest size the wizard draws: only Ctrl-C (and a resize) may act.
     pub fn too_small(&self) -> bool {
         self.size.0 < super::view::MIN_WIDTH || self.size.1 < super::view::MIN_HEIGHT

@@ -1,6 +1,6 @@
 //! The wizard's state as a [`Session`] (no secrets) and back.
 
-use super::model::{Focus, Model, Step};
+use super::model::{Model, Step};
 use super::steps::urls;
 use crate::session::{Session, CURRENT_VERSION};
 use crate::x::scopes::ALL_SCOPES;
@@ -111,9 +111,5 @@ pub fn apply(m: &mut Model, s: &Session) {
             profile: &s.profile,
         },
     );
-    m.step = step_of(s);
-    m.focus = super::steps::focusables(m)
-        .first()
-        .copied()
-        .unwrap_or(Focus::Nothing);
+    m.enter(step_of(s));
 }

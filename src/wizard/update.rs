@@ -104,7 +104,7 @@ fn handle(m: &mut Model, msg: Msg) -> Vec<Cmd> {
 }
 
 pub fn go_authorize(m: &mut Model) -> Vec<Cmd> {
-    enter_step(m, Step::Authorize);
+    m.enter(Step::Authorize);
     steps::authorize::start(m)
 }
 
@@ -323,18 +323,6 @@ fn move_focus(m: &mut Model, delta: isize) {
     m.scroll = None;
 }
 
-fn enter_step(m: &mut Model, step: Step) {
-    m.step = step;
-    m.focus = steps::focusables(m)
-        .first()
-        .copied()
-        .unwrap_or(Focus::Nothing);
-    m.tried = false;
-    m.warned = false;
-    m.typing = false;
-    m.scroll = None;
-}
-
 /// The Done screen: the profile is saved, so quitting never asks. Tab and the arrows move
 /// between the values to copy; Ctrl-R shows the Client Secret.
 fn on_done_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
@@ -370,11 +358,11 @@ fn back(m: &mut Model) -> Vec<Cmd> {
         m.auth.phase = Phase::Preparing;
         m.auth.pending = None;
         m.auth.listener = None;
-        enter_step(m, Step::Credentials);
+        m.enter(Step::Credentials);
         return vec![Cmd::CancelAuth];
     }
     match m.step.prev() {
-        Some(prev) => enter_step(m, prev),
+        Some(prev) => m.enter(prev),
         None if m.menu_back.is_some() => m.menu = m.menu_back.take(),
         None => m.set_status(StatusKind::Info, "This is the first step. q quits."),
     }
@@ -423,7 +411,7 @@ fn advance(m: &mut Model) -> Vec<Cmd> {
         }];
     }
     if let Some(next) = m.step.next() {
-        enter_step(m, next);
+        m.enter(next);
     }
     Vec::new()
 }

@@ -273,13 +273,7 @@ pub fn on_msg(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                 if let Some(profile) = saved_profile(m) {
                     m.outcome = Some(Outcome { path, profile });
                 }
-                m.step = Step::Done;
-                m.focus = super::focusables(m)
-                    .first()
-                    .copied()
-                    .unwrap_or(Focus::Nothing);
-                m.credentials.reveal = false;
-                m.scroll = None;
+                m.enter(Step::Done);
                 m.status = None;
             }
             Err(SaveFailure::Exists) => {
