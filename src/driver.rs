@@ -384,7 +384,11 @@ mod effects {
                         Ok(c) => flow::prove(&c, &endpoints, &access_token).await,
                         Err(e) => Err(e),
                     };
-                    Some(Msg::Verified { op, result })
+                    Some(Msg::Verified {
+                        op,
+                        result,
+                        at: crate::timefmt::now(),
+                    })
                 });
             }
             Cmd::Save {

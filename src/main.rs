@@ -667,8 +667,9 @@ async fn wizard_inner(g: &Global, fresh: bool) -> Result<ExitCode, String> {
     )
     .map_err(|e| e.to_string())?;
     let size = term.size().map_err(|e| e.to_string())?;
-    let mut model =
-        Model::new(Theme::from_env(), (size.width, size.height)).with_start(resume, saved);
+    let mut model = Model::new(Theme::from_env(), (size.width, size.height))
+        .with_clock(xconnect::timefmt::now())
+        .with_start(resume, saved);
     model.timeout_secs = xconnect::x::oauth::request_timeout().as_secs();
     model.sandbox = sandbox.is_some();
     model.endpoints = endpoints;

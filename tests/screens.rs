@@ -118,6 +118,7 @@ fn finish(m: &mut xconnect::wizard::Model) {
                 username: "sandbox_user".into(),
                 name: "Sandbox User".into(),
             }),
+            at: xconnect::timefmt::now(),
         }],
     );
     send(

@@ -135,6 +135,7 @@ fn success_verifies_saves_and_shows_done() {
         [Msg::Verified {
             op,
             result: Ok(me()),
+            at: xconnect::timefmt::now(),
         }],
     );
     let [Cmd::Save {
@@ -182,6 +183,7 @@ fn not_enrolled_still_saves_the_tokens_unverified() {
         [Msg::Verified {
             op,
             result: Err(XError::NotEnrolled),
+            at: xconnect::timefmt::now(),
         }],
     );
     let [Cmd::Save { profile, .. }] = &cmds[..] else {
@@ -388,5 +390,49 @@ fn over_ssh_the_forward_names_the_real_login_and_can_be_copied() {
             what: "SSH command".into(),
             text: hint.into()
         }]
+    );
+}
+
+#[test]
+fn the_clock_comes_in_messages() {
+    // The expiry counts from when X's answer came, as the message says; nothing in the
+    // state machine or the view reads the clock.
+    let at = time::macros::datetime!(2030-01-02 03:04:05 UTC);
+    let mut m = ready();
+    send(&mut m, [Msg::Paste(good_redirect())]);
+    let op = m.auth.op;
+    send(
+        &mut m,
+        [Msg::Exchanged {
+            op,
+            result: Ok(tokens()),
+        }],
+    );
+    let cmds = send(
+        &mut m,
+        [Msg::Verified {
+            op,
+            result: Ok(me()),
+            at,
+        }],
+    );
+    let [Cmd::Save { profile, .. }] = &cmds[..] else {
+        panic!("{cmds:?}");
+    };
+    assert_eq!(
+        profile.token.as_ref().map(|t| t.expires_at.as_str()),
+        Some("2030-01-02T05:04:05Z")
+    );
+    send(
+        &mut m,
+        [Msg::Saved {
+            op,
+            result: Ok("/p/default.toml".into()),
+        }],
+    );
+    let screen = screen_text(&m);
+    assert!(
+        screen.contains("2030-01-02T05:04:05Z (in 2 hours)"),
+        "{screen}"
     );
 }

@@ -200,7 +200,7 @@ pub async fn run<R: AsyncBufRead + Unpin>(
             let _ = writeln!(err, "warning: the tokens are saved but unverified: {e}");
         }
     }
-    let profile = flow::profile(&settings, &tokens, &proof, endpoints);
+    let profile = flow::profile(&settings, &tokens, &proof, endpoints, crate::timefmt::now());
     let place = flow::persist(store, &req.profile, &profile, req.force)
         .await
         .map_err(|e| match e {

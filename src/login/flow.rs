@@ -73,8 +73,9 @@ pub fn profile(
     tokens: &Tokens,
     proof: &Result<Account, XError>,
     endpoints: &Endpoints,
+    now: time::OffsetDateTime,
 ) -> Profile {
-    build_profile(settings, tokens, proof, endpoints, crate::timefmt::now())
+    build_profile(settings, tokens, proof, endpoints, now)
 }
 
 /// Why [`persist`] did not save.

@@ -65,7 +65,7 @@ impl Menu {
 }
 
 /// One line about a profile: account, app type, token state.
-pub fn describe(p: &Profile) -> String {
+pub fn describe(p: &Profile, now: time::OffsetDateTime) -> String {
     let who = p
         .account
         .as_ref()
@@ -80,7 +80,7 @@ pub fn describe(p: &Profile) -> String {
         match p.token.as_ref().and_then(|t| t.expires_at().ok()) {
             None => "no token (revoked)".to_string(),
             Some(at) => {
-                let s = (at - crate::timefmt::now()).whole_seconds();
+                let s = (at - now).whole_seconds();
                 if s < 0 && p.token.as_ref().is_some_and(|t| t.refresh_token.is_some()) {
                     "token refreshable".to_string()
                 } else if s < 0 {
@@ -106,7 +106,7 @@ fn window(menu: &Menu, rows: usize) -> (usize, usize) {
     (top, top + rows)
 }
 
-pub fn render(menu: &Menu, rows: usize, body: &mut Body) {
+pub fn render(menu: &Menu, rows: usize, now: time::OffsetDateTime, body: &mut Body) {
     let intro = if menu.resume.is_some() {
         "The last setup stopped half way. What would you like to do?"
     } else {
@@ -137,7 +137,7 @@ pub fn render(menu: &Menu, rows: usize, body: &mut Body) {
                     (
                         format!("Log in again: {name}"),
                         match p {
-                            Some(p) => describe(p),
+                            Some(p) => describe(p, now),
                             None if menu.read => {
                                 "could not be read (xconnect profiles says why)".to_string()
                             }
@@ -297,7 +297,7 @@ verified = true
 "#,
         )
         .expect("profile");
-        let line = describe(&p);
+        let line = describe(&p, crate::timefmt::now());
         assert!(line.starts_with("@metxt · native"), "{line:?}");
     }
 }

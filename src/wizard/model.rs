@@ -166,6 +166,8 @@ pub enum Msg {
     Verified {
         op: u64,
         result: Result<Account, XError>,
+        /// When the proof came back: the token's expiry counts from here.
+        at: time::OffsetDateTime,
     },
     Saved {
         op: u64,
@@ -387,6 +389,9 @@ pub struct Model {
     pub quit: bool,
     /// Quit with Ctrl-C: the exit code says so (130), as a shell's would.
     pub interrupted: bool,
+    /// The time as the last message that carried one said (start-up, X's answer): `update`
+    /// and `view` never read the clock themselves.
+    pub clock: time::OffsetDateTime,
 }
 
 impl Model {
@@ -441,7 +446,14 @@ impl Model {
             menu_back: None,
             quit: false,
             interrupted: false,
+            clock: time::OffsetDateTime::UNIX_EPOCH,
         }
+    }
+
+    /// The time now, for relative times on the first screens (the start menu's expiries).
+    pub fn with_clock(mut self, now: time::OffsetDateTime) -> Self {
+        self.clock = now;
+        self
     }
 
     /// Starts on the menu when profiles exist.

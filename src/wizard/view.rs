@@ -129,6 +129,7 @@ pub fn build_body(m: &Model, width: u16) -> Body {
         Some(menu) => super::menu::render(
             menu,
             usize::from(m.size.1.saturating_sub(TOP + BOTTOM)),
+            m.clock,
             &mut body,
         ),
         None => steps::render(m, &mut body),

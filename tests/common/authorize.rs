@@ -95,6 +95,13 @@ pub fn exchanged_and_proved(m: &mut Model, proof: Result<Account, XError>) -> u6
             result: Ok(tokens()),
         }],
     );
-    send(m, [Msg::Verified { op, result: proof }]);
+    send(
+        m,
+        [Msg::Verified {
+            op,
+            result: proof,
+            at: xconnect::timefmt::now(),
+        }],
+    );
     op
 }

@@ -264,8 +264,9 @@ pub fn on_msg(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                 Err(e) => m.auth.phase = Phase::Failed(e.to_string()),
             }
         }
-        Msg::Verified { op: o, result } if o == op && m.auth.phase == Phase::Verifying => {
+        Msg::Verified { op: o, result, at } if o == op && m.auth.phase == Phase::Verifying => {
             m.auth.account = Some(result);
+            m.clock = at;
             return save(m, false);
         }
         Msg::Saved { op: o, result } if o == op && m.auth.phase == Phase::Saving => match result {
@@ -302,7 +303,13 @@ pub fn on_msg(m: &mut Model, msg: Msg) -> Vec<Cmd> {
 fn saved_profile(m: &Model) -> Option<crate::profile::Profile> {
     let tokens = m.auth.tokens.as_ref()?;
     let account = m.auth.account.as_ref()?;
-    Some(flow::profile(&m.settings(), tokens, account, &m.endpoints))
+    Some(flow::profile(
+        &m.settings(),
+        tokens,
+        account,
+        &m.endpoints,
+        m.clock,
+    ))
 }
 
 /// Saves the profile; `overwrite` only after the person said yes.

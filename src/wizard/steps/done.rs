@@ -81,7 +81,7 @@ pub fn render(m: &Model, body: &mut Body) {
         value_row(body, None, "Scopes", &scopes);
         let mut expiry = crate::timefmt::parse_rfc3339(&tok.expires_at)
             .map(|at| {
-                let secs = (at - crate::timefmt::now()).whole_seconds();
+                let secs = (at - m.clock).whole_seconds();
                 format!("{} ({})", tok.expires_at, crate::timefmt::relative(secs))
             })
             .unwrap_or_else(|| tok.expires_at.clone());
