@@ -411,3 +411,28 @@ fn the_password_never_shows_and_a_dead_store_is_exit_5() {
     let help = w.run_env(&["token", "--help"], &[("XCONNECT_STORE", &url)]);
     assert!(!help.stdout.contains(secret), "{}", help.stdout);
 }
+
+#[test]
+fn the_store_lists_profiles_in_natural_order_as_the_files_do() {
+    let w = World::new();
+    let pg = PgServer::shared();
+    let url = pg.fresh_url();
+    let e = login_into_store(&w, &url, "p2", &[]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    let profile = row(&w, &url, "p2").profile;
+    let store = pg_store(&w, &url);
+    for name in ["p10", "p1", "P3", "p11"] {
+        w.rt.block_on(store.save(name, &profile, false))
+            .expect("save");
+    }
+    let list = Machine::new().run(&url, &["profiles"]);
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    let names: Vec<&str> = list
+        .stdout
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| l.get(2..)?.split_whitespace().next())
+        .collect();
+    assert_eq!(names, ["p1", "p2", "P3", "p10", "p11"], "{}", list.stdout);
+}

@@ -8,7 +8,7 @@
 pub mod name;
 pub mod store;
 
-pub use name::{check_name, MAX_NAME_LEN};
+pub use name::{check_name, natural_cmp, sort_natural, MAX_NAME_LEN};
 pub use store::{
     default_lock_wait, Listing, Loaded, LockError, ProfileLock, Purpose, SaveError, Store,
     CONFIG_DIR_ENV,

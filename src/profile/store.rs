@@ -460,7 +460,7 @@ impl Store {
         ))
     }
 
-    /// Every profile, sorted by name, each loaded or with why it could not be.
+    /// Every profile in natural order of names (`p2` before `p10`), each loaded or with why it could not be.
     /// Files that are not `<valid name>.toml` are skipped; no folder, no profiles.
     pub fn list(&self) -> Listing {
         self.try_list().unwrap_or_default()
@@ -654,7 +654,7 @@ impl Store {
         }
     }
 
-    /// Valid profile names with a file, sorted.
+    /// Valid profile names with a file, in natural order (`p2` before `p10`).
     fn names(&self) -> Result<Vec<String>, LoadError> {
         let dir = self.profiles_dir();
         let entries = match fs::read_dir(&dir) {
@@ -675,7 +675,7 @@ impl Store {
                 Some(stem.to_string())
             })
             .collect();
-        names.sort();
+        super::sort_natural(&mut names);
         Ok(names)
     }
 
