@@ -528,7 +528,15 @@ async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, Failure> {
                 .await
                 .map_err(|e| {
                     if e.code == exit::NO_SUCH_PROFILE {
-                        Failure::new(e.code, format!("{e}; for a new profile pass --client-id"))
+                        Failure::new(
+                            e.code,
+                            format!(
+                                "no profile named {:?} to log in to again ({}); for a new one pass the app's Client ID: \"xconnect login --profile {} --client-id ID\" (or run the wizard, \"xconnect\"); \"xconnect profiles\" lists the saved ones",
+                                a.profile,
+                                store.place(&a.profile),
+                                a.profile
+                            ),
+                        )
                     } else {
                         e
                     }

@@ -51,3 +51,156 @@ fn profiles_are_listed_in_natural_order() {
         .collect();
     assert_eq!(names[..5], ["alpha", "beta-1", "beta-2", "beta-10", "p1"]);
 }
+
+/// The deepest nesting of parentheses in `text`.
+fn paren_depth(text: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for c in text.chars() {
+        match c {
+            '(' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+#[test]
+fn a_missing_profile_points_to_commands_that_work_for_it() {
+    let w = World::new();
+    w.logged_in("work");
+    for args in [
+        &["token", "nope"][..],
+        &["refresh", "nope"],
+        &["show", "nope"],
+        &["revoke", "nope"],
+        &["default", "nope"],
+        &["remove", "nope", "--yes"],
+        &["api", "/2/users/me", "--profile", "nope"],
+    ] {
+        let e = w.run(args);
+        assert_eq!(e.code, 3, "{args:?}: {}", e.stderr);
+        assert!(e.stdout.is_empty(), "{args:?}: {}", e.stdout);
+        assert!(
+            e.stderr.contains("xconnect profiles")
+                && e.stderr
+                    .contains("xconnect login --profile nope --client-id ID"),
+            "{args:?}: {}",
+            e.stderr
+        );
+        assert!(
+            !e.stderr.contains("\"xconnect login --profile nope\""),
+            "{args:?}: no advice that fails the same way: {}",
+            e.stderr
+        );
+    }
+    // Logging in again needs a profile to log in to: it says what to pass instead.
+    let mut l = w.login(&["--profile", "nope"], &[]);
+    assert!(l.try_link().is_none(), "no link without a Client ID");
+    let e = l.end();
+    assert_eq!(e.code, 3, "{}", e.stderr);
+    assert!(
+        e.stderr
+            .contains("xconnect login --profile nope --client-id ID"),
+        "{}",
+        e.stderr
+    );
+    assert_eq!(e.stderr.matches("--client-id").count(), 1, "{}", e.stderr);
+
+    // The advice works.
+    assert_eq!(w.run(&["profiles"]).code, 0);
+    let mut l = w.login(&["--profile", "nope", "--client-id", ID], &[]);
+    let link = l.link();
+    let redirect = w.rt.block_on(w.sandbox.approve(&link)).expect("approve");
+    l.type_line(&redirect);
+    assert_eq!(l.end().code, 0);
+    assert_eq!(w.run(&["token", "nope"]).code, 0);
+}
+
+#[test]
+fn without_a_default_profile_the_advice_names_real_profiles() {
+    let w = World::new();
+    let e = w.run(&["token"]);
+    assert_eq!(e.code, 3, "{}", e.stderr);
+    assert!(
+        !e.stderr.contains("xconnect default"),
+        "no profile to make the default: {}",
+        e.stderr
+    );
+    assert!(
+        e.stderr.contains("xconnect login --client-id ID"),
+        "{}",
+        e.stderr
+    );
+
+    w.logged_in("a");
+    w.logged_in("b");
+    let e = w.run(&["token"]);
+    assert_eq!(e.code, 3, "{}", e.stderr);
+    assert!(!e.stderr.contains("NAME"), "{}", e.stderr);
+    assert!(e.stderr.contains("xconnect default a"), "{}", e.stderr);
+    assert_eq!(w.run(&["default", "a"]).code, 0);
+    assert_eq!(w.run(&["token"]).code, 0);
+}
+
+#[test]
+fn a_dead_refresh_token_says_once_which_login_fixes_it() {
+    use xconnect::secret::Secret;
+    use xconnect::x::{oauth, Endpoints};
+    let w = World::new();
+    w.logged_in("bot");
+    // Someone else used (and so rotated away) the saved refresh token.
+    let e = Endpoints::new(&w.sandbox.base_url(), &w.sandbox.base_url()).expect("endpoints");
+    let app = oauth::App {
+        client_id: ID.into(),
+        client_secret: None,
+        callback_url: CALLBACK.into(),
+        scopes: vec![],
+    };
+    let saved = w.read("bot")["token"]["refresh_token"]
+        .as_str()
+        .expect("refresh token")
+        .to_string();
+    w.rt.block_on(async {
+        let http = oauth::http_client().expect("client");
+        oauth::refresh(&http, &app, &e, &Secret::new(saved))
+            .await
+            .expect("stolen refresh")
+    });
+    w.expire("bot");
+    // Once from X's answer, once from the mark left in the profile.
+    for _ in 0..2 {
+        let e = w.run(&["token", "bot"]);
+        assert_eq!(e.code, 4, "{}", e.stderr);
+        assert_eq!(e.stderr.lines().count(), 1, "{}", e.stderr);
+        assert!(!e.stderr.contains("NAME"), "{}", e.stderr);
+        assert!(paren_depth(&e.stderr) <= 1, "{}", e.stderr);
+        assert_eq!(
+            e.stderr.matches("xconnect login").count(),
+            1,
+            "said once: {}",
+            e.stderr
+        );
+        assert_eq!(
+            e.stderr.to_lowercase().matches("log in again").count(),
+            1,
+            "said once: {}",
+            e.stderr
+        );
+        assert!(
+            e.stderr.contains("xconnect login --profile bot"),
+            "{}",
+            e.stderr
+        );
+    }
+    // The advice works: the saved app is reused.
+    let mut l = w.login(&["--profile", "bot"], &[]);
+    let link = l.link();
+    let redirect = w.rt.block_on(w.sandbox.approve(&link)).expect("approve");
+    l.type_line(&redirect);
+    assert_eq!(l.end().code, 0);
+    assert_eq!(w.run(&["token", "bot"]).code, 0);
+}

@@ -289,6 +289,14 @@ fn subject(path: &Path) -> String {
     }
 }
 
+/// What to run about a profile that does not exist: list the saved ones, or make this one (a
+/// login without `--client-id` would only look for it again).
+pub fn missing_advice(name: &str) -> String {
+    format!(
+        "list the saved ones with \"xconnect profiles\", or make it with \"xconnect login --profile {name} --client-id ID\" or the wizard (\"xconnect\")"
+    )
+}
+
 /// What to run to replace the profile at `path` (a login alone would refuse to read it).
 fn relogin_hint(path: &Path) -> String {
     let name = path
@@ -306,16 +314,14 @@ impl fmt::Display for LoadError {
         match self {
             LoadError::NotFound { name, path } => write!(
                 f,
-                "no profile named \"{name}\" (looked in {}); run \"xconnect login --profile {name}\" or \"xconnect profiles\"",
-                show_path(path)
+                "no profile named \"{name}\" (looked in {}); {}",
+                show_path(path),
+                missing_advice(name)
             ),
             LoadError::Name(message) => f.write_str(message),
-            LoadError::Empty(path) => write!(
-                f,
-                "{} is empty; {}",
-                subject(path),
-                relogin_hint(path)
-            ),
+            LoadError::Empty(path) => {
+                write!(f, "{} is empty; {}", subject(path), relogin_hint(path))
+            }
             LoadError::Syntax { path, message } => write!(
                 f,
                 "{} is not a valid profile file ({message}); fix that line, or {}",
@@ -880,7 +886,7 @@ reason = "X no longer accepts the refresh token"
         };
         assert_eq!(
             not_found.to_string(),
-            "no profile named \"x\" (looked in /cfg/profiles/x.toml); run \"xconnect login --profile x\" or \"xconnect profiles\""
+            "no profile named \"x\" (looked in /cfg/profiles/x.toml); list the saved ones with \"xconnect profiles\", or make it with \"xconnect login --profile x --client-id ID\" or the wizard (\"xconnect\")"
         );
     }
 }

@@ -869,7 +869,9 @@ fn symlink_advice(name: &str) -> String {
 
 /// The command that deletes a profile that cannot be read, and what to do next.
 fn remove_advice(name: &str) -> String {
-    format!("remove it with \"xconnect remove {name} --yes\" and log in again")
+    format!(
+        "remove it with \"xconnect remove {name} --yes\" and log in again with \"xconnect login --profile {name} --client-id ID\""
+    )
 }
 
 /// Writes a private file (mode 0600) atomically into `dir`, which is created with mode 0700
@@ -1463,7 +1465,7 @@ mod tests {
         assert_eq!(
             err.to_string(),
             format!(
-                "no profile named \"ghost\" (looked in {}); run \"xconnect login --profile ghost\" or \"xconnect profiles\"",
+                "no profile named \"ghost\" (looked in {}); list the saved ones with \"xconnect profiles\", or make it with \"xconnect login --profile ghost --client-id ID\" or the wizard (\"xconnect\")",
                 path.display()
             )
         );
