@@ -34,6 +34,10 @@ struct Cli {
     /// Start the wizard over, forgetting an interrupted setup.
     #[arg(long)]
     fresh: bool,
+    /// Use the built-in X emulator on 127.0.0.1: try everything without an X account (for
+    /// login: xconnect login --sandbox).
+    #[arg(long)]
+    sandbox: bool,
     #[command(flatten)]
     global: Global,
     #[command(subcommand)]
@@ -42,9 +46,6 @@ struct Cli {
 
 #[derive(Args, Debug, Clone)]
 struct Global {
-    /// Use the built-in X emulator on 127.0.0.1: try everything without an X account.
-    #[arg(long, global = true)]
-    sandbox: bool,
     /// Where profiles are kept [default: the system's config dir for xconnect].
     #[arg(long, global = true, env = "XCONNECT_CONFIG_DIR", value_name = "DIR")]
     config_dir: Option<PathBuf>,
@@ -87,33 +88,45 @@ enum Command {
     Api(ApiArgs),
     /// Refresh the token now and say the new expiry.
     Refresh {
+        /// The profile [default: the default profile].
         name: Option<String>,
+        /// Print {"profile", "expires_at", "refreshed"} as JSON.
         #[arg(long)]
         json: bool,
     },
     /// List the profiles: name, account, app type, expiry, verified, scopes.
     Profiles {
+        /// Print every profile's fields as a JSON array (scopes whole, errors named).
         #[arg(long)]
         json: bool,
     },
     /// Show a profile, secrets masked (last 4 characters).
     Show {
+        /// The profile [default: the default profile].
         name: Option<String>,
         /// Show the secrets in full.
         #[arg(long)]
         reveal: bool,
+        /// Print the profile as JSON (secrets masked unless --reveal).
         #[arg(long)]
         json: bool,
     },
     /// Make NAME the default profile.
-    Default { name: String },
+    Default {
+        /// The profile to use when a command names none.
+        name: String,
+    },
     /// Revoke the tokens at X and remove them from the profile (its app settings stay, for
     /// xconnect login --profile NAME).
-    Revoke { name: Option<String> },
-    /// Delete a profile file.
+    Revoke {
+        /// The profile [default: the default profile].
+        name: Option<String>,
+    },
+    /// Delete a profile (its file, or its row in the shared store).
     Remove {
+        /// The profile to delete.
         name: String,
-        /// Do not ask.
+        /// Do not ask (required without a terminal).
         #[arg(long)]
         yes: bool,
     },
@@ -152,6 +165,9 @@ struct LoginArgs {
     /// No wizard: plain text on stderr, input from stdin (works with pipes).
     #[arg(long)]
     no_tui: bool,
+    /// Log in at the built-in X emulator on 127.0.0.1: try everything without an X account.
+    #[arg(long)]
+    sandbox: bool,
     /// The profile to save (letters, digits, - and _).
     #[arg(long, default_value = "default")]
     profile: String,
@@ -257,6 +273,31 @@ enum PermissionArg {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The wizard's own flags mean nothing to the other commands (the global ones, such as
+    // --config-dir, may come before any command); `xconnect --sandbox login` is a sandbox login.
+    let mut cli = cli;
+    if let Some(cmd) = &mut cli.command {
+        let misplaced = if cli.fresh {
+            Some("--fresh is for the wizard (xconnect --fresh), not for a command")
+        } else if let (Command::Login(a), true) = (&mut *cmd, cli.sandbox) {
+            a.sandbox = true;
+            None
+        } else if cli.sandbox {
+            Some("--sandbox is for the wizard (xconnect --sandbox) and login (xconnect login --sandbox)")
+        } else {
+            None
+        };
+        if let Some(message) = misplaced {
+            <Cli as clap::CommandFactory>::command()
+                .error(clap::error::ErrorKind::ArgumentConflict, message)
+                .exit();
+        }
+    }
+    // A time-out that cannot be used is said, not silently replaced by the default.
+    if let Err(e) = xconnect::x::oauth::timeout_setting() {
+        eprintln!("xconnect: {e}");
+        return ExitCode::from(exit::USAGE);
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -269,7 +310,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            None => wizard(&cli.global, cli.fresh).await,
+            None => wizard(&cli.global, cli.fresh, cli.sandbox).await,
             Some(Command::Login(args)) => login(&cli.global, args).await,
             Some(cmd) => after_setup(&cli.global, cmd).await,
         }
@@ -369,10 +410,15 @@ async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Failure> {
                     .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?;
                 println!("{text}");
             } else {
-                print!(
-                    "{}",
-                    xconnect::text::for_locale(commands::list::table(&rows))
-                );
+                if rows.is_empty() {
+                    // Talk, not data: a script reading the table gets no lines.
+                    eprint!("{}", commands::list::EMPTY);
+                } else {
+                    print!(
+                        "{}",
+                        xconnect::text::for_locale(commands::list::table(&rows))
+                    );
+                }
             }
         }
         Command::Show { name, reveal, json } => {
@@ -404,7 +450,7 @@ async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Failure> {
                 Profiles::Files(s) => s.set_default(&name)?,
                 Profiles::Shared(pg) => pg.set_default(&name).await?,
             }
-            println!("{name} is now the default profile.");
+            eprintln!("{name} is now the default profile.");
         }
         Command::Revoke { name } => {
             let name = store.pick(name.as_deref()).await?;
@@ -416,7 +462,7 @@ async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Failure> {
                     commands::revoke::revoke_shared(pg, &name, api, &mut stderr).await?
                 }
             }
-            println!("Revoked the tokens of {name} at X and removed them from the profile. Log in again with: xconnect login --profile {name}");
+            eprintln!("Revoked the tokens of {name} at X and removed them from the profile. Log in again with: xconnect login --profile {name}");
         }
         Command::Remove { name, yes } => {
             let store = match store {
@@ -426,14 +472,11 @@ async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Failure> {
                         return Err(xconnect::store::StoreError::not_found(pg.url(), &name).into());
                     }
                     let place = format!("{name} in the profile store {}", pg.url().label());
-                    if !yes && !confirm(&format!("Delete the profile {place}?")) {
-                        return Err(Failure::new(
-                            exit::FAILURE,
-                            format!("not removed; pass --yes to remove {name} without asking"),
-                        ));
+                    if !yes {
+                        confirm_removal(&name, &format!("Delete the profile {place}?"))?;
                     }
                     pg.remove(&name).await?;
-                    println!("Removed {place}.");
+                    eprintln!("Removed {place}.");
                     return Ok(ExitCode::SUCCESS);
                 }
             };
@@ -444,14 +487,14 @@ async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Failure> {
             if !store.exists(&name) {
                 return Err(xconnect::profile::LoadError::NotFound { name, path }.into());
             }
-            if !yes && !confirm(&format!("Delete the profile {name} ({})?", path.display())) {
-                return Err(Failure::new(
-                    exit::FAILURE,
-                    format!("not removed; pass --yes to remove {name} without asking"),
-                ));
+            if !yes {
+                confirm_removal(
+                    &name,
+                    &format!("Delete the profile {name} ({})?", path.display()),
+                )?;
             }
             let path = store.remove(&name)?;
-            println!("Removed {}.", path.display());
+            eprintln!("Removed {}.", path.display());
         }
         Command::Login(_) | Command::Store(_) => {}
     }
@@ -471,13 +514,13 @@ async fn store_command(g: &Global, action: StoreCommand) -> Result<ExitCode, Fai
     match action {
         StoreCommand::Status => print!("{}", commands::store::status(&pg).await?),
         StoreCommand::Push { name, force } => {
-            println!(
+            eprintln!(
                 "{}",
                 commands::store::push(&files()?, &pg, &name, force).await?
             )
         }
         StoreCommand::Pull { name, force, keep } => {
-            println!(
+            eprintln!(
                 "{}",
                 commands::store::pull(&files()?, &mut pg, &name, force, keep).await?
             )
@@ -486,12 +529,29 @@ async fn store_command(g: &Global, action: StoreCommand) -> Result<ExitCode, Fai
     Ok(ExitCode::SUCCESS)
 }
 
-/// Asks on the terminal; without one (a pipe, CI) the answer is no.
-fn confirm(question: &str) -> bool {
-    use std::io::{BufRead, IsTerminal, Write};
-    if !std::io::stdin().is_terminal() {
-        return false;
+/// `remove` asks first; without a terminal to ask on (a pipe, CI) it refuses without asking:
+/// `--yes` is then required (a usage error, exit 2).
+fn confirm_removal(name: &str, question: &str) -> Result<(), Failure> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Err(Failure::new(
+            exit::USAGE,
+            format!("not removed: there is no terminal to confirm on; pass --yes to remove {name}"),
+        ));
     }
+    if confirm(question) {
+        Ok(())
+    } else {
+        Err(Failure::new(
+            exit::FAILURE,
+            format!("{name} was not removed"),
+        ))
+    }
+}
+
+/// Asks on the terminal.
+fn confirm(question: &str) -> bool {
+    use std::io::{BufRead, Write};
     eprint!("{question} [y/N] ");
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
@@ -502,8 +562,8 @@ fn confirm(question: &str) -> bool {
 }
 
 /// The endpoints and, in sandbox mode, the running emulator.
-async fn endpoints(g: &Global) -> Result<(Endpoints, Option<Arc<Sandbox>>), String> {
-    if g.sandbox {
+async fn endpoints(g: &Global, sandbox: bool) -> Result<(Endpoints, Option<Arc<Sandbox>>), String> {
+    if sandbox {
         let s = Sandbox::start()
             .await
             .map_err(|e| format!("cannot start the sandbox: {e}"))?;
@@ -517,7 +577,7 @@ async fn endpoints(g: &Global) -> Result<(Endpoints, Option<Arc<Sandbox>>), Stri
 async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, Failure> {
     let _ = a.no_tui;
     let fail = |e: String| Failure::new(exit::FAILURE, e);
-    let (endpoints, sandbox) = endpoints(g).await.map_err(fail)?;
+    let (endpoints, sandbox) = endpoints(g, a.sandbox).await.map_err(fail)?;
     let mut store = Profiles::open(g.config_dir.clone(), g.store.as_deref()).await?;
     // Logging in again to a saved profile: its app settings are reused.
     let saved = if a.client_id.is_none() {
@@ -595,7 +655,7 @@ async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn wizard(g: &Global, fresh: bool) -> Result<ExitCode, Failure> {
+async fn wizard(g: &Global, fresh: bool, sandbox: bool) -> Result<ExitCode, Failure> {
     use std::io::IsTerminal;
     // A shared store that cannot be reached is said before the wizard takes the screen, with
     // its exit code (5: try again later).
@@ -604,12 +664,12 @@ async fn wizard(g: &Global, fresh: bool) -> Result<ExitCode, Failure> {
             xconnect::store::connect(url).await?;
         }
     }
-    wizard_inner(g, fresh)
+    wizard_inner(g, fresh, sandbox)
         .await
         .map_err(|e| Failure::new(exit::FAILURE, e))
 }
 
-async fn wizard_inner(g: &Global, fresh: bool) -> Result<ExitCode, String> {
+async fn wizard_inner(g: &Global, fresh: bool, sandbox: bool) -> Result<ExitCode, String> {
     use std::io::IsTerminal;
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         return Err(
@@ -623,7 +683,7 @@ async fn wizard_inner(g: &Global, fresh: bool) -> Result<ExitCode, String> {
                 .into(),
         );
     }
-    let (endpoints, sandbox) = endpoints(g).await?;
+    let (endpoints, sandbox) = endpoints(g, sandbox).await?;
     let shutdown = shutdown_signal().map_err(|e| e.to_string())?;
     // Quiet: the wizard owns the screen (no note on stderr while it waits for a lock).
     let store = Store::resolve(g.config_dir.clone()).map(Store::quiet);

@@ -204,3 +204,109 @@ fn a_dead_refresh_token_says_once_which_login_fixes_it() {
     assert_eq!(l.end().code, 0);
     assert_eq!(w.run(&["token", "bot"]).code, 0);
 }
+
+#[test]
+fn talk_goes_to_stderr_and_data_to_stdout() {
+    let w = World::new();
+    let e = w.run(&["profiles"]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    assert!(e.stdout.is_empty(), "no data: {}", e.stdout);
+    assert!(e.stderr.contains("No profiles yet"), "{}", e.stderr);
+    let e = w.run(&["profiles", "--json"]);
+    assert_eq!(e.stdout.trim(), "[]");
+
+    w.logged_in("a");
+    w.logged_in("b");
+    for (args, says) in [
+        (&["default", "b"][..], "b is now the default profile"),
+        (&["revoke", "b"], "Revoked the tokens of b"),
+        (&["remove", "b", "--yes"], "Removed"),
+    ] {
+        let e = w.run(args);
+        assert_eq!(e.code, 0, "{args:?}: {}", e.stderr);
+        assert!(e.stdout.is_empty(), "{args:?}: {}", e.stdout);
+        assert!(e.stderr.contains(says), "{args:?}: {}", e.stderr);
+    }
+}
+
+#[test]
+fn remove_without_a_terminal_refuses_without_asking() {
+    let w = World::new();
+    w.logged_in("a");
+    let e = w.run(&["remove", "a"]);
+    assert_eq!(e.code, 2, "a usage error: {}", e.stderr);
+    assert!(!e.stderr.contains("[y/N]"), "no question: {}", e.stderr);
+    assert!(
+        e.stderr.contains("no terminal") && e.stderr.contains("--yes"),
+        "{}",
+        e.stderr
+    );
+    assert!(w.profile("a").exists());
+}
+
+#[test]
+fn a_bad_xconnect_timeout_is_refused_not_ignored() {
+    let w = World::new();
+    w.logged_in("a");
+    for bad in ["0", "601", "abc", "-5", "1.5", "99999999999999999999"] {
+        for args in [&["token"][..], &["profiles"]] {
+            let e = w.run_env(args, &[("XCONNECT_TIMEOUT", bad)]);
+            assert_eq!(e.code, 2, "{bad} {args:?}: {}", e.stderr);
+            assert!(e.stdout.is_empty(), "{}", e.stdout);
+            assert!(
+                e.stderr.contains("XCONNECT_TIMEOUT") && e.stderr.contains("1 to 600"),
+                "{bad}: {}",
+                e.stderr
+            );
+        }
+    }
+    for good in ["1", "600", " 30 ", ""] {
+        let e = w.run_env(&["token"], &[("XCONNECT_TIMEOUT", good)]);
+        assert_eq!(e.code, 0, "{good:?}: {}", e.stderr);
+    }
+}
+
+#[test]
+fn sandbox_is_offered_only_where_it_means_something() {
+    let w = World::new();
+    for cmd in [
+        "remove", "default", "profiles", "show", "store", "token", "api", "refresh", "revoke",
+    ] {
+        let e = w.run(&[cmd, "--help"]);
+        assert_eq!(e.code, 0, "{cmd}: {}", e.stderr);
+        assert!(!e.stdout.contains("--sandbox"), "{cmd}: {}", e.stdout);
+    }
+    for args in [&["--help"][..], &["login", "--help"]] {
+        let e = w.run(args);
+        assert!(e.stdout.contains("--sandbox"), "{args:?}: {}", e.stdout);
+    }
+    for args in [
+        &["remove", "a", "--sandbox"][..],
+        &["default", "a", "--sandbox"],
+        &["--sandbox", "profiles"],
+        &["profiles", "--sandbox"],
+    ] {
+        let e = w.run(args);
+        assert_eq!(e.code, 2, "{args:?}: {}", e.stderr);
+    }
+}
+
+#[test]
+fn every_name_and_json_has_help_text() {
+    let w = World::new();
+    for cmd in [
+        "token", "refresh", "show", "revoke", "default", "remove", "profiles",
+    ] {
+        let help = w.run(&[cmd, "--help"]).stdout;
+        for line in help.lines() {
+            let t = line.trim_start();
+            if t.starts_with("[NAME]") || t.starts_with("<NAME>") || t.starts_with("--json") {
+                let text = t.split_once(char::is_whitespace).map(|(_, r)| r.trim());
+                assert!(
+                    text.is_some_and(|r| !r.is_empty()),
+                    "{cmd}: {line:?} has no help text:\n{help}"
+                );
+            }
+        }
+    }
+}
