@@ -29,7 +29,7 @@ use xconnect::{browser, terminal};
 ///
 /// With no command, the setup wizard starts.
 #[derive(Parser, Debug)]
-#[command(version, about)]
+#[command(version, about, after_long_help = AFTER_HELP)]
 struct Cli {
     /// Start the wizard over, forgetting an interrupted setup.
     #[arg(long)]
@@ -43,6 +43,26 @@ struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
 }
+
+/// The end of `--help` and of the man page.
+const AFTER_HELP: &str = "\
+Exit status:
+  0    ok
+  1    anything else: bad input, a file that cannot be written, X refused
+  2    wrong flags; XCONNECT_TIMEOUT not whole seconds from 1 to 600; remove without --yes and no terminal
+  3    no such profile
+  4    needs a new login: the refresh token is dead or revoked, or the profile holds no token
+  5    X or the shared store unavailable, or a profile locked too long: try again later
+  6    the profile is corrupt, empty or from a newer xconnect
+  130  Ctrl-C; 128 + the signal's number when a signal ends the wizard
+
+Environment:
+  XCONNECT_CONFIG_DIR, XCONNECT_AUTH_BASE, XCONNECT_API_BASE, XCONNECT_STORE  as their flags
+  XCONNECT_CLIENT_SECRET  a Web App's Client Secret, for login
+  XCONNECT_TIMEOUT        seconds a call to X may take, 1 to 600 (default 20)
+  XCONNECT_STATE_DIR      where an interrupted setup is kept
+  PGPASSWORD, PGPASSFILE  the shared store's password
+  NO_COLOR                no colours in the wizard";
 
 #[derive(Args, Debug, Clone)]
 struct Global {
@@ -133,6 +153,16 @@ enum Command {
     /// The shared store (--store or XCONNECT_STORE): move profiles in and out, check it.
     #[command(subcommand)]
     Store(StoreCommand),
+    /// Print a completion script for a shell: xconnect completions bash >
+    /// ~/.local/share/bash-completion/completions/xconnect
+    Completions {
+        /// The shell the script is for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): xconnect man > xconnect.1
+    #[command(hide = true)]
+    Man,
 }
 
 #[derive(Subcommand, Debug)]
@@ -273,6 +303,27 @@ enum PermissionArg {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Generated from the same definitions as --help; they need no runtime and no settings.
+    let docs = match &cli.command {
+        Some(Command::Completions { shell }) => Some(commands::docs::completions(
+            <Cli as clap::CommandFactory>::command(),
+            *shell,
+            &mut std::io::stdout(),
+        )),
+        Some(Command::Man) => Some(commands::docs::man(
+            <Cli as clap::CommandFactory>::command(),
+            &mut std::io::stdout(),
+        )),
+        _ => None,
+    };
+    match docs {
+        Some(Ok(())) => return ExitCode::SUCCESS,
+        Some(Err(e)) => {
+            eprintln!("xconnect: cannot write: {e}");
+            return ExitCode::FAILURE;
+        }
+        None => {}
+    }
     // The wizard's own flags mean nothing to the other commands (the global ones, such as
     // --config-dir, may come before any command); `xconnect --sandbox login` is a sandbox login.
     let mut cli = cli;
@@ -496,7 +547,7 @@ async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Failure> {
             let path = store.remove(&name)?;
             eprintln!("Removed {}.", path.display());
         }
-        Command::Login(_) | Command::Store(_) => {}
+        Command::Login(_) | Command::Store(_) | Command::Completions { .. } | Command::Man => {}
     }
     Ok(ExitCode::SUCCESS)
 }

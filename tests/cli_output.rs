@@ -310,3 +310,86 @@ fn every_name_and_json_has_help_text() {
         }
     }
 }
+
+/// Every command a person types (the hidden `man` aside).
+const SUBCOMMANDS: [&str; 11] = [
+    "login",
+    "token",
+    "api",
+    "refresh",
+    "profiles",
+    "show",
+    "default",
+    "revoke",
+    "remove",
+    "store",
+    "completions",
+];
+
+#[test]
+fn completions_for_bash_zsh_and_fish() {
+    let w = World::new();
+    let e = w.run(&["completions", "bash"]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    for cmd in SUBCOMMANDS {
+        assert!(e.stdout.contains(cmd), "bash completion lacks {cmd}");
+    }
+    assert!(e.stdout.contains("--client-id") && e.stdout.contains("--json"));
+    let script = w.dir.path().join("xconnect.bash");
+    std::fs::write(&script, &e.stdout).expect("write");
+    let check = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .output()
+        .expect("bash");
+    assert!(
+        check.status.success(),
+        "bash -n: {}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    for shell in ["zsh", "fish"] {
+        let e = w.run(&["completions", shell]);
+        assert_eq!(e.code, 0, "{shell}: {}", e.stderr);
+        assert!(e.stdout.contains("xconnect") && e.stdout.contains("profiles"));
+    }
+    assert_eq!(w.run(&["completions", "tcsh"]).code, 2);
+}
+
+#[test]
+fn the_man_page_comes_from_the_same_definitions() {
+    let w = World::new();
+    let e = w.run(&["man"]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    assert!(e.stdout.contains(".TH xconnect 1"), "a page of section 1");
+    for cmd in SUBCOMMANDS {
+        let heading = format!(".SH \"XCONNECT {}\"", cmd.to_uppercase());
+        assert!(e.stdout.contains(&heading), "the man page lacks {heading}");
+        assert!(
+            e.stdout.contains(&format!("\\fBxconnect {cmd}\\fR")),
+            "the list of commands lacks {cmd}"
+        );
+    }
+    for heading in [
+        ".SH \"EXIT STATUS\"",
+        ".SH \"ENVIRONMENT\"",
+        ".SH \"XCONNECT STORE PUSH\"",
+    ] {
+        assert!(e.stdout.contains(heading), "the man page lacks {heading}");
+    }
+    assert!(e.stdout.is_ascii(), "troff reads it in any locale");
+    // Each command's own options are there too, not only its name.
+    for option in [
+        "\\-\\-client\\-id",
+        "\\-\\-reveal",
+        "\\-\\-max\\-pages",
+        "\\-\\-keep",
+    ] {
+        assert!(e.stdout.contains(option), "the man page lacks {option}");
+    }
+    assert!(e.stdout.contains("XCONNECT_TIMEOUT") || e.stdout.contains("XCONNECT_STORE"));
+    let help = w.run(&["--help"]).stdout;
+    assert!(
+        !help.contains("\n  man "),
+        "man is not offered in --help: {help}"
+    );
+}

@@ -2,6 +2,7 @@
 //! `default`, `revoke`, `remove`. Each returns its output or a [`Failure`] with a documented exit code.
 
 pub mod api;
+pub mod docs;
 pub mod list;
 pub mod refresh;
 pub mod revoke;
