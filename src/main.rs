@@ -334,7 +334,7 @@ fn main() -> ExitCode {
             a.sandbox = true;
             None
         } else if cli.sandbox {
-            Some("--sandbox is for the wizard (xconnect --sandbox) and login (xconnect login --sandbox)")
+            Some("--sandbox is for the wizard (xconnect --sandbox) and login (xconnect login --sandbox); commands on a sandbox profile start the sandbox by themselves")
         } else {
             None
         };
@@ -381,11 +381,12 @@ async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Failure> {
         return store_command(g, action).await;
     }
     let mut store = Profiles::open(g.config_dir.clone(), g.store.as_deref()).await?;
-    let api = g.api_base.as_deref();
     let mut stderr = std::io::stderr();
     match cmd {
         Command::Token { name, json } => {
             let name = store.pick(name.as_deref()).await?;
+            let (_sandbox, api) = sandbox_for(g, &store, &name).await?;
+            let api = api.as_deref();
             let fresh =
                 commands::refresh::fresh_in(&mut store, &name, api, false, &mut stderr).await?;
             let Some(t) = fresh.profile.token else {
@@ -404,6 +405,8 @@ async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Failure> {
         }
         Command::Api(a) => {
             let name = store.pick(a.profile.as_deref()).await?;
+            let (_sandbox, api) = sandbox_for(g, &store, &name).await?;
+            let api = api.as_deref();
             let input = a.input.as_deref().map(read_input).transpose()?;
             let call = commands::api::Call {
                 method: a.method,
@@ -425,6 +428,8 @@ async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Failure> {
         }
         Command::Refresh { name, json } => {
             let name = store.pick(name.as_deref()).await?;
+            let (_sandbox, api) = sandbox_for(g, &store, &name).await?;
+            let api = api.as_deref();
             let fresh =
                 commands::refresh::fresh_in(&mut store, &name, api, true, &mut stderr).await?;
             let expires = fresh
@@ -505,6 +510,8 @@ async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Failure> {
         }
         Command::Revoke { name } => {
             let name = store.pick(name.as_deref()).await?;
+            let (_sandbox, api) = sandbox_for(g, &store, &name).await?;
+            let api = api.as_deref();
             match &mut store {
                 Profiles::Files(s) => {
                     commands::revoke::revoke(s, &name, api, &mut stderr).await?;
@@ -612,14 +619,48 @@ fn confirm(question: &str) -> bool {
     matches!(answer.trim(), "y" | "Y" | "yes")
 }
 
+/// The built-in X emulator, remembering what it did in the state folder (beside an
+/// interrupted setup), so that a sandbox profile keeps working in later processes.
+async fn start_sandbox(g: &Global) -> Result<Sandbox, String> {
+    let started = match xconnect::session::dir(g.config_dir.as_deref()) {
+        Some(dir) => Sandbox::start_persistent(&dir).await,
+        // No home folder known: an emulator for this process only.
+        None => Sandbox::start().await,
+    };
+    started.map_err(|e| format!("cannot start the sandbox: {e}"))
+}
+
+/// For a command on a sandbox profile (`[endpoints] sandbox = true`): the emulator, started
+/// again, and its address for the API host. `--api-base`/`XCONNECT_API_BASE` still wins; any
+/// other profile gets the flag's value alone. A profile that cannot be read is left to the
+/// command, which says why.
+async fn sandbox_for(
+    g: &Global,
+    store: &Profiles,
+    name: &str,
+) -> Result<(Option<Sandbox>, Option<String>), Failure> {
+    if g.api_base.is_some() {
+        return Ok((None, g.api_base.clone()));
+    }
+    let is_sandbox = match store.load(name, &mut std::io::sink()).await {
+        Ok((profile, _)) => profile.endpoints.is_some_and(|e| e.sandbox),
+        Err(_) => false,
+    };
+    if !is_sandbox {
+        return Ok((None, None));
+    }
+    let sandbox = start_sandbox(g)
+        .await
+        .map_err(|e| Failure::new(exit::FAILURE, e))?;
+    let base = sandbox.base_url();
+    Ok((Some(sandbox), Some(base)))
+}
+
 /// The endpoints and, in sandbox mode, the running emulator.
 async fn endpoints(g: &Global, sandbox: bool) -> Result<(Endpoints, Option<Arc<Sandbox>>), String> {
     if sandbox {
-        let s = Sandbox::start()
-            .await
-            .map_err(|e| format!("cannot start the sandbox: {e}"))?;
-        let base = s.base_url();
-        return Ok((Endpoints::new(&base, &base)?, Some(Arc::new(s))));
+        let s = start_sandbox(g).await?;
+        return Ok((Endpoints::sandbox(&s.base_url())?, Some(Arc::new(s))));
     }
     let e = Endpoints::with_overrides(g.auth_base.as_deref(), g.api_base.as_deref())?;
     Ok((e, None))
@@ -628,7 +669,6 @@ async fn endpoints(g: &Global, sandbox: bool) -> Result<(Endpoints, Option<Arc<S
 async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, Failure> {
     let _ = a.no_tui;
     let fail = |e: String| Failure::new(exit::FAILURE, e);
-    let (endpoints, sandbox) = endpoints(g, a.sandbox).await.map_err(fail)?;
     let mut store = Profiles::open(g.config_dir.clone(), g.store.as_deref()).await?;
     // Logging in again to a saved profile: its app settings are reused.
     let saved = if a.client_id.is_none() {
@@ -657,6 +697,14 @@ async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, Failure> {
     } else {
         None
     };
+    // Logging in again to a sandbox profile happens in the sandbox, whatever the flags say
+    // about X's hosts.
+    let in_sandbox = a.sandbox
+        || saved
+            .as_ref()
+            .and_then(|p| p.endpoints.as_ref())
+            .is_some_and(|e| e.sandbox);
+    let (endpoints, sandbox) = endpoints(g, in_sandbox).await.map_err(fail)?;
     let app = saved.as_ref().map(|p| &p.app);
     let req = Request {
         profile: a.profile,

@@ -155,6 +155,11 @@ impl fmt::Debug for Token {
 pub struct Endpoints {
     pub auth_base: String,
     pub api_base: String,
+    /// `sandbox = true`: made in the built-in X emulator (`--sandbox`). Its address is where the
+    /// emulator last ran; commands on the profile start it again (its state is kept in the state
+    /// folder) and use it wherever it now listens.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sandbox: bool,
 }
 
 /// The `[status]` table.
@@ -577,6 +582,7 @@ mod samples {
             endpoints: Some(Endpoints {
                 auth_base: "http://127.0.0.1:9000".to_string(),
                 api_base: "http://127.0.0.1:9001".to_string(),
+                sandbox: false,
             }),
             status: Some(Status {
                 needs_reauth: true,
