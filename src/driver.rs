@@ -30,6 +30,10 @@ pub trait Host {
     fn show_plain(&mut self, title: &str, text: &str) -> io::Result<()>;
     /// Come back to the wizard's screen.
     fn end_plain(&mut self) -> io::Result<()>;
+    /// Ctrl-Z: hand the terminal back and stop until the shell resumes us.
+    fn suspend(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// The real terminal on stdout.
@@ -44,6 +48,9 @@ impl Host for Stdout {
     }
     fn end_plain(&mut self) -> io::Result<()> {
         crate::terminal::end_plain()
+    }
+    fn suspend(&mut self) -> io::Result<()> {
+        crate::terminal::suspend()
     }
 }
 
@@ -198,6 +205,16 @@ where
                             return Ok(Exit::Quit);
                         }
                         Cmd::ShowPlain { title, text } => host.show_plain(&title, &text)?,
+                        Cmd::Suspend => {
+                            host.suspend()?;
+                            // Back from the shell: the screen is someone else's, repaint it all.
+                            let size = terminal
+                                .size()
+                                .map_err(|e| io::Error::other(e.to_string()))?;
+                            terminal
+                                .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
+                                .map_err(|e| io::Error::other(e.to_string()))?;
+                        }
                         Cmd::EndPlain => {
                             host.end_plain()?;
                             // Everything on screen is gone: the next draw repaints it all. (Not
@@ -424,7 +441,7 @@ mod effects {
                     w.clear();
                 }
             }
-            Cmd::Quit | Cmd::ShowPlain { .. } | Cmd::EndPlain => {}
+            Cmd::Quit | Cmd::ShowPlain { .. } | Cmd::EndPlain | Cmd::Suspend => {}
         }
         None
     }

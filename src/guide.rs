@@ -13,6 +13,9 @@ pub struct StepText {
     pub title: String,
     pub short: String,
     pub intro: String,
+    /// The intro when the callback is on this machine (where the browser must be, or reach).
+    #[serde(default)]
+    pub intro_loopback: String,
     #[serde(default)]
     pub lines: Vec<String>,
     #[serde(default)]
@@ -51,6 +54,7 @@ impl Guide {
                 title: id.to_string(),
                 short: id.to_string(),
                 intro: String::new(),
+                intro_loopback: String::new(),
                 lines: Vec::new(),
                 warning: String::new(),
                 note: String::new(),

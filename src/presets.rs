@@ -15,6 +15,9 @@ pub struct Preset {
     pub website_url: String,
     #[serde(default)]
     pub port: Option<u16>,
+    /// Said under the Website URL while it holds this preset's value.
+    #[serde(default)]
+    pub website_note: String,
 }
 
 impl Preset {

@@ -48,6 +48,18 @@ pub fn restore() {
     }
 }
 
+/// Ctrl-Z: gives the terminal back as it was, stops this process the way a shell expects
+/// (SIGTSTP, as the terminal itself would have sent it outside raw mode), and takes the
+/// terminal again when the shell resumes it (`fg`). The caller redraws the whole screen.
+pub fn suspend() -> io::Result<()> {
+    restore();
+    rustix::process::kill_process(rustix::process::getpid(), rustix::process::Signal::TSTP)?;
+    // Here again after SIGCONT.
+    enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste)
+}
+
 /// Restores the terminal before the default panic message is printed, so it is readable.
 pub fn install_panic_hook() {
     let previous = std::panic::take_hook();

@@ -247,3 +247,29 @@ fn without_a_utf8_locale_the_wizard_draws_ascii() {
     assert_eq!(p.wait_exit(), 130);
     p.assert_restored();
 }
+
+#[test]
+fn ctrl_z_gives_the_terminal_back_and_comes_back_whole() {
+    let mut p = Pty::spawn(&[], &[]);
+    p.wait_for("Step 1 of 7");
+    p.wait_for("q quit");
+    p.settle(std::time::Duration::from_millis(100));
+    let before = p.raw.len();
+    p.send(b"\x1a");
+    // With no shell to stop it (this test's terminal has no job control) the process goes on
+    // at once; under a shell it waits here for fg. Either way the terminal was handed back
+    // (alternate screen left, raw mode off) and then taken again and repainted.
+    p.wait_for("Step 1 of 7");
+    p.settle(std::time::Duration::from_millis(200));
+    let after = String::from_utf8_lossy(&p.raw[before..]).to_string();
+    let left = after
+        .find("\u{1b}[?1049l")
+        .expect("left the alternate screen");
+    let back = after.rfind("\u{1b}[?1049h").expect("came back");
+    assert!(left < back, "{after:?}");
+    assert!(after[back..].contains("Create the app"), "repainted whole");
+    assert!(p.parser.screen().alternate_screen());
+    p.send(b"\x03");
+    assert_eq!(p.wait_exit(), 130);
+    p.assert_restored();
+}

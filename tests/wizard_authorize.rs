@@ -335,3 +335,58 @@ fn a_new_link_says_so() {
     assert!(screen.contains("refused."), "{screen}");
     assert!(!screen.contains('…'), "{screen}");
 }
+
+#[test]
+fn over_ssh_the_forward_names_the_real_login_and_can_be_copied() {
+    let mut m = model();
+    m.over_ssh = true;
+    m.ssh_target = Some("alice@203.0.113.5".into());
+    m.sandbox = true;
+    m.endpoints = xconnect::x::Endpoints::new("http://127.0.0.1:41234", "http://127.0.0.1:41234")
+        .expect("endpoints");
+    // The loopback preset, a Native App.
+    send(
+        &mut m,
+        [enter(), enter(), enter(), key(KeyCode::Down), enter()],
+    );
+    type_text(&mut m, CLIENT_ID);
+    send(&mut m, [enter()]);
+    send(
+        &mut m,
+        [Msg::ProfileChecked {
+            name: "default".into(),
+            exists: false,
+        }],
+    );
+    let op = m.auth.op;
+    send(
+        &mut m,
+        [
+            Msg::AuthReady {
+                op,
+                result: Ok(xconnect::x::oauth::Pending {
+                    url: "http://127.0.0.1:41234/i/oauth2/authorize?state=S".into(),
+                    state: "S".into(),
+                    verifier: xconnect::secret::Secret::new("V"),
+                }),
+            },
+            Msg::Listening {
+                op,
+                result: Ok("http://127.0.0.1:8765/callback".into()),
+            },
+        ],
+    );
+    let hint = "ssh -L 8765:127.0.0.1:8765 -L 41234:127.0.0.1:41234 alice@203.0.113.5";
+    let screen = screen_text(&m);
+    assert!(screen.contains(hint), "{screen}");
+    assert!(screen.contains("on this machine"), "{screen}");
+    assert!(!screen.contains("any machine"), "{screen}");
+    send(&mut m, [key(KeyCode::Tab), key(KeyCode::Tab)]);
+    assert_eq!(
+        send(&mut m, [ch('c')]),
+        vec![Cmd::Copy {
+            what: "SSH command".into(),
+            text: hint.into()
+        }]
+    );
+}

@@ -486,3 +486,19 @@ fn long_urls_show_their_start_and_mark_every_cut() {
     assert!(row.contains("…"), "{row:?}");
     assert!(row.contains("index.html"), "{row:?}");
 }
+
+#[test]
+fn the_loopback_preset_s_website_placeholder_is_explained() {
+    let mut m = model();
+    send(&mut m, [enter(), enter(), enter(), key(KeyCode::Down)]);
+    let screen = screen_text(&m);
+    assert!(screen.contains("https://example.com"), "{screen}");
+    assert!(
+        screen.contains("A placeholder: X asks for a Website URL"),
+        "{screen}"
+    );
+    // Once a real page is typed, the note goes.
+    send(&mut m, [key(KeyCode::Tab), key(KeyCode::Tab), ctrl('u')]);
+    type_text(&mut m, "https://mysite.example.org");
+    assert!(!screen_text(&m).contains("A placeholder"));
+}

@@ -186,8 +186,10 @@ pub fn is_loopback_callback(url: &Url) -> bool {
 
 /// For a loopback callback URL, the SSH command that carries the browser's redirect from
 /// the person's own machine to this one when xconnect runs on a remote host, e.g.
-/// `ssh -L 8080:127.0.0.1:8080 user@host`. `user@host` is literal, for the person to fill in.
-pub fn ssh_forward_hint(url: &Url) -> Option<String> {
+/// `ssh -L 8080:127.0.0.1:8080 alice@203.0.113.5`. `more` are further ports on this machine
+/// the browser must reach (the sandbox's emulator). `target` is `[-p PORT] USER@HOST` when
+/// known (see `browser::ssh_target`); otherwise `user@host` stands there, to fill in.
+pub fn ssh_forward_hint(url: &Url, more: &[u16], target: Option<&str>) -> Option<String> {
     if !is_loopback_callback(url) {
         return None;
     }
@@ -197,7 +199,13 @@ pub fn ssh_forward_hint(url: &Url) -> Option<String> {
         Host::Ipv4(ip) => ip.to_string(),
         Host::Ipv6(ip) => format!("[{ip}]"),
     };
-    Some(format!("ssh -L {port}:{host}:{port} user@host"))
+    let mut cmd = format!("ssh -L {port}:{host}:{port}");
+    for p in more.iter().filter(|p| **p != port) {
+        cmd.push_str(&format!(" -L {p}:127.0.0.1:{p}"));
+    }
+    cmd.push(' ');
+    cmd.push_str(target.unwrap_or("user@host"));
+    Some(cmd)
 }
 
 /// The socket addresses to bind for a loopback callback URL, or why there are none.
@@ -601,7 +609,7 @@ mod tests {
         ] {
             let parsed = Url::parse(url).unwrap();
             assert!(!is_loopback_callback(&parsed), "{url}");
-            assert_eq!(ssh_forward_hint(&parsed), None, "{url}");
+            assert_eq!(ssh_forward_hint(&parsed, &[], None), None, "{url}");
             let err = Listener::bind(&parsed).await.unwrap_err();
             assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{url}");
         }
@@ -609,7 +617,17 @@ mod tests {
 
     #[test]
     fn loopback_detection_and_ssh_hints() {
-        let hint = |s: &str| ssh_forward_hint(&Url::parse(s).unwrap());
+        let hint = |s: &str| ssh_forward_hint(&Url::parse(s).unwrap(), &[], None);
+        // The real login and address, and the sandbox's port too.
+        assert_eq!(
+            ssh_forward_hint(
+                &Url::parse("http://127.0.0.1:8765/callback").unwrap(),
+                &[41234, 8765],
+                Some("-p 2222 alice@203.0.113.5")
+            )
+            .as_deref(),
+            Some("ssh -L 8765:127.0.0.1:8765 -L 41234:127.0.0.1:41234 -p 2222 alice@203.0.113.5")
+        );
         assert_eq!(
             hint("http://127.0.0.1:8080/callback").as_deref(),
             Some("ssh -L 8080:127.0.0.1:8080 user@host")

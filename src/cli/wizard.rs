@@ -105,6 +105,7 @@ async fn wizard_inner(g: &Global, fresh: bool, sandbox: bool) -> Result<ExitCode
     model.endpoints = endpoints;
     model.can_open_browser = browser::can_open();
     model.over_ssh = browser::over_ssh();
+    model.ssh_target = browser::ssh_target(|k| std::env::var(k).ok());
     let result = driver::run(
         &mut term,
         &mut driver::Stdout,

@@ -165,7 +165,11 @@ pub async fn run<R: AsyncBufRead + Unpin>(
             err,
             "Listening on {callback}: the redirect is caught by itself."
         );
-        if let Some(hint) = callback::ssh_forward_hint(&callback) {
+        let sandbox_port = sandbox.as_ref().map(|s| s.local_addr().port());
+        let target = crate::browser::ssh_target(|k| std::env::var(k).ok());
+        if let Some(hint) =
+            callback::ssh_forward_hint(&callback, sandbox_port.as_slice(), target.as_deref())
+        {
             let _ = writeln!(err, "Browser on another computer? Run there first: {hint}");
         }
     }

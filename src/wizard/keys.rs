@@ -21,6 +21,7 @@ const ALWAYS: &[KeyHelp] = &[
     ("?  F1", "this help (F1 in a text field)"),
     ("q", "quit (asks first if you entered something)"),
     ("Ctrl-C", "quit at once, from anywhere"),
+    ("Ctrl-Z", "suspend to the shell; fg comes back"),
 ];
 
 const COPY: KeyHelp = ("c  Ctrl-Y", "copy the focused value (Ctrl-Y in a field)");

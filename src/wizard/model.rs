@@ -81,6 +81,8 @@ pub enum Focus {
     ProfileName,
     AuthUrl,
     RedirectPaste,
+    /// Authorize, over SSH with a loopback callback: the `ssh -L` command to copy.
+    SshHint,
     /// Done: the values for the service's own authorization form, and the profile's path.
     HandoffClientId,
     HandoffSecret,
@@ -197,6 +199,8 @@ pub enum Cmd {
     },
     /// Come back from [`Cmd::ShowPlain`] and redraw everything.
     EndPlain,
+    /// Ctrl-Z: stop until the shell resumes us, then redraw everything.
+    Suspend,
     /// Does a profile with this name exist?
     CheckProfile {
         name: String,
@@ -365,6 +369,8 @@ pub struct Model {
     pub can_open_browser: bool,
     /// Over SSH: the loopback hint shows the `ssh -L` line.
     pub over_ssh: bool,
+    /// `[-p PORT] USER@HOST` for that line, from `$USER` and `$SSH_CONNECTION`, when known.
+    pub ssh_target: Option<String>,
     pub endpoints: Endpoints,
     /// Seconds a call to X may take; the countdown starts there.
     pub timeout_secs: u64,
@@ -412,6 +418,7 @@ impl Model {
             sandbox: false,
             can_open_browser: false,
             over_ssh: false,
+            ssh_target: None,
             endpoints: Endpoints::x(),
             timeout_secs: crate::x::oauth::REQUEST_TIMEOUT.as_secs(),
             auth: Auth {

@@ -101,6 +101,9 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
         m.interrupted = true;
         return vec![Cmd::Quit];
     }
+    if ctrl(&key, 'z') {
+        return vec![Cmd::Suspend];
+    }
     match m.overlay {
         Some(Overlay::Plain) => {
             if matches!(key.code, KeyCode::Enter | KeyCode::Esc) || plain(&key) == Some('q') {

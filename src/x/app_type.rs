@@ -14,8 +14,8 @@ impl AppType {
 
     pub fn label(self) -> &'static str {
         match self {
-            AppType::Native => "Native App — Public client",
-            AppType::Web => "Web App, Automated App or Bot — Confidential client",
+            AppType::Native => "Native App (Public client)",
+            AppType::Web => "Web App, Automated App or Bot (Confidential client)",
         }
     }
 

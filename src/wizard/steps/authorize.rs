@@ -43,7 +43,12 @@ fn spinner(m: &Model) -> &'static str {
 
 pub fn render(m: &Model, body: &mut Body) {
     let t = body.theme;
-    render_intro(m, body);
+    let words = crate::guide::guide().step(m.step.id());
+    if flow_is_loopback(m) && !words.intro_loopback.is_empty() {
+        body.text(&words.intro_loopback, ratatui::style::Style::new());
+    } else {
+        render_intro(m, body);
+    }
     body.blank();
     let start = body.lines.len();
     let focused = m.focus == Focus::AuthUrl;
@@ -112,6 +117,26 @@ fn phase_line(m: &Model, body: &mut Body) {
     body.prefixed(&format!("{pad}{} ", spinner(m)), &running, t.title());
 }
 
+/// The callback is on this machine: the browser must be here too, or reach it through SSH.
+fn flow_is_loopback(m: &Model) -> bool {
+    flow::loopback(&m.settings()).is_some()
+}
+
+/// Over SSH with a loopback callback: the command that forwards the callback's port (and, in
+/// the sandbox, the emulator's, which the browser opens too) from the person's own computer.
+pub fn ssh_hint(m: &Model) -> Option<String> {
+    if !m.over_ssh || !matches!(m.auth.listener, Some(Ok(_))) {
+        return None;
+    }
+    let callback = Url::parse(m.urls.callback.value()).ok()?;
+    let emulator: Vec<u16> = if m.sandbox {
+        m.endpoints.auth_base.port().into_iter().collect()
+    } else {
+        Vec::new()
+    };
+    ssh_forward_hint(&callback, &emulator, m.ssh_target.as_deref())
+}
+
 fn listener_lines(m: &Model, body: &mut Body) {
     let t = body.theme;
     match &m.auth.listener {
@@ -123,19 +148,23 @@ fn listener_lines(m: &Model, body: &mut Body) {
                 &format!("Listening on {addr}: when the browser reaches it, the login finishes by itself."),
                 style,
             );
-            if m.over_ssh {
-                if let Some(hint) = Url::parse(m.urls.callback.value())
-                    .ok()
-                    .and_then(|u| ssh_forward_hint(&u))
-                {
-                    let style = t.dim();
-                    body.prefixed(
-                        "    ",
-                        "Browser on your own computer? Run this there first, then open the link:",
-                        style,
-                    );
-                    // Never wrapped: it is copied whole.
-                    body.push(Line::styled(format!("      {hint}"), t.value()));
+            if let Some(hint) = ssh_hint(m) {
+                let style = t.dim();
+                body.prefixed(
+                    "    ",
+                    "Browser on your own computer? Run this there first, then open the link:",
+                    style,
+                );
+                // Never wrapped: it is copied whole.
+                let start = body.lines.len();
+                let focused = m.focus == Focus::SshHint;
+                let marker = if focused { "  › " } else { "    " };
+                body.push(Line::from(vec![
+                    Span::raw(marker),
+                    Span::styled(hint, t.value()),
+                ]));
+                if focused {
+                    body.focus_from(start);
                 }
             }
         }

@@ -24,7 +24,13 @@ pub fn focusables(m: &Model) -> Vec<Focus> {
         Step::AppType => vec![Focus::AppType],
         Step::Urls => vec![Focus::Preset, Focus::Callback, Focus::Website],
         Step::Credentials => credentials::focusables(m),
-        Step::Authorize => vec![Focus::AuthUrl, Focus::RedirectPaste],
+        Step::Authorize => {
+            let mut v = vec![Focus::AuthUrl, Focus::RedirectPaste];
+            if authorize::ssh_hint(m).is_some() {
+                v.push(Focus::SshHint);
+            }
+            v
+        }
         Step::Done => done::focusables(m),
     }
 }
@@ -84,6 +90,7 @@ pub fn copy_target(m: &Model) -> Option<(String, String)> {
             .pending
             .as_ref()
             .and_then(|p| v("Authorization link", &p.url)),
+        Focus::SshHint => authorize::ssh_hint(m).map(|h| ("SSH command".to_string(), h)),
         Focus::HandoffClientId => m
             .outcome
             .as_ref()

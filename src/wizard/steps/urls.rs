@@ -40,6 +40,12 @@ pub fn render(m: &Model, body: &mut Body) {
         &m.urls.website,
         true,
     );
+    if let Some(p) = presets().get(m.urls.preset) {
+        if !p.website_note.is_empty() && m.urls.website.value() == p.website_url {
+            let style = body.theme.dim();
+            body.prefixed(&" ".repeat(LABEL_W + 5), &p.website_note, style);
+        }
+    }
     render_outro(m, body);
 }
 

@@ -8,8 +8,9 @@ use super::body::Body;
 /// lines below it with `desc_below`). The chosen item is marked "(•)" and, when the list has
 /// the focus, "›" and reverse video: never colour alone.
 ///
-/// Reverse video covers the marker, the number and the label's name only — not the padding
-/// after it, nor an explanation after " — " — so that moving the choice rewrites few cells.
+/// Reverse video covers the marker, the number and the whole choice name ("Native App (Public
+/// client)"), not the padding after it, so that moving the choice rewrites few cells.
+/// Numbers are right-aligned, so a list of ten or more keeps its names in one column.
 pub fn render(
     body: &mut Body,
     items: &[(&str, &str)],
@@ -24,15 +25,12 @@ pub fn render(
         .max()
         .unwrap_or(0);
     let theme = body.theme;
+    let digits = items.len().to_string().len();
     for (i, (label, desc)) in items.iter().enumerate() {
         let on = i == chosen;
         let marker = if on && focused { "›" } else { " " };
         let radio = if on { "(•)" } else { "( )" };
-        let (name, rest) = match label.split_once(" — ") {
-            Some((name, kind)) => (name, format!(" — {kind}")),
-            None => (*label, String::new()),
-        };
-        let head = format!("{marker} {radio} {}. {name}", i + 1);
+        let head = format!("{marker} {radio} {:>digits$}. {label}", i + 1);
         let pad = if desc_below {
             0
         } else {
@@ -45,12 +43,9 @@ pub fn render(
         } else {
             ratatui::style::Style::new()
         };
-        let width = head.chars().count() + rest.chars().count() + pad;
+        let width = head.chars().count() + pad;
         let room = usize::from(body.width).saturating_sub(width + 2);
         let mut spans = vec![Span::styled(head, head_style)];
-        if !rest.is_empty() {
-            spans.push(Span::raw(rest));
-        }
         if pad > 0 {
             spans.push(Span::raw(" ".repeat(pad)));
         }
@@ -113,5 +108,38 @@ mod tests {
         assert_eq!(by_digit('2', 3), Some(1));
         assert_eq!(by_digit('4', 3), None);
         assert_eq!(by_digit('0', 3), None);
+    }
+
+    #[test]
+    fn ten_or_more_keep_one_column_and_the_highlight_covers_the_whole_name() {
+        use crate::theme::Theme;
+        let names: Vec<String> = (1..=12).map(|i| format!("p{i}")).collect();
+        let items: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "")).collect();
+        let mut body = Body::new(80, Theme::plain());
+        render(&mut body, &items, 0, true, false);
+        let text = |l: &Line| {
+            l.spans
+                .iter()
+                .map(|s| s.content.as_ref())
+                .collect::<String>()
+        };
+        assert_eq!(text(&body.lines[0]).trim_end(), "› (•)  1. p1");
+        assert_eq!(text(&body.lines[9]).trim_end(), "  ( ) 10. p10");
+
+        let mut body = Body::new(80, Theme::plain());
+        render(
+            &mut body,
+            &[
+                ("Native App (Public client)", ""),
+                ("Web App (Confidential)", ""),
+            ],
+            0,
+            true,
+            false,
+        );
+        assert_eq!(
+            body.lines[0].spans[0].content,
+            "› (•) 1. Native App (Public client)"
+        );
     }
 }
