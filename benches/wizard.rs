@@ -105,6 +105,7 @@ fn at_done() -> Model {
                     username: "sandbox_user".into(),
                     name: "Sandbox User".into(),
                 }),
+                at: xconnect::timefmt::now(),
             },
             Msg::Saved {
                 op,

@@ -116,6 +116,23 @@ fn sandbox_wizard_from_step_one_to_a_saved_profile() {
     assert_eq!(mode, 0o600);
     // The last words on the normal screen name the file for the person.
     assert!(String::from_utf8_lossy(&p.raw).contains("Profile saved: "));
+    // The profile outlives the wizard: new processes refresh and revoke it in the sandbox.
+    assert!(text.contains("sandbox = true"), "{text}");
+    for cmd in ["refresh", "token", "revoke"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_xconnect"))
+            .arg(cmd)
+            .env("XCONNECT_CONFIG_DIR", cfg)
+            .env_remove("XCONNECT_STATE_DIR")
+            .env_remove("XCONNECT_API_BASE")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run xconnect");
+        assert!(
+            out.status.success(),
+            "{cmd}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 #[test]

@@ -479,13 +479,13 @@ fn profiles() -> impl Strategy<Value = Profile> {
                 }
             }),
     );
-    let endpoints =
-        prop::option::of(
-            (field(), field()).prop_map(|(auth_base, api_base)| profile::Endpoints {
-                auth_base,
-                api_base,
-            }),
-        );
+    let endpoints = prop::option::of((field(), field(), any::<bool>()).prop_map(
+        |(auth_base, api_base, sandbox)| profile::Endpoints {
+            auth_base,
+            api_base,
+            sandbox,
+        },
+    ));
     let status = prop::option::of((any::<bool>(), field()).prop_map(|(needs_reauth, reason)| {
         profile::Status {
             needs_reauth,

@@ -411,3 +411,75 @@ fn the_password_never_shows_and_a_dead_store_is_exit_5() {
     let help = w.run_env(&["token", "--help"], &[("XCONNECT_STORE", &url)]);
     assert!(!help.stdout.contains(secret), "{}", help.stdout);
 }
+
+#[test]
+fn the_store_lists_profiles_in_natural_order_as_the_files_do() {
+    let w = World::new();
+    let pg = PgServer::shared();
+    let url = pg.fresh_url();
+    let e = login_into_store(&w, &url, "p2", &[]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    let profile = row(&w, &url, "p2").profile;
+    let store = pg_store(&w, &url);
+    for name in ["p10", "p1", "P3", "p11"] {
+        w.rt.block_on(store.save(name, &profile, false))
+            .expect("save");
+    }
+    let list = Machine::new().run(&url, &["profiles"]);
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    let names: Vec<&str> = list
+        .stdout
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| l.get(2..)?.split_whitespace().next())
+        .collect();
+    assert_eq!(names, ["p1", "p2", "P3", "p10", "p11"], "{}", list.stdout);
+}
+
+#[test]
+fn the_store_s_advice_names_commands_that_work() {
+    let w = World::new();
+    let pg = PgServer::shared();
+    let db = pg.database();
+    let url = pg.url(&db);
+    let b = Machine::new();
+    let e = b.run(&url, &["token"]);
+    assert_eq!(e.code, 3, "{}", e.stderr);
+    assert!(
+        e.stderr.contains("no profiles yet in the profile store")
+            && e.stderr.contains("xconnect login --client-id ID")
+            && !e.stderr.contains("xconnect default"),
+        "{}",
+        e.stderr
+    );
+    let e = login_into_store(&w, &url, "team", &[]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    let e = b.run(&url, &["token", "ghost"]);
+    assert_eq!(e.code, 3, "{}", e.stderr);
+    assert!(
+        e.stderr
+            .contains("xconnect login --profile ghost --client-id ID")
+            && e.stderr.contains("xconnect profiles"),
+        "{}",
+        e.stderr
+    );
+
+    // A row that does not read: a login without --force would meet it again.
+    pg.psql(
+        &db,
+        "UPDATE xconnect_profiles SET profile = 'garbage' WHERE name = 'team'",
+    );
+    let e = b.run(&url, &["token", "team"]);
+    assert_eq!(e.code, 6, "{}", e.stderr);
+    assert!(
+        e.stderr
+            .contains("xconnect login --profile team --client-id ID --force")
+            && e.stderr.contains("xconnect remove team --yes"),
+        "{}",
+        e.stderr
+    );
+    let e = login_into_store(&w, &url, "team", &["--force"]);
+    assert_eq!(e.code, 0, "the advice works: {}", e.stderr);
+    assert_eq!(b.run(&url, &["token", "team"]).code, 0);
+}

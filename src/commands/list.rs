@@ -93,10 +93,14 @@ fn row(name: String, default: bool, p: &Profile) -> Row {
     }
 }
 
+/// What `profiles` says (on stderr) when there are none.
+pub const EMPTY: &str =
+    "No profiles yet. Set one up with the wizard (xconnect) or with: xconnect login --client-id ID\n";
+
 /// The table for people. Scopes are cut to fit 100 columns; `--json` has them whole.
 pub fn table(rows: &[Row]) -> String {
     if rows.is_empty() {
-        return "No profiles yet. Run xconnect to set one up.\n".into();
+        return EMPTY.into();
     }
     let now = timefmt::now();
     let cells: Vec<[String; 6]> = rows

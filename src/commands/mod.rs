@@ -2,6 +2,7 @@
 //! `default`, `revoke`, `remove`. Each returns its output or a [`Failure`] with a documented exit code.
 
 pub mod api;
+pub mod docs;
 pub mod list;
 pub mod refresh;
 pub mod revoke;
@@ -44,13 +45,21 @@ impl Failure {
         }
     }
 
-    /// `why` may come from X or from the profile file (a saved reason): it is cleaned.
+    /// `why` may come from X or from the profile file (a saved reason): it is cleaned, and says
+    /// what went wrong only; the one command that fixes it is added here, once. (The saved app
+    /// settings make `login --profile NAME` work without retyping anything.)
     pub fn reauth(name: &str, why: impl fmt::Display) -> Self {
         let why = crate::text::clean(&why.to_string());
+        // Reasons saved by older versions carried their own advice, with a placeholder.
+        let why = why
+            .split(" Log in again: xconnect login --profile NAME")
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches('.');
         Failure::new(
             exit::NEEDS_REAUTH,
             format!(
-                "profile {name:?} needs a new login ({why}); run: xconnect login --profile {name}"
+                "profile {name:?} needs a new login: {why}; log in again with: xconnect login --profile {name}"
             ),
         )
     }
@@ -134,11 +143,30 @@ pub fn pick(store: &Store, name: Option<&str>) -> Result<String, Failure> {
         return Ok(n.to_string());
     }
     store.default_name().ok_or_else(|| {
-        Failure::new(
-            exit::NO_SUCH_PROFILE,
-            "no default profile: name one (see: xconnect profiles), or set it with: xconnect default NAME",
-        )
+        let names: Vec<String> = store.list().into_iter().map(|(n, _)| n).collect();
+        no_default(&names, "")
     })
+}
+
+/// No profile named and no default one: what there is to choose from, with commands that work
+/// (`place` is empty for this machine's files, or names the shared store).
+pub fn no_default(names: &[String], place: &str) -> Failure {
+    const SHOWN: usize = 5;
+    let message = match names {
+        [] => format!(
+            "no profiles yet{place}; set one up with the wizard (\"xconnect\") or with \"xconnect login --client-id ID\""
+        ),
+        [first, ..] => {
+            let mut list = names[..names.len().min(SHOWN)].join(", ");
+            if names.len() > SHOWN {
+                list.push_str(", … (\"xconnect profiles\" lists them all)");
+            }
+            format!(
+                "no default profile{place} among {list}: name one, or make one the default with \"xconnect default {first}\""
+            )
+        }
+    };
+    Failure::new(exit::NO_SUCH_PROFILE, message)
 }
 
 /// Loads a profile; its warnings (a file others can read) go to `warn`.

@@ -48,7 +48,7 @@ pub fn refreshable(name: &str, p: &Profile) -> Result<Secret, Failure> {
         return Err(Failure::reauth(name, reason));
     }
     let Some(t) = &p.token else {
-        return Err(Failure::reauth(name, "it holds no token: it was revoked"));
+        return Err(Failure::reauth(name, "it holds no token (it was revoked)"));
     };
     match &t.refresh_token {
         Some(r) if !r.is_empty() => Ok(Secret::new(r.clone())),

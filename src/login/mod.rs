@@ -134,6 +134,7 @@ pub fn build_profile(
                 .as_str()
                 .trim_end_matches('/')
                 .to_string(),
+            sandbox: endpoints.sandbox,
         }),
         status: None,
     }

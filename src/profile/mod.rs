@@ -8,7 +8,7 @@
 pub mod name;
 pub mod store;
 
-pub use name::{check_name, MAX_NAME_LEN};
+pub use name::{check_name, natural_cmp, sort_natural, MAX_NAME_LEN};
 pub use store::{
     default_lock_wait, Listing, Loaded, LockError, ProfileLock, Purpose, SaveError, Store,
     CONFIG_DIR_ENV,
@@ -155,6 +155,11 @@ impl fmt::Debug for Token {
 pub struct Endpoints {
     pub auth_base: String,
     pub api_base: String,
+    /// `sandbox = true`: made in the built-in X emulator (`--sandbox`). Its address is where the
+    /// emulator last ran; commands on the profile start it again (its state is kept in the state
+    /// folder) and use it wherever it now listens.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sandbox: bool,
 }
 
 /// The `[status]` table.
@@ -289,6 +294,14 @@ fn subject(path: &Path) -> String {
     }
 }
 
+/// What to run about a profile that does not exist: list the saved ones, or make this one (a
+/// login without `--client-id` would only look for it again).
+pub fn missing_advice(name: &str) -> String {
+    format!(
+        "list the saved ones with \"xconnect profiles\", or make it with \"xconnect login --profile {name} --client-id ID\" or the wizard (\"xconnect\")"
+    )
+}
+
 /// What to run to replace the profile at `path` (a login alone would refuse to read it).
 fn relogin_hint(path: &Path) -> String {
     let name = path
@@ -306,16 +319,14 @@ impl fmt::Display for LoadError {
         match self {
             LoadError::NotFound { name, path } => write!(
                 f,
-                "no profile named \"{name}\" (looked in {}); run \"xconnect login --profile {name}\" or \"xconnect profiles\"",
-                show_path(path)
+                "no profile named \"{name}\" (looked in {}); {}",
+                show_path(path),
+                missing_advice(name)
             ),
             LoadError::Name(message) => f.write_str(message),
-            LoadError::Empty(path) => write!(
-                f,
-                "{} is empty; {}",
-                subject(path),
-                relogin_hint(path)
-            ),
+            LoadError::Empty(path) => {
+                write!(f, "{} is empty; {}", subject(path), relogin_hint(path))
+            }
             LoadError::Syntax { path, message } => write!(
                 f,
                 "{} is not a valid profile file ({message}); fix that line, or {}",
@@ -571,6 +582,7 @@ mod samples {
             endpoints: Some(Endpoints {
                 auth_base: "http://127.0.0.1:9000".to_string(),
                 api_base: "http://127.0.0.1:9001".to_string(),
+                sandbox: false,
             }),
             status: Some(Status {
                 needs_reauth: true,
@@ -880,7 +892,7 @@ reason = "X no longer accepts the refresh token"
         };
         assert_eq!(
             not_found.to_string(),
-            "no profile named \"x\" (looked in /cfg/profiles/x.toml); run \"xconnect login --profile x\" or \"xconnect profiles\""
+            "no profile named \"x\" (looked in /cfg/profiles/x.toml); list the saved ones with \"xconnect profiles\", or make it with \"xconnect login --profile x --client-id ID\" or the wizard (\"xconnect\")"
         );
     }
 }

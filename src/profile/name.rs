@@ -57,6 +57,62 @@ pub fn check_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The order profiles are listed in: natural order, so `p2` comes before `p10`. Runs of digits
+/// compare by their value, the rest without case; names equal that way (`p2`, `p02`, `P2`)
+/// fall back to plain byte order, so the order is total and the same everywhere.
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let (mut x, mut y) = (chunks(a), chunks(b));
+    loop {
+        let order = match (x.next(), y.next()) {
+            (None, None) => return a.cmp(b),
+            (None, Some(_)) => Ordering::Less,
+            (Some(_), None) => Ordering::Greater,
+            (Some(p), Some(q)) => {
+                let (pd, qd) = (is_digits(p), is_digits(q));
+                if pd && qd {
+                    let (p, q) = (p.trim_start_matches('0'), q.trim_start_matches('0'));
+                    p.len().cmp(&q.len()).then_with(|| p.cmp(q))
+                } else if pd || qd {
+                    p[..1]
+                        .to_ascii_lowercase()
+                        .cmp(&q[..1].to_ascii_lowercase())
+                } else {
+                    p.to_ascii_lowercase().cmp(&q.to_ascii_lowercase())
+                }
+            }
+        };
+        if order != Ordering::Equal {
+            return order;
+        }
+    }
+}
+
+/// Sorts profile names in [`natural_cmp`] order.
+pub fn sort_natural(names: &mut [String]) {
+    names.sort_by(|a, b| natural_cmp(a, b));
+}
+
+fn is_digits(s: &str) -> bool {
+    s.bytes().next().is_some_and(|b| b.is_ascii_digit())
+}
+
+/// The runs of digits and of other characters, in order (never empty).
+fn chunks(s: &str) -> impl Iterator<Item = &str> {
+    let mut rest = s;
+    std::iter::from_fn(move || {
+        let first = rest.chars().next()?;
+        let digit = first.is_ascii_digit();
+        let end = rest
+            .char_indices()
+            .find(|(_, c)| c.is_ascii_digit() != digit)
+            .map_or(rest.len(), |(i, _)| i);
+        let (chunk, tail) = rest.split_at(end);
+        rest = tail;
+        Some(chunk)
+    })
+}
+
 fn is_allowed(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '-' || c == '_'
 }
@@ -153,6 +209,32 @@ mod tests {
         assert!(error("café").contains("has \"é\""));
         assert!(error("a.toml").contains("has \".\""));
         assert!(error("a\\b").contains("has \"\\\\\""));
+    }
+
+    #[test]
+    fn natural_order_puts_p2_before_p10() {
+        let mut names: Vec<String> = [
+            "p10", "p2", "p1", "P3", "p02", "p2", "alpha", "Beta", "beta-10", "beta-2", "a0", "_x",
+            "-", "9", "10", "p",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        sort_natural(&mut names);
+        assert_eq!(
+            names,
+            [
+                "-", "9", "10", "_x", "a0", "alpha", "Beta", "beta-2", "beta-10", "p", "p1", "p02",
+                "p2", "p2", "P3", "p10"
+            ]
+        );
+        // A total order: swapping the arguments reverses it; only equal names compare equal.
+        for a in &names {
+            for b in &names {
+                assert_eq!(natural_cmp(a, b), natural_cmp(b, a).reverse(), "{a} {b}");
+                assert_eq!(natural_cmp(a, b).is_eq(), a == b, "{a} {b}");
+            }
+        }
     }
 
     #[test]

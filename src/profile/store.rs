@@ -460,7 +460,7 @@ impl Store {
         ))
     }
 
-    /// Every profile, sorted by name, each loaded or with why it could not be.
+    /// Every profile in natural order of names (`p2` before `p10`), each loaded or with why it could not be.
     /// Files that are not `<valid name>.toml` are skipped; no folder, no profiles.
     pub fn list(&self) -> Listing {
         self.try_list().unwrap_or_default()
@@ -654,9 +654,8 @@ impl Store {
         }
     }
 
-    /// Valid profile names with a file, sorted.
-    /// The profiles' names, in order, without reading the files (the start menu's first frame
-    /// does not wait for them).
+    /// Valid profile names with a file, in natural order (`p2` before `p10`), without reading
+    /// the files (the start menu's first frame does not wait for them).
     pub fn names(&self) -> Result<Vec<String>, LoadError> {
         let dir = self.profiles_dir();
         let entries = match fs::read_dir(&dir) {
@@ -677,7 +676,7 @@ impl Store {
                 Some(stem.to_string())
             })
             .collect();
-        names.sort();
+        super::sort_natural(&mut names);
         Ok(names)
     }
 
@@ -871,7 +870,9 @@ fn symlink_advice(name: &str) -> String {
 
 /// The command that deletes a profile that cannot be read, and what to do next.
 fn remove_advice(name: &str) -> String {
-    format!("remove it with \"xconnect remove {name} --yes\" and log in again")
+    format!(
+        "remove it with \"xconnect remove {name} --yes\" and log in again with \"xconnect login --profile {name} --client-id ID\""
+    )
 }
 
 /// Writes a private file (mode 0600) atomically into `dir`, which is created with mode 0700
@@ -1465,7 +1466,7 @@ mod tests {
         assert_eq!(
             err.to_string(),
             format!(
-                "no profile named \"ghost\" (looked in {}); run \"xconnect login --profile ghost\" or \"xconnect profiles\"",
+                "no profile named \"ghost\" (looked in {}); list the saved ones with \"xconnect profiles\", or make it with \"xconnect login --profile ghost --client-id ID\" or the wizard (\"xconnect\")",
                 path.display()
             )
         );

@@ -15,6 +15,7 @@ mod authorize;
 mod ids;
 mod pages;
 mod routes;
+mod saved;
 mod server;
 mod state;
 mod token;
@@ -32,6 +33,7 @@ use tokio::task::JoinHandle;
 
 pub use authorize::{redirect_with, AUTHORIZE_PATH, DECIDE_PATH};
 pub use pages::{ERROR_TEXT, ERROR_TITLE};
+pub use saved::STATE_FILE;
 pub use token::{
     INVALID_CODE, INVALID_TOKEN, MISSING_AUTH_HEADER, MISSING_VERIFIER, REDIRECT_MISMATCH,
     REVOKE_PATH, TOKEN_PATH, VERIFIER_MISMATCH,
@@ -198,9 +200,22 @@ pub struct Sandbox {
 impl Sandbox {
     /// Binds 127.0.0.1 on a free port and starts serving. Needs a Tokio runtime.
     pub async fn start() -> std::io::Result<Sandbox> {
+        Sandbox::serve(Shared::new()).await
+    }
+
+    /// Like [`Sandbox::start`], with what the emulator remembers (apps, grants, tokens, posts,
+    /// the clock's offset) kept in [`STATE_FILE`] in `state_dir` (mode 0600), shared with every
+    /// other emulator started on that folder, now or later: a sandbox profile keeps working
+    /// after the process that made it ends.
+    pub async fn start_persistent(state_dir: &std::path::Path) -> std::io::Result<Sandbox> {
+        let file = saved::StateFile::open(state_dir)?;
+        Sandbox::serve(Shared::persistent(file)).await
+    }
+
+    async fn serve(shared: Shared) -> std::io::Result<Sandbox> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared::new());
+        let shared = Arc::new(shared);
         let task = tokio::spawn(server::serve(listener, Arc::clone(&shared)));
         Ok(Sandbox {
             shared,

@@ -2,6 +2,7 @@
 //! pages, codes, grants, tokens, the clock and the counters.
 
 use std::collections::HashMap;
+use std::ops::{Deref, DerefMut};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -61,6 +62,24 @@ impl Clock {
 
     pub(crate) fn advance(&mut self, d: Duration) {
         self.offset = self.offset.saturating_add(d);
+    }
+
+    /// How far `advance` has moved the clock.
+    pub(crate) fn offset(&self) -> Duration {
+        self.offset
+    }
+
+    pub(crate) fn set_offset(&mut self, offset: Duration) {
+        self.offset = offset;
+    }
+
+    /// The emulator time of a Unix timestamp (zero for one before this clock started).
+    pub(crate) fn at_unix(&self, unix: Duration) -> Duration {
+        let start = self
+            .started_wall
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or(Duration::ZERO);
+        unix.saturating_sub(start)
     }
 
     /// Emulator time as a Unix timestamp.
@@ -132,7 +151,7 @@ pub(crate) struct State {
     pub pending: HashMap<String, Pending>,
     pub codes: HashMap<String, CodeEntry>,
     pub grants: HashMap<u64, Grant>,
-    next_grant: u64,
+    pub(crate) next_grant: u64,
     pub access_tokens: HashMap<String, TokenEntry>,
     pub refresh_tokens: HashMap<String, TokenEntry>,
     /// (endpoint, client_id, user id) → (window start, calls in window).
@@ -141,7 +160,7 @@ pub(crate) struct State {
     pub rate_limits: HashMap<Endpoint, u32>,
     /// Posts, oldest first.
     pub tweets: Vec<Tweet>,
-    next_tweet: u64,
+    pub(crate) next_tweet: u64,
     pub stats: SandboxStats,
 }
 
@@ -320,23 +339,85 @@ impl State {
     }
 }
 
-/// State shared between the server task and the `Sandbox` handle.
+/// State shared between the server task and the `Sandbox` handle, and, for a persistent
+/// emulator, with other processes through the state file.
 pub(crate) struct Shared {
     state: Mutex<State>,
+    file: Option<super::saved::StateFile>,
 }
 
 impl Shared {
     pub(crate) fn new() -> Shared {
         Shared {
             state: Mutex::new(State::new()),
+            file: None,
+        }
+    }
+
+    /// A state kept in `file` between processes.
+    pub(crate) fn persistent(file: super::saved::StateFile) -> Shared {
+        Shared {
+            state: Mutex::new(State::new()),
+            file: Some(file),
         }
     }
 
     /// Locks the state. A panic elsewhere while holding the lock cannot leave
     /// the maps half-updated in a way that matters to an emulator, so a
-    /// poisoned lock is simply taken over.
-    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    /// poisoned lock is simply taken over. A persistent state is first brought up to date
+    /// from its file, under the file's lock, and written back when the guard goes if it
+    /// changed.
+    pub(crate) fn lock(&self) -> StateGuard<'_> {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let disk = self.file.as_ref().map(|file| {
+            let held = file.lock();
+            if let Some(saved) = file.read() {
+                state.restore(&saved);
+            }
+            Disk {
+                file,
+                before: state.saved(),
+                _held: held,
+            }
+        });
+        StateGuard { state, disk }
+    }
+}
+
+/// The state, locked; see [`Shared::lock`].
+pub(crate) struct StateGuard<'a> {
+    state: MutexGuard<'a, State>,
+    disk: Option<Disk<'a>>,
+}
+
+struct Disk<'a> {
+    file: &'a super::saved::StateFile,
+    before: super::saved::Saved,
+    /// The file lock, let go after the write.
+    _held: Option<std::fs::File>,
+}
+
+impl Deref for StateGuard<'_> {
+    type Target = State;
+    fn deref(&self) -> &State {
+        &self.state
+    }
+}
+
+impl DerefMut for StateGuard<'_> {
+    fn deref_mut(&mut self) -> &mut State {
+        &mut self.state
+    }
+}
+
+impl Drop for StateGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(disk) = &self.disk {
+            let now = self.state.saved();
+            if now != disk.before {
+                disk.file.write(&now);
+            }
+        }
     }
 }
 

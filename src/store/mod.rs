@@ -103,7 +103,8 @@ impl fmt::Display for StoreError {
             }
             StoreError::NotFound { store, name } => write!(
                 f,
-                "no profile named \"{name}\" in the profile store {store}; run \"xconnect login --profile {name}\" or \"xconnect profiles\""
+                "no profile named \"{name}\" in the profile store {store}; {}",
+                crate::profile::missing_advice(name)
             ),
             StoreError::Exists { store, name } => write!(
                 f,
@@ -112,7 +113,7 @@ impl fmt::Display for StoreError {
             StoreError::Name(message) => f.write_str(message),
             StoreError::BadProfile { store, name, error } => write!(
                 f,
-                "profile \"{name}\" in the profile store {store} cannot be read ({error}); run \"xconnect login --profile {name}\" to write it again"
+                "profile \"{name}\" in the profile store {store} cannot be read ({error}); write it again with \"xconnect login --profile {name} --client-id ID --force\", or remove it with \"xconnect remove {name} --yes\""
             ),
         }
     }
@@ -203,15 +204,15 @@ impl Profiles {
             Profiles::Files(s) => crate::commands::pick(s, name),
             Profiles::Shared(pg) => match name {
                 Some(n) => Ok(n.to_string()),
-                None => pg.default_name().await?.ok_or_else(|| {
-                    Failure::new(
-                        exit::NO_SUCH_PROFILE,
-                        format!(
-                            "no default profile in the profile store {}: name one (see: xconnect profiles), or set it with: xconnect default NAME",
-                            pg.url().label()
-                        ),
-                    )
-                }),
+                None => match pg.default_name().await? {
+                    Some(name) => Ok(name),
+                    None => {
+                        let names: Vec<String> =
+                            pg.list().await?.into_iter().map(|(n, _)| n).collect();
+                        let place = format!(" in the profile store {}", pg.url().label());
+                        Err(crate::commands::no_default(&names, &place))
+                    }
+                },
             },
         }
     }

@@ -275,7 +275,8 @@ impl PgStore {
         tx.commit().await.map_err(err)
     }
 
-    /// Every profile, sorted by name; a row whose text does not read is listed with why.
+    /// Every profile in natural order of names (`p2` before `p10`, as the files are listed); a
+    /// row whose text does not read is listed with why.
     pub async fn list(&self) -> Result<Vec<(String, Result<Stored, StoreError>)>, StoreError> {
         let rows = self
             .client
@@ -285,13 +286,16 @@ impl PgStore {
             )
             .await
             .map_err(|e| self.err(&e))?;
-        rows.iter()
+        let mut listed = rows
+            .iter()
             .map(|row| {
                 let name: String = row.try_get(0).map_err(|e| self.err(&e))?;
                 let stored = stored(&self.url, row);
                 Ok((name, stored))
             })
-            .collect()
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        listed.sort_by(|(a, _), (b, _)| crate::profile::natural_cmp(a, b));
+        Ok(listed)
     }
 
     /// Reads one profile, taking no lock.

@@ -12,6 +12,9 @@ pub const X_API_BASE: &str = "https://api.x.com";
 pub struct Endpoints {
     pub auth_base: Url,
     pub api_base: Url,
+    /// Both hosts are the built-in X emulator's (`--sandbox`): a profile made there is marked
+    /// so, and its commands start the emulator again wherever its address now is.
+    pub sandbox: bool,
 }
 
 impl Default for Endpoints {
@@ -26,7 +29,16 @@ impl Endpoints {
         Endpoints {
             auth_base: Url::parse(X_AUTH_BASE).unwrap_or_else(|_| unreachable_base()),
             api_base: Url::parse(X_API_BASE).unwrap_or_else(|_| unreachable_base()),
+            sandbox: false,
         }
+    }
+
+    /// The built-in X emulator at `base` (which serves both hosts).
+    pub fn sandbox(base: &str) -> Result<Self, String> {
+        Ok(Endpoints {
+            sandbox: true,
+            ..Endpoints::new(base, base)?
+        })
     }
 
     /// Both bases, checked: absolute, https (http only for 127.0.0.1, localhost, [::1]).
@@ -34,6 +46,7 @@ impl Endpoints {
         Ok(Endpoints {
             auth_base: check_base(auth_base, Source::Flag(AUTH_FLAG))?,
             api_base: check_base(api_base, Source::Flag(API_FLAG))?,
+            sandbox: false,
         })
     }
 
@@ -60,6 +73,7 @@ impl Endpoints {
                 Some((a, source)) => check_base(a, source)?,
                 None => d.api_base,
             },
+            sandbox: false,
         })
     }
 
@@ -241,6 +255,7 @@ mod tests {
             let e = Endpoints {
                 auth_base: Url::parse(X_AUTH_BASE).unwrap(),
                 api_base: Url::parse(base).unwrap(),
+                sandbox: false,
             };
             assert_eq!(e.api_is_x_or_local(), ok, "{base}");
         }

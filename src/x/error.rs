@@ -112,10 +112,15 @@ impl fmt::Display for XError {
             XError::ClientAuth { confidential: false } => f.write_str(
                 "X wants a Client Secret: the app's Type of App in the portal is Web App or Bot. Set it to Native App in the portal, or choose Web App here and paste the Client Secret.",
             ),
+            // What to run is said by whoever knows the profile's name (`Failure::reauth`).
             XError::GrantInvalid(d) => write!(
                 f,
-                "X no longer accepts the saved refresh token ({}). Log in again: xconnect login --profile NAME.",
-                if d.is_empty() { "revoked, used or expired" } else { d }
+                "X no longer accepts the saved refresh token ({})",
+                if d.is_empty() {
+                    "revoked, used or expired"
+                } else {
+                    d.trim_end_matches('.')
+                }
             ),
             XError::Unauthorized => f.write_str(
                 "X refused the access token (expired or revoked). Refresh it, or log in again.",

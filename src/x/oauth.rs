@@ -23,13 +23,36 @@ use crate::secret::Secret;
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The time-out in force: `XCONNECT_TIMEOUT` (whole seconds, 1 to 600) or the default.
+/// The time-out in force: `XCONNECT_TIMEOUT` (whole seconds, 1 to 600) or the default. The
+/// program refuses to start with an unusable value (see [`timeout_setting`]), so the default
+/// here only stands in for a value that was checked already.
 pub fn request_timeout() -> Duration {
-    std::env::var("XCONNECT_TIMEOUT")
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .filter(|s| (1..=600).contains(s))
-        .map_or(REQUEST_TIMEOUT, Duration::from_secs)
+    timeout_setting().ok().flatten().unwrap_or(REQUEST_TIMEOUT)
+}
+
+/// `XCONNECT_TIMEOUT` as set: `None` when unset or empty, an error saying what is allowed when
+/// it is not whole seconds from 1 to 600.
+pub fn timeout_setting() -> Result<Option<Duration>, String> {
+    parse_timeout(std::env::var_os("XCONNECT_TIMEOUT").as_deref())
+}
+
+fn parse_timeout(value: Option<&std::ffi::OsStr>) -> Result<Option<Duration>, String> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let text = value.to_string_lossy();
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match text.parse::<u64>() {
+        Ok(s) if (1..=600).contains(&s) => Ok(Some(Duration::from_secs(s))),
+        _ => Err(format!(
+            "XCONNECT_TIMEOUT={} is not usable: give whole seconds from 1 to 600 (default {})",
+            crate::text::escape(text, 40),
+            REQUEST_TIMEOUT.as_secs()
+        )),
+    }
 }
 
 /// What the client needs to know about the app.
@@ -817,6 +840,20 @@ pub async fn revoke(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn xconnect_timeout_is_whole_seconds_from_1_to_600_or_refused() {
+        use std::ffi::OsStr;
+        let parse = |v: &str| parse_timeout(Some(OsStr::new(v)));
+        assert_eq!(parse_timeout(None), Ok(None));
+        assert_eq!(parse("  "), Ok(None));
+        assert_eq!(parse("1"), Ok(Some(Duration::from_secs(1))));
+        assert_eq!(parse(" 600 "), Ok(Some(Duration::from_secs(600))));
+        for bad in ["0", "601", "-1", "1.5", "2m", "abc", "\u{1b}[2J"] {
+            let e = parse(bad).expect_err(bad);
+            assert!(e.contains("1 to 600") && !e.contains('\u{1b}'), "{e}");
+        }
+    }
+
     use super::*;
     use serde_json::json;
 

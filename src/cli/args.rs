@@ -1,0 +1,258 @@
+//! The clap definitions: every flag, command and help text. Completions and the man page are
+//! generated from these too.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use xconnect::commands;
+
+/// Connect X (Twitter) to your automation: set up an X app for OAuth 2.0, log in with
+/// PKCE, and save a profile that scripts use afterwards.
+///
+/// With no command, the setup wizard starts.
+#[derive(Parser, Debug)]
+#[command(version, about, after_long_help = AFTER_HELP)]
+pub(crate) struct Cli {
+    /// Start the wizard over, forgetting an interrupted setup.
+    #[arg(long)]
+    pub(crate) fresh: bool,
+    /// Use the built-in X emulator on 127.0.0.1: try everything without an X account (for
+    /// login: xconnect login --sandbox).
+    #[arg(long)]
+    pub(crate) sandbox: bool,
+    #[command(flatten)]
+    pub(crate) global: Global,
+    #[command(subcommand)]
+    pub(crate) command: Option<Command>,
+}
+
+/// The end of `--help` and of the man page.
+const AFTER_HELP: &str = "\
+Exit status:
+  0    ok
+  1    anything else: bad input, a file that cannot be written, X refused
+  2    wrong flags; XCONNECT_TIMEOUT not whole seconds from 1 to 600; remove without --yes and no terminal
+  3    no such profile
+  4    needs a new login: the refresh token is dead or revoked, or the profile holds no token
+  5    X or the shared store unavailable, or a profile locked too long: try again later
+  6    the profile is corrupt, empty or from a newer xconnect
+  130  Ctrl-C; 128 + the signal's number when a signal ends the wizard
+
+Environment:
+  XCONNECT_CONFIG_DIR, XCONNECT_AUTH_BASE, XCONNECT_API_BASE, XCONNECT_STORE  as their flags
+  XCONNECT_CLIENT_SECRET  a Web App's Client Secret, for login
+  XCONNECT_TIMEOUT        seconds a call to X may take, 1 to 600 (default 20)
+  XCONNECT_STATE_DIR      where an interrupted setup is kept
+  PGPASSWORD, PGPASSFILE  the shared store's password
+  NO_COLOR                no colours in the wizard";
+
+#[derive(Args, Debug, Clone)]
+pub(crate) struct Global {
+    /// Where profiles are kept [default: the system's config dir for xconnect].
+    #[arg(long, global = true, env = "XCONNECT_CONFIG_DIR", value_name = "DIR")]
+    pub(crate) config_dir: Option<PathBuf>,
+    /// The browser host (authorize page) [default: https://x.com].
+    #[arg(long, global = true, env = "XCONNECT_AUTH_BASE", value_name = "URL")]
+    pub(crate) auth_base: Option<String>,
+    /// The API host (token, revoke, users/me) [default: https://api.x.com].
+    #[arg(long, global = true, env = "XCONNECT_API_BASE", value_name = "URL")]
+    pub(crate) api_base: Option<String>,
+    /// Keep profiles in a shared PostgreSQL store instead of this machine's files, for several
+    /// machines using one X account: postgres://USER@HOST:PORT/DATABASE?sslmode=verify-full
+    /// (password from PGPASSWORD or ~/.pgpass).
+    #[arg(
+        long,
+        global = true,
+        env = "XCONNECT_STORE",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub(crate) store: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum Command {
+    /// Log in without the wizard: prints the link on stderr, reads the redirected address
+    /// from stdin (or catches it on a loopback callback), saves the profile and prints its
+    /// path. The Client Secret of a Web App comes from XCONNECT_CLIENT_SECRET.
+    Login(LoginArgs),
+    /// Print a valid access token and nothing else (refreshed first when it expires within
+    /// 60 s): curl -H "Authorization: Bearer $(xconnect token)" …
+    Token {
+        /// The profile [default: the default profile].
+        name: Option<String>,
+        /// Print {"access_token", "token_type", "expires_at"} as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Call X's API with a profile's token: xconnect api /2/users/me. The answer's body goes
+    /// to stdout (pretty JSON on a terminal, as received in a pipe); X's error on stderr.
+    Api(ApiArgs),
+    /// Refresh the token now and say the new expiry.
+    Refresh {
+        /// The profile [default: the default profile].
+        name: Option<String>,
+        /// Print {"profile", "expires_at", "refreshed"} as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the profiles: name, account, app type, expiry, verified, scopes.
+    Profiles {
+        /// Print every profile's fields as a JSON array (scopes whole, errors named).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a profile, secrets masked (last 4 characters).
+    Show {
+        /// The profile [default: the default profile].
+        name: Option<String>,
+        /// Show the secrets in full.
+        #[arg(long)]
+        reveal: bool,
+        /// Print the profile as JSON (secrets masked unless --reveal).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make NAME the default profile.
+    Default {
+        /// The profile to use when a command names none.
+        name: String,
+    },
+    /// Revoke the tokens at X and remove them from the profile (its app settings stay, for
+    /// xconnect login --profile NAME).
+    Revoke {
+        /// The profile [default: the default profile].
+        name: Option<String>,
+    },
+    /// Delete a profile (its file, or its row in the shared store).
+    Remove {
+        /// The profile to delete.
+        name: String,
+        /// Do not ask (required without a terminal).
+        #[arg(long)]
+        yes: bool,
+    },
+    /// The shared store (--store or XCONNECT_STORE): move profiles in and out, check it.
+    #[command(subcommand)]
+    Store(StoreCommand),
+    /// Print a completion script for a shell: xconnect completions bash >
+    /// ~/.local/share/bash-completion/completions/xconnect
+    Completions {
+        /// The shell the script is for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): xconnect man > xconnect.1
+    #[command(hide = true)]
+    Man,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum StoreCommand {
+    /// Check the connection and the schema.
+    Status,
+    /// Move a profile file of this machine into the store; the file is then removed, so the
+    /// old copy can never refresh (X would end the grant).
+    Push {
+        name: String,
+        /// Replace a profile of that name in the store.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Move a profile from the store back to a file of this machine (for one machine only);
+    /// it leaves the store, so only one copy ever refreshes.
+    Pull {
+        name: String,
+        /// Replace a profile file of that name.
+        #[arg(long)]
+        force: bool,
+        /// Keep the profile in the store too (read-only use: only one copy may ever refresh).
+        #[arg(long)]
+        keep: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct LoginArgs {
+    /// No wizard: plain text on stderr, input from stdin (works with pipes).
+    #[arg(long)]
+    pub(crate) no_tui: bool,
+    /// Log in at the built-in X emulator on 127.0.0.1: try everything without an X account.
+    #[arg(long)]
+    pub(crate) sandbox: bool,
+    /// The profile to save (letters, digits, - and _).
+    #[arg(long, default_value = "default")]
+    pub(crate) profile: String,
+    /// The app's OAuth 2.0 Client ID [default: the saved profile's, to log in again].
+    #[arg(long)]
+    pub(crate) client_id: Option<String>,
+    /// The portal's Type of App [default: native, or the saved profile's].
+    #[arg(long, value_enum)]
+    pub(crate) app_type: Option<AppTypeArg>,
+    /// The portal's App permissions; picks the scopes.
+    #[arg(long, value_enum, default_value_t = PermissionArg::ReadWrite)]
+    pub(crate) permissions: PermissionArg,
+    /// Exact scopes, space separated (instead of --permissions).
+    #[arg(long)]
+    pub(crate) scopes: Option<String>,
+    /// The Callback URI / Redirect URL, exactly as in the portal [default: the Latenode one,
+    /// or the saved profile's].
+    #[arg(long)]
+    pub(crate) callback_url: Option<String>,
+    /// The Website URL (stored in the profile for reference).
+    #[arg(long)]
+    pub(crate) website_url: Option<String>,
+    /// Replace an existing profile of that name.
+    #[arg(long)]
+    pub(crate) force: bool,
+    /// Seconds to wait for the redirected address.
+    #[arg(long, default_value_t = 600, value_name = "SECONDS")]
+    pub(crate) wait: u64,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct ApiArgs {
+    /// The path under X's API host, e.g. /2/users/me or /2/tweets. A full URL must name the
+    /// profile's own API host: the token is never sent anywhere else.
+    pub(crate) path: String,
+    /// The profile [default: the default profile].
+    #[arg(long)]
+    pub(crate) profile: Option<String>,
+    /// The HTTP method [default: GET, or POST with --input].
+    #[arg(short = 'X', long, value_name = "METHOD")]
+    pub(crate) method: Option<String>,
+    /// A field: a JSON body's string for POST, PUT and PATCH, a query parameter otherwise.
+    #[arg(short = 'f', long = "field", value_name = "KEY=VALUE")]
+    pub(crate) fields: Vec<String>,
+    /// A typed field: numbers, true, false and null keep their JSON type.
+    #[arg(short = 'F', long = "typed-field", value_name = "KEY=VALUE")]
+    pub(crate) typed_fields: Vec<String>,
+    /// Send this file as the JSON body (- reads stdin).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) input: Option<PathBuf>,
+    /// Follow meta.next_token, printing each page (one JSON line per page in a pipe).
+    #[arg(long)]
+    pub(crate) paginate: bool,
+    /// With --paginate: stop after this many pages (each page is one call against the rate
+    /// limit).
+    #[arg(long, default_value_t = commands::api::DEFAULT_MAX_PAGES, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub(crate) max_pages: u32,
+    /// Print the status line and headers before the body.
+    #[arg(short = 'i', long)]
+    pub(crate) include: bool,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy)]
+pub(crate) enum AppTypeArg {
+    Native,
+    Web,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy)]
+pub(crate) enum PermissionArg {
+    Read,
+    ReadWrite,
+    ReadWriteDm,
+}

@@ -1,0 +1,102 @@
+//! `xconnect login`: its flags merged with the saved profile it logs in to again, then the one
+//! login flow.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use xconnect::commands::{exit, Failure};
+use xconnect::login::cli::Request;
+use xconnect::secret::Secret;
+use xconnect::store::Profiles;
+use xconnect::x::{AppType, Permission};
+
+use super::args::{AppTypeArg, Global, LoginArgs, PermissionArg};
+use super::sandbox::endpoints;
+
+pub(crate) async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, Failure> {
+    let _ = a.no_tui;
+    let fail = |e: String| Failure::new(exit::FAILURE, e);
+    let mut store = Profiles::open(g.config_dir.clone(), g.store.as_deref()).await?;
+    // Logging in again to a saved profile: its app settings are reused.
+    let saved = if a.client_id.is_none() {
+        let mut stderr = std::io::stderr();
+        Some(
+            store
+                .load(&a.profile, &mut stderr)
+                .await
+                .map_err(|e| {
+                    if e.code == exit::NO_SUCH_PROFILE {
+                        Failure::new(
+                            e.code,
+                            format!(
+                                "no profile named {:?} to log in to again ({}); for a new one pass the app's Client ID: \"xconnect login --profile {} --client-id ID\" (or run the wizard, \"xconnect\"); \"xconnect profiles\" lists the saved ones",
+                                a.profile,
+                                store.place(&a.profile),
+                                a.profile
+                            ),
+                        )
+                    } else {
+                        e
+                    }
+                })?
+                .0,
+        )
+    } else {
+        None
+    };
+    // Logging in again to a sandbox profile happens in the sandbox, whatever the flags say
+    // about X's hosts.
+    let in_sandbox = a.sandbox
+        || saved
+            .as_ref()
+            .and_then(|p| p.endpoints.as_ref())
+            .is_some_and(|e| e.sandbox);
+    let (endpoints, sandbox) = endpoints(g, in_sandbox).await.map_err(fail)?;
+    let app = saved.as_ref().map(|p| &p.app);
+    let req = Request {
+        profile: a.profile,
+        client_id: a
+            .client_id
+            .or_else(|| app.map(|a| a.client_id.clone()))
+            .unwrap_or_default(),
+        client_secret: std::env::var("XCONNECT_CLIENT_SECRET")
+            .ok()
+            .filter(|s| !s.is_empty())
+            .or_else(|| app.and_then(|a| a.client_secret.clone()))
+            .map(Secret::new),
+        app_type: match (a.app_type, app.map(|a| a.app_type)) {
+            (Some(AppTypeArg::Web), _) | (None, Some(xconnect::profile::AppType::Web)) => {
+                AppType::Web
+            }
+            _ => AppType::Native,
+        },
+        permissions: match a.permissions {
+            PermissionArg::Read => Permission::Read,
+            PermissionArg::ReadWrite => Permission::ReadWrite,
+            PermissionArg::ReadWriteDm => Permission::ReadWriteDm,
+        },
+        scopes: a.scopes.or_else(|| app.map(|a| a.scopes.join(" "))),
+        callback_url: a
+            .callback_url
+            .or_else(|| app.map(|a| a.callback_url.clone()))
+            .unwrap_or_else(|| "https://app.latenode.com/redirected/index.html".into()),
+        website_url: a
+            .website_url
+            .or_else(|| app.map(|a| a.website_url.clone()).filter(|w| !w.is_empty())),
+        // Logging in again replaces the profile it came from: that is the point.
+        force: a.force || saved.is_some(),
+        wait: Duration::from_secs(a.wait),
+        interactive: std::io::IsTerminal::is_terminal(&std::io::stdin()),
+    };
+    if sandbox.is_some() {
+        eprintln!("Sandbox: the built-in X emulator answers; no X account is used.");
+    }
+    let stdin = tokio::io::BufReader::new(tokio::io::stdin());
+    let mut stderr = std::io::stderr();
+    // Errors keep their exit codes: X's and the shared store's faults 5, a refused login 1.
+    let place =
+        xconnect::login::cli::run(&req, &endpoints, &mut store, sandbox, stdin, &mut stderr)
+            .await?;
+    println!("{place}");
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,252 @@
+//! The commands scripts use after setup (`token`, `api`, `refresh`, `profiles`, `show`,
+//! `default`, `revoke`, `remove`, `store`): dispatch, and what each prints where (data on
+//! stdout, talk on stderr).
+
+use std::process::ExitCode;
+
+use xconnect::commands::{self, exit, Failure};
+use xconnect::profile::Store;
+use xconnect::store::Profiles;
+
+use super::args::{Command, Global, StoreCommand};
+use super::prompt::confirm_removal;
+use super::sandbox::sandbox_for;
+
+/// The commands scripts use once a profile exists.
+pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Failure> {
+    if let Command::Store(action) = cmd {
+        return store_command(g, action).await;
+    }
+    let mut store = Profiles::open(g.config_dir.clone(), g.store.as_deref()).await?;
+    let mut stderr = std::io::stderr();
+    match cmd {
+        Command::Token { name, json } => {
+            let name = store.pick(name.as_deref()).await?;
+            let (_sandbox, api) = sandbox_for(g, &store, &name).await?;
+            let api = api.as_deref();
+            let fresh =
+                commands::refresh::fresh_in(&mut store, &name, api, false, &mut stderr).await?;
+            let Some(t) = fresh.profile.token else {
+                return Err(Failure::reauth(&name, "it holds no token"));
+            };
+            if json {
+                let v = serde_json::json!({
+                    "access_token": t.access_token,
+                    "token_type": t.token_type,
+                    "expires_at": t.expires_at,
+                });
+                println!("{v}");
+            } else {
+                println!("{}", t.access_token);
+            }
+        }
+        Command::Api(a) => {
+            let name = store.pick(a.profile.as_deref()).await?;
+            let (_sandbox, api) = sandbox_for(g, &store, &name).await?;
+            let api = api.as_deref();
+            let input = a.input.as_deref().map(read_input).transpose()?;
+            let call = commands::api::Call {
+                method: a.method,
+                path: a.path,
+                fields: a.fields,
+                typed_fields: a.typed_fields,
+                input,
+                paginate: a.paginate,
+                max_pages: a.max_pages,
+                include: a.include,
+            };
+            let mut stdout = std::io::stdout();
+            let mut output = commands::api::Output {
+                out: &mut stdout,
+                err: &mut stderr,
+                terminal: std::io::IsTerminal::is_terminal(&std::io::stdout()),
+            };
+            commands::api::run(&mut store, &name, api, &call, &mut output).await?;
+        }
+        Command::Refresh { name, json } => {
+            let name = store.pick(name.as_deref()).await?;
+            let (_sandbox, api) = sandbox_for(g, &store, &name).await?;
+            let api = api.as_deref();
+            let fresh =
+                commands::refresh::fresh_in(&mut store, &name, api, true, &mut stderr).await?;
+            let expires = fresh
+                .profile
+                .token
+                .map(|t| t.expires_at)
+                .unwrap_or_default();
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "profile": name, "expires_at": expires, "refreshed": fresh.refreshed })
+                );
+            } else {
+                let rel = xconnect::timefmt::parse_rfc3339(&expires)
+                    .map(|t| {
+                        xconnect::timefmt::relative((t - xconnect::timefmt::now()).whole_seconds())
+                    })
+                    .unwrap_or_default();
+                let how = if fresh.refreshed {
+                    "Refreshed"
+                } else {
+                    "Already refreshed by another process"
+                };
+                println!("{how} {name}: the access token expires {expires} ({rel}).");
+            }
+        }
+        Command::Profiles { json } => {
+            let rows = match &store {
+                Profiles::Files(s) => commands::list::rows(s),
+                Profiles::Shared(pg) => commands::list::rows_shared(pg).await?,
+            };
+            if json {
+                let text = serde_json::to_string_pretty(&rows)
+                    .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?;
+                println!("{text}");
+            } else {
+                if rows.is_empty() {
+                    // Talk, not data: a script reading the table gets no lines.
+                    eprint!("{}", commands::list::EMPTY);
+                } else {
+                    print!(
+                        "{}",
+                        xconnect::text::for_locale(commands::list::table(&rows))
+                    );
+                }
+            }
+        }
+        Command::Show { name, reveal, json } => {
+            let name = store.pick(name.as_deref()).await?;
+            let (profile, place) = store.load(&name, &mut stderr).await?;
+            if let Some(check) = profile.scope_check() {
+                for problem in check.problems(&name) {
+                    eprintln!("warning: {problem}");
+                }
+            }
+            if json {
+                let shown = if reveal {
+                    profile.clone()
+                } else {
+                    commands::show::masked(&profile)
+                };
+                let text = serde_json::to_string_pretty(&shown)
+                    .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?;
+                println!("{text}");
+            } else {
+                let text = commands::show::text(&profile, &place, reveal)
+                    .map_err(|e| Failure::new(exit::FAILURE, e))?;
+                print!("{}", xconnect::text::for_locale(text));
+            }
+        }
+        Command::Default { name } => {
+            // A missing profile exits 3, a corrupt one 6: the default is left as it was.
+            match &mut store {
+                Profiles::Files(s) => s.set_default(&name)?,
+                Profiles::Shared(pg) => pg.set_default(&name).await?,
+            }
+            eprintln!("{name} is now the default profile.");
+        }
+        Command::Revoke { name } => {
+            let name = store.pick(name.as_deref()).await?;
+            let (_sandbox, api) = sandbox_for(g, &store, &name).await?;
+            let api = api.as_deref();
+            match &mut store {
+                Profiles::Files(s) => {
+                    commands::revoke::revoke(s, &name, api, &mut stderr).await?;
+                }
+                Profiles::Shared(pg) => {
+                    commands::revoke::revoke_shared(pg, &name, api, &mut stderr).await?
+                }
+            }
+            eprintln!("Revoked the tokens of {name} at X and removed them from the profile. Log in again with: xconnect login --profile {name}");
+        }
+        Command::Remove { name, yes } => {
+            let store = match store {
+                Profiles::Files(s) => s,
+                Profiles::Shared(pg) => {
+                    if !pg.exists(&name).await? {
+                        return Err(xconnect::store::StoreError::not_found(pg.url(), &name).into());
+                    }
+                    let place = format!("{name} in the profile store {}", pg.url().label());
+                    if !yes {
+                        confirm_removal(&name, &format!("Delete the profile {place}?"))?;
+                    }
+                    pg.remove(&name).await?;
+                    eprintln!("Removed {place}.");
+                    return Ok(ExitCode::SUCCESS);
+                }
+            };
+            // Not read first: a corrupt, oversized or unreadable profile is removed too.
+            let path = store
+                .path(&name)
+                .map_err(|e| Failure::new(exit::FAILURE, e))?;
+            if !store.exists(&name) {
+                return Err(xconnect::profile::LoadError::NotFound { name, path }.into());
+            }
+            if !yes {
+                confirm_removal(
+                    &name,
+                    &format!("Delete the profile {name} ({})?", path.display()),
+                )?;
+            }
+            let path = store.remove(&name)?;
+            eprintln!("Removed {}.", path.display());
+        }
+        Command::Login(_) | Command::Store(_) | Command::Completions { .. } | Command::Man => {}
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `xconnect store status|push|pull`: needs `--store`/`XCONNECT_STORE`.
+async fn store_command(g: &Global, action: StoreCommand) -> Result<ExitCode, Failure> {
+    let Some(text) = xconnect::store::store_setting(g.store.as_deref()) else {
+        return Err(Failure::new(
+            exit::USAGE,
+            "xconnect store needs the shared store's address: --store postgres://USER@HOST/DATABASE or XCONNECT_STORE",
+        ));
+    };
+    let mut pg = xconnect::store::connect(text).await?;
+    let files = || Store::resolve(g.config_dir.clone()).map_err(|e| Failure::new(exit::FAILURE, e));
+    match action {
+        StoreCommand::Status => print!("{}", commands::store::status(&pg).await?),
+        StoreCommand::Push { name, force } => {
+            eprintln!(
+                "{}",
+                commands::store::push(&files()?, &pg, &name, force).await?
+            )
+        }
+        StoreCommand::Pull { name, force, keep } => {
+            eprintln!(
+                "{}",
+                commands::store::pull(&files()?, &mut pg, &name, force, keep).await?
+            )
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads `--input`: a file, or stdin for `-`, at most the size an API body can be.
+fn read_input(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
+    use std::io::Read;
+    let limit = commands::api::MAX_ANSWER_BYTES as u64;
+    let mut bytes = Vec::new();
+    let read = if path.as_os_str() == "-" {
+        std::io::stdin()
+            .lock()
+            .take(limit + 1)
+            .read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+    };
+    read.map_err(|e| Failure::new(exit::FAILURE, format!("--input {}: {e}", path.display())))?;
+    if bytes.len() as u64 > limit {
+        return Err(Failure::new(
+            exit::FAILURE,
+            format!(
+                "--input {}: larger than {} MiB",
+                path.display(),
+                limit >> 20
+            ),
+        ));
+    }
+    Ok(bytes)
+}

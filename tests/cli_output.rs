@@ -1,0 +1,395 @@
+//! The command line as a script and a person meet it: what goes to stdout and what to
+//! stderr, exit codes, the advice each message gives, the order of listings, completions and
+//! the man page. Each runs the real binary.
+
+mod common;
+
+use common::cli::*;
+
+/// Copies the profile `from` to `to` (the same login under another name).
+fn copy_profile(w: &World, from: &str, to: &str) {
+    std::fs::copy(w.profile(from), w.profile(to)).expect("copy profile");
+}
+
+/// The profile names in `profiles`' table, in their order.
+fn listed(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| {
+            let l = l.strip_prefix("* ").or_else(|| l.strip_prefix("  "))?;
+            Some(l.split_whitespace().next()?.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn profiles_are_listed_in_natural_order() {
+    let w = World::new();
+    w.logged_in("p1");
+    for name in [
+        "p10", "p2", "p9", "p11", "P3", "p02x", "alpha", "beta-1", "beta-10", "beta-2",
+    ] {
+        copy_profile(&w, "p1", name);
+    }
+    let e = w.run(&["profiles"]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    assert_eq!(
+        listed(&e.stdout),
+        ["alpha", "beta-1", "beta-2", "beta-10", "p1", "p2", "p02x", "P3", "p9", "p10", "p11"],
+        "{}",
+        e.stdout
+    );
+    let j: serde_json::Value =
+        serde_json::from_str(&w.run(&["profiles", "--json"]).stdout).expect("json");
+    let names: Vec<&str> = j
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|r| r["name"].as_str())
+        .collect();
+    assert_eq!(names[..5], ["alpha", "beta-1", "beta-2", "beta-10", "p1"]);
+}
+
+/// The deepest nesting of parentheses in `text`.
+fn paren_depth(text: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for c in text.chars() {
+        match c {
+            '(' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+#[test]
+fn a_missing_profile_points_to_commands_that_work_for_it() {
+    let w = World::new();
+    w.logged_in("work");
+    for args in [
+        &["token", "nope"][..],
+        &["refresh", "nope"],
+        &["show", "nope"],
+        &["revoke", "nope"],
+        &["default", "nope"],
+        &["remove", "nope", "--yes"],
+        &["api", "/2/users/me", "--profile", "nope"],
+    ] {
+        let e = w.run(args);
+        assert_eq!(e.code, 3, "{args:?}: {}", e.stderr);
+        assert!(e.stdout.is_empty(), "{args:?}: {}", e.stdout);
+        assert!(
+            e.stderr.contains("xconnect profiles")
+                && e.stderr
+                    .contains("xconnect login --profile nope --client-id ID"),
+            "{args:?}: {}",
+            e.stderr
+        );
+        assert!(
+            !e.stderr.contains("\"xconnect login --profile nope\""),
+            "{args:?}: no advice that fails the same way: {}",
+            e.stderr
+        );
+    }
+    // Logging in again needs a profile to log in to: it says what to pass instead.
+    let mut l = w.login(&["--profile", "nope"], &[]);
+    assert!(l.try_link().is_none(), "no link without a Client ID");
+    let e = l.end();
+    assert_eq!(e.code, 3, "{}", e.stderr);
+    assert!(
+        e.stderr
+            .contains("xconnect login --profile nope --client-id ID"),
+        "{}",
+        e.stderr
+    );
+    assert_eq!(e.stderr.matches("--client-id").count(), 1, "{}", e.stderr);
+
+    // The advice works.
+    assert_eq!(w.run(&["profiles"]).code, 0);
+    let mut l = w.login(&["--profile", "nope", "--client-id", ID], &[]);
+    let link = l.link();
+    let redirect = w.rt.block_on(w.sandbox.approve(&link)).expect("approve");
+    l.type_line(&redirect);
+    assert_eq!(l.end().code, 0);
+    assert_eq!(w.run(&["token", "nope"]).code, 0);
+}
+
+#[test]
+fn without_a_default_profile_the_advice_names_real_profiles() {
+    let w = World::new();
+    let e = w.run(&["token"]);
+    assert_eq!(e.code, 3, "{}", e.stderr);
+    assert!(
+        !e.stderr.contains("xconnect default"),
+        "no profile to make the default: {}",
+        e.stderr
+    );
+    assert!(
+        e.stderr.contains("xconnect login --client-id ID"),
+        "{}",
+        e.stderr
+    );
+
+    w.logged_in("a");
+    w.logged_in("b");
+    let e = w.run(&["token"]);
+    assert_eq!(e.code, 3, "{}", e.stderr);
+    assert!(!e.stderr.contains("NAME"), "{}", e.stderr);
+    assert!(e.stderr.contains("xconnect default a"), "{}", e.stderr);
+    assert_eq!(w.run(&["default", "a"]).code, 0);
+    assert_eq!(w.run(&["token"]).code, 0);
+}
+
+#[test]
+fn a_dead_refresh_token_says_once_which_login_fixes_it() {
+    use xconnect::secret::Secret;
+    use xconnect::x::{oauth, Endpoints};
+    let w = World::new();
+    w.logged_in("bot");
+    // Someone else used (and so rotated away) the saved refresh token.
+    let e = Endpoints::new(&w.sandbox.base_url(), &w.sandbox.base_url()).expect("endpoints");
+    let app = oauth::App {
+        client_id: ID.into(),
+        client_secret: None,
+        callback_url: CALLBACK.into(),
+        scopes: vec![],
+    };
+    let saved = w.read("bot")["token"]["refresh_token"]
+        .as_str()
+        .expect("refresh token")
+        .to_string();
+    w.rt.block_on(async {
+        let http = oauth::http_client().expect("client");
+        oauth::refresh(&http, &app, &e, &Secret::new(saved))
+            .await
+            .expect("stolen refresh")
+    });
+    w.expire("bot");
+    // Once from X's answer, once from the mark left in the profile.
+    for _ in 0..2 {
+        let e = w.run(&["token", "bot"]);
+        assert_eq!(e.code, 4, "{}", e.stderr);
+        assert_eq!(e.stderr.lines().count(), 1, "{}", e.stderr);
+        assert!(!e.stderr.contains("NAME"), "{}", e.stderr);
+        assert!(paren_depth(&e.stderr) <= 1, "{}", e.stderr);
+        assert_eq!(
+            e.stderr.matches("xconnect login").count(),
+            1,
+            "said once: {}",
+            e.stderr
+        );
+        assert_eq!(
+            e.stderr.to_lowercase().matches("log in again").count(),
+            1,
+            "said once: {}",
+            e.stderr
+        );
+        assert!(
+            e.stderr.contains("xconnect login --profile bot"),
+            "{}",
+            e.stderr
+        );
+    }
+    // The advice works: the saved app is reused.
+    let mut l = w.login(&["--profile", "bot"], &[]);
+    let link = l.link();
+    let redirect = w.rt.block_on(w.sandbox.approve(&link)).expect("approve");
+    l.type_line(&redirect);
+    assert_eq!(l.end().code, 0);
+    assert_eq!(w.run(&["token", "bot"]).code, 0);
+}
+
+#[test]
+fn talk_goes_to_stderr_and_data_to_stdout() {
+    let w = World::new();
+    let e = w.run(&["profiles"]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    assert!(e.stdout.is_empty(), "no data: {}", e.stdout);
+    assert!(e.stderr.contains("No profiles yet"), "{}", e.stderr);
+    let e = w.run(&["profiles", "--json"]);
+    assert_eq!(e.stdout.trim(), "[]");
+
+    w.logged_in("a");
+    w.logged_in("b");
+    for (args, says) in [
+        (&["default", "b"][..], "b is now the default profile"),
+        (&["revoke", "b"], "Revoked the tokens of b"),
+        (&["remove", "b", "--yes"], "Removed"),
+    ] {
+        let e = w.run(args);
+        assert_eq!(e.code, 0, "{args:?}: {}", e.stderr);
+        assert!(e.stdout.is_empty(), "{args:?}: {}", e.stdout);
+        assert!(e.stderr.contains(says), "{args:?}: {}", e.stderr);
+    }
+}
+
+#[test]
+fn remove_without_a_terminal_refuses_without_asking() {
+    let w = World::new();
+    w.logged_in("a");
+    let e = w.run(&["remove", "a"]);
+    assert_eq!(e.code, 2, "a usage error: {}", e.stderr);
+    assert!(!e.stderr.contains("[y/N]"), "no question: {}", e.stderr);
+    assert!(
+        e.stderr.contains("no terminal") && e.stderr.contains("--yes"),
+        "{}",
+        e.stderr
+    );
+    assert!(w.profile("a").exists());
+}
+
+#[test]
+fn a_bad_xconnect_timeout_is_refused_not_ignored() {
+    let w = World::new();
+    w.logged_in("a");
+    for bad in ["0", "601", "abc", "-5", "1.5", "99999999999999999999"] {
+        for args in [&["token"][..], &["profiles"]] {
+            let e = w.run_env(args, &[("XCONNECT_TIMEOUT", bad)]);
+            assert_eq!(e.code, 2, "{bad} {args:?}: {}", e.stderr);
+            assert!(e.stdout.is_empty(), "{}", e.stdout);
+            assert!(
+                e.stderr.contains("XCONNECT_TIMEOUT") && e.stderr.contains("1 to 600"),
+                "{bad}: {}",
+                e.stderr
+            );
+        }
+    }
+    for good in ["1", "600", " 30 ", ""] {
+        let e = w.run_env(&["token"], &[("XCONNECT_TIMEOUT", good)]);
+        assert_eq!(e.code, 0, "{good:?}: {}", e.stderr);
+    }
+}
+
+#[test]
+fn sandbox_is_offered_only_where_it_means_something() {
+    let w = World::new();
+    for cmd in [
+        "remove", "default", "profiles", "show", "store", "token", "api", "refresh", "revoke",
+    ] {
+        let e = w.run(&[cmd, "--help"]);
+        assert_eq!(e.code, 0, "{cmd}: {}", e.stderr);
+        assert!(!e.stdout.contains("--sandbox"), "{cmd}: {}", e.stdout);
+    }
+    for args in [&["--help"][..], &["login", "--help"]] {
+        let e = w.run(args);
+        assert!(e.stdout.contains("--sandbox"), "{args:?}: {}", e.stdout);
+    }
+    for args in [
+        &["remove", "a", "--sandbox"][..],
+        &["default", "a", "--sandbox"],
+        &["--sandbox", "profiles"],
+        &["profiles", "--sandbox"],
+    ] {
+        let e = w.run(args);
+        assert_eq!(e.code, 2, "{args:?}: {}", e.stderr);
+    }
+}
+
+#[test]
+fn every_name_and_json_has_help_text() {
+    let w = World::new();
+    for cmd in [
+        "token", "refresh", "show", "revoke", "default", "remove", "profiles",
+    ] {
+        let help = w.run(&[cmd, "--help"]).stdout;
+        for line in help.lines() {
+            let t = line.trim_start();
+            if t.starts_with("[NAME]") || t.starts_with("<NAME>") || t.starts_with("--json") {
+                let text = t.split_once(char::is_whitespace).map(|(_, r)| r.trim());
+                assert!(
+                    text.is_some_and(|r| !r.is_empty()),
+                    "{cmd}: {line:?} has no help text:\n{help}"
+                );
+            }
+        }
+    }
+}
+
+/// Every command a person types (the hidden `man` aside).
+const SUBCOMMANDS: [&str; 11] = [
+    "login",
+    "token",
+    "api",
+    "refresh",
+    "profiles",
+    "show",
+    "default",
+    "revoke",
+    "remove",
+    "store",
+    "completions",
+];
+
+#[test]
+fn completions_for_bash_zsh_and_fish() {
+    let w = World::new();
+    let e = w.run(&["completions", "bash"]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    for cmd in SUBCOMMANDS {
+        assert!(e.stdout.contains(cmd), "bash completion lacks {cmd}");
+    }
+    assert!(e.stdout.contains("--client-id") && e.stdout.contains("--json"));
+    let script = w.dir.path().join("xconnect.bash");
+    std::fs::write(&script, &e.stdout).expect("write");
+    let check = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .output()
+        .expect("bash");
+    assert!(
+        check.status.success(),
+        "bash -n: {}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    for shell in ["zsh", "fish"] {
+        let e = w.run(&["completions", shell]);
+        assert_eq!(e.code, 0, "{shell}: {}", e.stderr);
+        assert!(e.stdout.contains("xconnect") && e.stdout.contains("profiles"));
+    }
+    assert_eq!(w.run(&["completions", "tcsh"]).code, 2);
+}
+
+#[test]
+fn the_man_page_comes_from_the_same_definitions() {
+    let w = World::new();
+    let e = w.run(&["man"]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    assert!(e.stdout.contains(".TH xconnect 1"), "a page of section 1");
+    for cmd in SUBCOMMANDS {
+        let heading = format!(".SH \"XCONNECT {}\"", cmd.to_uppercase());
+        assert!(e.stdout.contains(&heading), "the man page lacks {heading}");
+        assert!(
+            e.stdout.contains(&format!("\\fBxconnect {cmd}\\fR")),
+            "the list of commands lacks {cmd}"
+        );
+    }
+    for heading in [
+        ".SH \"EXIT STATUS\"",
+        ".SH \"ENVIRONMENT\"",
+        ".SH \"XCONNECT STORE PUSH\"",
+    ] {
+        assert!(e.stdout.contains(heading), "the man page lacks {heading}");
+    }
+    assert!(e.stdout.is_ascii(), "troff reads it in any locale");
+    // Each command's own options are there too, not only its name.
+    for option in [
+        "\\-\\-client\\-id",
+        "\\-\\-reveal",
+        "\\-\\-max\\-pages",
+        "\\-\\-keep",
+    ] {
+        assert!(e.stdout.contains(option), "the man page lacks {option}");
+    }
+    assert!(e.stdout.contains("XCONNECT_TIMEOUT") || e.stdout.contains("XCONNECT_STORE"));
+    let help = w.run(&["--help"]).stdout;
+    assert!(
+        !help.contains("\n  man "),
+        "man is not offered in --help: {help}"
+    );
+}
