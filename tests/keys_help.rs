@@ -118,3 +118,53 @@ fn the_readme_s_key_table_is_the_wizard_s() {
         table()
     );
 }
+
+/// The keys a help table names, one by one ("c  Ctrl-Y" is `c` and `Ctrl-Y`; "↑ ↓" is `↑↓`).
+fn help_keys(step: Step, on_menu: bool) -> Vec<String> {
+    keys::help(step, on_menu)
+        .into_iter()
+        .flat_map(|(k, _)| {
+            k.split("  ")
+                .map(|p| p.replace(' ', ""))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[test]
+fn every_key_the_footer_offers_is_in_that_screen_s_help() {
+    let mut states = Vec::new();
+    for step in [
+        Step::CreateApp,
+        Step::Permissions,
+        Step::AppType,
+        Step::Urls,
+        Step::Credentials,
+    ] {
+        let mut m = on(step);
+        states.push(m.clone());
+        // And with the focus on each of the screen's widgets.
+        for _ in 0..3 {
+            send(&mut m, [key(crossterm::event::KeyCode::Tab)]);
+            states.push(m.clone());
+        }
+    }
+    let mut auth = ready();
+    auth.sandbox = true;
+    auth.can_open_browser = true;
+    states.push(auth.clone());
+    send(&mut auth, [key(crossterm::event::KeyCode::Tab)]);
+    states.push(auth);
+    for m in states {
+        let known = help_keys(m.step, m.menu.is_some());
+        for (k, what) in xconnect::wizard::view::key_hints(&m) {
+            let k = k.replace(' ', "");
+            assert!(
+                known.contains(&k) || (k == "↑↓" && known.iter().any(|x| x.starts_with("↑↓"))),
+                "{:?} (focus {:?}) offers {k:?} ({what}) that its help does not list: {known:?}",
+                m.step,
+                m.focus
+            );
+        }
+    }
+}

@@ -281,3 +281,35 @@ fn smallest_supported_size_scrolls_instead_of_clipping() {
     send(&mut m, [Msg::Resize(60, 20), enter()]);
     snap("step2_permissions_60x20", &m);
 }
+
+/// Step 4 as drawn at 80×24, down to the last line with text, trailing spaces cut.
+fn step4_as_drawn() -> String {
+    let mut m = model();
+    send(&mut m, [enter(), enter(), enter()]);
+    let screen = screen_text(&m);
+    let lines: Vec<&str> = screen.lines().map(str::trim_end).collect();
+    let last = lines
+        .iter()
+        .take(21)
+        .rposition(|l| !l.is_empty())
+        .unwrap_or(0);
+    lines[..=last].join("\n")
+}
+
+#[test]
+fn the_readme_s_step_4_is_what_is_drawn() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let start = readme
+        .find("<!-- step4 -->")
+        .expect("the README marks its mock-up");
+    let end = readme.find("<!-- /step4 -->").expect("end mark");
+    let block = readme[start..end]
+        .trim_start_matches("<!-- step4 -->")
+        .trim()
+        .trim_start_matches("```text")
+        .trim_end_matches("```")
+        .trim_matches('\n');
+    let drawn = step4_as_drawn();
+    assert_eq!(block, drawn, "README's step 4 should read:\n{drawn}");
+}

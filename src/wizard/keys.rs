@@ -46,6 +46,7 @@ const AUTHORIZE: &[KeyHelp] = &[
     ("n", "a new link (new state and PKCE verifier)"),
     ("s", "save again after a failed save (the token is kept)"),
     ("Tab", "to the field for the redirected address"),
+    ("Enter", "use the address typed there"),
     ("Esc", "back; while X is asked, cancel"),
 ];
 const DONE: &[KeyHelp] = &[
