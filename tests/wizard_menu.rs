@@ -135,3 +135,30 @@ fn ten_thousand_profiles_are_named_at_once_and_read_after_the_first_frame() {
     assert!(screen.contains("› (•) 10002. Quit"), "{screen}");
     assert!(screen.contains("p10000"), "{screen}");
 }
+
+#[test]
+fn a_sandbox_profile_is_never_sent_to_x() {
+    let mut sandboxed = saved(AppType::Native, None);
+    sandboxed.endpoints = Some(xconnect::profile::Endpoints {
+        auth_base: "http://127.0.0.1:41234".into(),
+        api_base: "http://127.0.0.1:41234".into(),
+        sandbox: true,
+    });
+    let mut m = model().with_profiles(vec![("play".into(), sandboxed.clone())]);
+    assert!(
+        send(&mut m, [ch('j'), enter()]).is_empty(),
+        "no link to x.com"
+    );
+    assert!(m.menu.is_some());
+    let status = m
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default();
+    assert!(status.contains("xconnect --sandbox"), "{status}");
+    // In the sandbox it logs in again as usual.
+    let mut m = model().with_profiles(vec![("play".into(), sandboxed)]);
+    m.sandbox = true;
+    send(&mut m, [ch('j'), enter()]);
+    assert_eq!(m.step, Step::Authorize);
+}

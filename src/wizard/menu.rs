@@ -241,6 +241,18 @@ fn choose(m: &mut Model) -> Vec<Cmd> {
                 );
                 return Vec::new();
             };
+            let sandboxed = profile.endpoints.as_ref().is_some_and(|e| e.sandbox);
+            if sandboxed != m.sandbox {
+                // X and the emulator do not know each other's apps: say which way in works.
+                m.menu = Some(menu);
+                let how = if sandboxed {
+                    format!("{name} is a sandbox profile: log in again with xconnect --sandbox, or xconnect login --profile {name}.")
+                } else {
+                    format!("{name} is a profile at X: log in again without --sandbox.")
+                };
+                m.set_status(StatusKind::Info, how);
+                return Vec::new();
+            }
             m.menu_back = Some(back);
             load_settings(m, &name, &profile);
             super::update::go_authorize(m)
