@@ -341,10 +341,17 @@ pub fn key_hints(m: &Model) -> Vec<(&'static str, &'static str)> {
                 ("Tab", "type the address"),
                 ("q", "quit"),
             ]);
+        } else if m.focus == Focus::SshHint {
+            v.extend([
+                ("c", "copy"),
+                ("p", "print"),
+                ("Tab", "to the link"),
+                ("q", "quit"),
+            ]);
         } else {
             v.extend([
                 ("Enter", "use the address"),
-                ("Tab", "back to the link"),
+                ("Tab", "next"),
                 ("Ctrl-C", "quit"),
             ]);
         }

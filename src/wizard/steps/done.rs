@@ -115,7 +115,7 @@ pub fn render(m: &Model, body: &mut Body) {
     if m.sandbox {
         body.blank();
         body.warning(
-            "Sandbox profile: it points at the built-in emulator, which stops with this program. Log in to X for real to use it in scripts.",
+            "Sandbox profile: xconnect token, api, refresh and revoke start the built-in emulator again (its state is kept), so you can try them all; log in to X for real for your scripts.",
         );
     }
     render_outro(m, body);
