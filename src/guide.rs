@@ -34,6 +34,33 @@ pub struct HandoffText {
     pub other_intro: String,
     pub other_after: String,
     pub native_secret: String,
+    /// Under a confidential app's Client Secret: shown once, and where a lost one is remade.
+    #[serde(default)]
+    pub secret_once: String,
+}
+
+/// A place where X makes apps, with its own address, steps and names for the pages the
+/// later screens mention.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Place {
+    pub id: String,
+    pub label: String,
+    pub description: String,
+    pub url: String,
+    /// Where App permissions, Type of App and the URLs are set.
+    pub auth_settings: String,
+    /// Where the Client ID and Client Secret are shown (and a lost secret regenerated).
+    pub keys: String,
+    #[serde(default)]
+    pub lines: Vec<String>,
+}
+
+impl Place {
+    /// The words of a screen with this place's names filled in.
+    pub fn words(&self, text: &str) -> String {
+        text.replace("{auth_settings}", &self.auth_settings)
+            .replace("{keys}", &self.keys)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -41,9 +68,20 @@ pub struct Guide {
     pub step: Vec<StepText>,
     #[serde(default)]
     pub handoff: HandoffText,
+    #[serde(default)]
+    pub place: Vec<Place>,
 }
 
 impl Guide {
+    /// The place at `index` (the first, the portal, when there is no such place).
+    pub fn place(&self, index: usize) -> &Place {
+        static NONE: OnceLock<Place> = OnceLock::new();
+        self.place
+            .get(index)
+            .or_else(|| self.place.first())
+            .unwrap_or_else(|| NONE.get_or_init(Place::default))
+    }
+
     /// The texts of the screen with this id. The ids are checked by a test, so a missing one is
     /// a build mistake; it still degrades to an empty screen rather than a panic.
     pub fn step(&self, id: &str) -> &StepText {
@@ -75,6 +113,7 @@ pub fn guide() -> &'static Guide {
         parse(GUIDE_TOML).unwrap_or(Guide {
             step: Vec::new(),
             handoff: HandoffText::default(),
+            place: Vec::new(),
         })
     })
 }
@@ -91,6 +130,26 @@ mod tests {
             assert!(g.step.iter().any(|s| s.id == id), "guide lacks step {id}");
         }
         assert!(g.step("create_app").warning.contains("OAuth 1.0a"));
+        let ids: Vec<&str> = g.place.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["portal", "console"],
+            "the portal first, as the guide has it"
+        );
+        for p in &g.place {
+            assert!(
+                p.url.starts_with("https://") && !p.lines.is_empty(),
+                "{}",
+                p.id
+            );
+        }
+        // Every placeholder in the steps' words is one a place fills.
+        for s in &g.step {
+            for text in [&s.intro, &s.warning, &s.note] {
+                let filled = g.place(0).words(text);
+                assert!(!filled.contains('{'), "{}: {filled}", s.id);
+            }
+        }
         assert!(g.handoff.latenode_intro.contains("X (Twitter)"));
         assert!(!g.handoff.native_secret.is_empty());
     }

@@ -21,6 +21,9 @@ pub struct Session {
     pub website_url: String,
     pub client_id: String,
     pub profile: String,
+    /// Where the app is made ("portal" or "console"); older files have none: the portal.
+    #[serde(default)]
+    pub place: String,
 }
 
 /// Where the session file lives: `XCONNECT_STATE_DIR`; else `<config dir>/state` when a config
@@ -141,6 +144,7 @@ mod tests {
             website_url: "https://a.example".into(),
             client_id: "id".into(),
             profile: "default".into(),
+            place: "console".into(),
         };
         save(&dir, &s).expect("save");
         let mode = std::fs::metadata(dir.join(FILE))
@@ -168,6 +172,7 @@ mod tests {
             website_url: String::new(),
             client_id: String::new(),
             profile: "default".into(),
+            place: String::new(),
         };
         for step in ["permissions", "app_type", "urls", "credentials"] {
             s.step = step.into();

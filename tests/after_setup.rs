@@ -361,3 +361,54 @@ fn without_a_utf8_locale_profiles_and_show_print_ascii_marks() {
         utf8.stdout
     );
 }
+
+#[test]
+fn a_regenerated_client_secret_is_named_as_the_cause_and_the_fix_works() {
+    let w = World::new();
+    let old = "O".repeat(50);
+    w.sandbox
+        .register_app(xconnect::sandbox::SandboxApp::confidential(
+            ID,
+            old.clone(),
+            [CALLBACK],
+        ));
+    let mut l = w.login(
+        &["--client-id", ID, "--app-type", "web", "--profile", "bot"],
+        &[("XCONNECT_CLIENT_SECRET", &old)],
+    );
+    let link = l.link();
+    let redirect = w.rt.block_on(w.sandbox.approve(&link)).expect("approve");
+    l.type_line(&redirect);
+    assert_eq!(l.end().code, 0);
+    // In the portal the secret is regenerated: the saved one stops working.
+    let new = "N".repeat(50);
+    w.sandbox
+        .register_app(xconnect::sandbox::SandboxApp::confidential(
+            ID,
+            new.clone(),
+            [CALLBACK],
+        ));
+    w.expire("bot");
+    let e = w.run(&["token", "bot"]);
+    assert_eq!(e.code, 4, "{}", e.stderr);
+    assert!(
+        e.stderr.contains("If the secret was regenerated"),
+        "{}",
+        e.stderr
+    );
+    assert!(
+        e.stderr
+            .contains("XCONNECT_CLIENT_SECRET=<the new secret> xconnect login --profile bot"),
+        "{}",
+        e.stderr
+    );
+    assert!(!e.stderr.contains(&old), "no secret in the message");
+    // The advice works.
+    let mut l = w.login(&["--profile", "bot"], &[("XCONNECT_CLIENT_SECRET", &new)]);
+    let link = l.link();
+    let redirect = w.rt.block_on(w.sandbox.approve(&link)).expect("approve");
+    l.type_line(&redirect);
+    let done = l.end();
+    assert_eq!(done.code, 0, "{}", done.stderr);
+    assert_eq!(w.run(&["token", "bot"]).code, 0);
+}

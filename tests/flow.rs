@@ -114,7 +114,7 @@ async fn print_leaves_the_screen_and_enter_comes_back() {
     assert_eq!(
         host.plain,
         vec![(
-            "Portal address".to_string(),
+            "Developer Portal address".to_string(),
             xconnect::x::PORTAL_URL.to_string()
         )]
     );

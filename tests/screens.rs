@@ -313,3 +313,14 @@ fn the_readme_s_step_4_is_what_is_drawn() {
     let drawn = step4_as_drawn();
     assert_eq!(block, drawn, "README's step 4 should read:\n{drawn}");
 }
+
+#[test]
+fn step1_both_places_at_80x24_and_60x20() {
+    for (size, tag) in [((80, 24), ""), ((60, 20), "_60x20")] {
+        let mut m = model();
+        send(&mut m, [Msg::Resize(size.0, size.1)]);
+        snap(&format!("step1_portal{tag}"), &m);
+        send(&mut m, [key(KeyCode::Down)]);
+        snap(&format!("step1_console{tag}"), &m);
+    }
+}

@@ -272,7 +272,7 @@ fn copy_and_print_the_focused_value() {
     assert_eq!(
         cmds,
         vec![Cmd::Copy {
-            what: "Portal address".into(),
+            what: "Developer Portal address".into(),
             text: xconnect::x::PORTAL_URL.into()
         }]
     );
@@ -296,7 +296,7 @@ fn copy_result_says_honestly_how_it_went() {
     send(
         &mut m,
         [Msg::Copied {
-            what: "Portal address".into(),
+            what: "Developer Portal address".into(),
             result: Ok(xconnect::clipboard::Delivery::Osc52),
         }],
     );
@@ -519,4 +519,41 @@ fn every_screen_starts_the_same_way() {
     assert!(!m.tried && !m.warned && !m.typing);
     assert_eq!(m.scroll, None);
     assert!(!m.credentials.reveal, "the secret is hidden again");
+}
+
+#[test]
+fn the_place_chosen_on_step_1_names_the_pages_of_the_later_screens() {
+    let mut m = model();
+    assert!(screen_text(&m).contains("https://developer.x.com/en/portal/dashboard"));
+    send(&mut m, [key(KeyCode::Down)]);
+    let screen = screen_text(&m);
+    assert!(screen.contains("https://console.x.com"), "{screen}");
+    assert!(screen.contains("Create App"), "{screen}");
+    assert_eq!(
+        send(&mut m, [key(KeyCode::Tab), ch('c')]),
+        vec![Cmd::Copy {
+            what: "Developer Console address".into(),
+            text: "https://console.x.com".into()
+        }]
+    );
+    send(&mut m, [enter()]);
+    let screen = screen_text(&m);
+    assert!(
+        screen.contains("(the app's authentication settings)"),
+        "{screen}"
+    );
+    assert!(!screen.contains("User authentication settings"), "{screen}");
+    send(&mut m, [enter(), enter(), enter()]);
+    assert_eq!(m.step, Step::Credentials);
+    assert!(screen_text(&m).contains("the app's credentials"));
+    // The portal's own words when the portal is chosen.
+    let mut p = at_credentials();
+    assert!(screen_text(&p).contains("Keys and tokens"));
+    send(
+        &mut p,
+        [key(KeyCode::Esc), key(KeyCode::Esc), key(KeyCode::Esc)],
+    );
+    assert!(screen_text(&p).contains("User authentication settings"));
+    // And the choice is kept for resuming.
+    assert_eq!(xconnect::wizard::resume::from_model(&m).place, "console");
 }

@@ -213,6 +213,14 @@ pub async fn at_x(
                 failure: (!printable).then(|| Failure::new(exit::FAILURE, UNPRINTABLE)),
             })
         }
+        // The saved secret no longer works: X shows a Client Secret once, and regenerating it
+        // ends the old one. Nothing is marked: the same login works again with the new secret.
+        Err(crate::x::XError::ClientAuth { confidential: true }) => Err(Failure::new(
+            exit::NEEDS_REAUTH,
+            format!(
+                "X refused the Client ID and Client Secret saved in profile {name}. If the secret was regenerated (in the app's Keys and tokens; the old one then stops working), log in again with the new one: XCONNECT_CLIENT_SECRET=<the new secret> xconnect login --profile {name}"
+            ),
+        )),
         Err(e) => {
             let failure = x_failure(name, &e);
             if failure.code == exit::NEEDS_REAUTH {

@@ -35,7 +35,7 @@ const PERMISSIONS: &[KeyHelp] = &[
     ("Space", "toggle the scope under the cursor"),
     COPY,
 ];
-const CREATE_APP: &[KeyHelp] = &[COPY, PRINT];
+const CREATE_APP: &[KeyHelp] = &[LIST, COPY, PRINT];
 const APP_TYPE: &[KeyHelp] = &[LIST];
 const URLS: &[KeyHelp] = &[LIST, COPY, PRINT, FIELD];
 const CREDENTIALS: &[KeyHelp] = &[("Ctrl-R", "show / hide the Client Secret"), COPY, FIELD];

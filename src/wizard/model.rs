@@ -69,6 +69,8 @@ impl Step {
 /// What has the keyboard focus on the current screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
+    /// Step 1: where X makes the app (the portal or the console).
+    Place,
     PortalUrl,
     Level,
     Scopes,
@@ -351,6 +353,8 @@ pub struct Credentials {
 pub struct Model {
     pub step: Step,
     pub focus: Focus,
+    /// Where the app is made: an index into the guide's places (0: the Developer Portal).
+    pub place: usize,
     pub permissions: Permissions,
     pub app_type: AppType,
     pub urls: Urls,
@@ -399,7 +403,8 @@ impl Model {
         let first = presets().first();
         Model {
             step: Step::CreateApp,
-            focus: Focus::PortalUrl,
+            focus: Focus::Place,
+            place: 0,
             permissions: Permissions::for_level(Permission::default()),
             app_type: AppType::default(),
             urls: Urls {

@@ -16,6 +16,7 @@ pub fn from_model(m: &Model) -> Session {
         website_url: m.urls.website.value().to_string(),
         client_id: m.credentials.client_id.value().to_string(),
         profile: m.credentials.profile.value().to_string(),
+        place: crate::guide::guide().place(m.place).id.clone(),
     }
 }
 
@@ -111,5 +112,10 @@ pub fn apply(m: &mut Model, s: &Session) {
             profile: &s.profile,
         },
     );
+    m.place = crate::guide::guide()
+        .place
+        .iter()
+        .position(|p| p.id == s.place)
+        .unwrap_or(0);
     m.enter(step_of(s));
 }

@@ -367,7 +367,7 @@ pub fn key_hints(m: &Model) -> Vec<(&'static str, &'static str)> {
         v.push(("Tab", "next field"));
     }
     match m.focus {
-        Focus::Level | Focus::AppType | Focus::Preset => v.push(("↑↓", "choose")),
+        Focus::Level | Focus::AppType | Focus::Preset | Focus::Place => v.push(("↑↓", "choose")),
         Focus::Scopes => v.push(("Space", "toggle")),
         _ => {}
     }

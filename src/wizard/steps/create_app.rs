@@ -1,19 +1,52 @@
-//! Step 1: create the app in the X Developer Portal.
+//! Step 1: create the app, in the X Developer Portal or the newer Developer Console: the
+//! choice of place, its address (copyable) and its own steps. The choice also names the
+//! pages the later screens send the person to.
 
+use crossterm::event::KeyEvent;
 use ratatui::text::{Line, Span};
 
-use super::{render_intro, render_lines, render_outro};
+use super::{render_intro, render_outro};
+use crate::guide::guide;
 use crate::wizard::model::{Focus, Model};
 use crate::wizard::widgets::body::Body;
-use crate::x::PORTAL_URL;
+use crate::wizard::widgets::choice_list;
 
 pub fn render(m: &Model, body: &mut Body) {
     render_intro(m, body);
     body.blank();
-    copyable(body, "", PORTAL_URL, m.focus == Focus::PortalUrl);
+    let items: Vec<(&str, &str)> = guide()
+        .place
+        .iter()
+        .map(|p| (p.label.as_str(), p.description.as_str()))
+        .collect();
+    choice_list::render(body, &items, m.place, m.focus == Focus::Place, false);
     body.blank();
-    render_lines(m, body);
+    let place = guide().place(m.place);
+    copyable(body, "", &place.url, m.focus == Focus::PortalUrl);
+    body.blank();
+    for (i, line) in place.lines.iter().enumerate() {
+        body.prefixed(
+            &format!("{:>2}. ", i + 1),
+            line,
+            ratatui::style::Style::new(),
+        );
+    }
     render_outro(m, body);
+}
+
+/// The list of places, while it has the focus.
+pub fn on_key(m: &mut Model, key: KeyEvent) -> bool {
+    if m.focus != Focus::Place {
+        return false;
+    }
+    let Some(next) = choice_list::on_key(m.place, guide().place.len(), &key) else {
+        return false;
+    };
+    if next != m.place {
+        m.place = next;
+        m.touched = true;
+    }
+    true
 }
 
 /// A value the person copies: marked when focused, with its keys beside it.

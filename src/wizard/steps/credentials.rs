@@ -45,6 +45,13 @@ pub fn render(m: &Model, body: &mut Body) {
         };
         let style = body.theme.dim();
         body.prefixed(&" ".repeat(LABEL_W + 3), hint, style);
+        // X shows a Client Secret once.
+        let words = &crate::guide::guide().handoff;
+        body.prefixed(
+            &" ".repeat(LABEL_W + 3),
+            &super::say(m, &words.secret_once),
+            style,
+        );
     } else {
         let style = body.theme.dim();
         body.prefixed(

@@ -19,7 +19,7 @@ use crate::validate::Check;
 /// The focusable widgets of the current screen, in Tab order.
 pub fn focusables(m: &Model) -> Vec<Focus> {
     match m.step {
-        Step::CreateApp => vec![Focus::PortalUrl],
+        Step::CreateApp => vec![Focus::Place, Focus::PortalUrl],
         Step::Permissions => vec![Focus::Level, Focus::Scopes],
         Step::AppType => vec![Focus::AppType],
         Step::Urls => vec![Focus::Preset, Focus::Callback, Focus::Website],
@@ -51,6 +51,7 @@ pub fn render(m: &Model, body: &mut Body) {
 /// The screen's own keys outside text fields (list moves, toggles). True when handled.
 pub fn on_key(m: &mut Model, key: KeyEvent) -> bool {
     match m.step {
+        Step::CreateApp => create_app::on_key(m, key),
         Step::Permissions => permissions::on_key(m, key),
         Step::AppType => app_type::on_key(m, key),
         Step::Urls => urls::on_key(m, key),
@@ -79,7 +80,10 @@ pub fn checks(m: &Model) -> Vec<(Focus, Check)> {
 pub fn copy_target(m: &Model) -> Option<(String, String)> {
     let v = |what: &str, text: &str| Some((what.to_string(), text.to_string()));
     match m.focus {
-        Focus::PortalUrl => v("Portal address", crate::x::PORTAL_URL),
+        Focus::Place | Focus::PortalUrl => {
+            let place = crate::guide::guide().place(m.place);
+            v(&format!("{} address", place.label), &place.url)
+        }
         Focus::Scopes | Focus::Level => v("Scopes", &m.permissions.scopes.join(" ")),
         Focus::Callback => v("Callback URL", m.urls.callback.value()),
         Focus::Website => v("Website URL", m.urls.website.value()),
@@ -178,7 +182,13 @@ pub fn render_check(body: &mut Body, check: Option<Check>, indent: usize) {
 /// The screen's words, in the guide's order: intro, numbered lines, warning, note.
 pub fn render_intro(m: &Model, body: &mut Body) {
     let g = crate::guide::guide().step(m.step.id());
-    body.text(&g.intro, ratatui::style::Style::new());
+    body.text(&say(m, &g.intro), ratatui::style::Style::new());
+}
+
+/// A screen's words with the chosen place's names in them ("User authentication settings"
+/// in the portal, plain words for the console).
+pub fn say(m: &Model, text: &str) -> String {
+    crate::guide::guide().place(m.place).words(text)
 }
 
 pub fn render_lines(m: &Model, body: &mut Body) {
@@ -186,7 +196,7 @@ pub fn render_lines(m: &Model, body: &mut Body) {
     for (i, line) in g.lines.iter().enumerate() {
         body.prefixed(
             &format!("{:>2}. ", i + 1),
-            line,
+            &say(m, line),
             ratatui::style::Style::new(),
         );
     }
@@ -196,11 +206,11 @@ pub fn render_outro(m: &Model, body: &mut Body) {
     let g = crate::guide::guide().step(m.step.id());
     if !g.warning.is_empty() {
         body.blank();
-        body.warning(&g.warning);
+        body.warning(&say(m, &g.warning));
     }
     if !g.note.is_empty() {
         body.blank();
         let style = body.theme.dim();
-        body.text(&g.note, style);
+        body.text(&say(m, &g.note), style);
     }
 }
