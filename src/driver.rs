@@ -67,6 +67,17 @@ pub enum Exit {
 
 pub use crate::input::to_msg;
 
+/// Everything on screen is gone (a print, a suspend): the next draw repaints it all. (Not
+/// `Terminal::clear`, which asks the terminal for its cursor position.)
+fn repaint_all<B: Backend>(terminal: &mut Terminal<B>) -> io::Result<()> {
+    let size = terminal
+        .size()
+        .map_err(|e| io::Error::other(e.to_string()))?;
+    terminal
+        .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
+        .map_err(|e| io::Error::other(e.to_string()))
+}
+
 fn draw<B: Backend>(terminal: &mut Terminal<B>, model: &Model) -> io::Result<()> {
     terminal
         .draw(|f| view(model, f))
@@ -211,25 +222,13 @@ where
                         }
                         Cmd::ShowPlain { title, text } => host.show_plain(&title, &text)?,
                         Cmd::Suspend => {
+                            // Back from the shell: the screen is someone else's.
                             host.suspend()?;
-                            // Back from the shell: the screen is someone else's, repaint it all.
-                            let size = terminal
-                                .size()
-                                .map_err(|e| io::Error::other(e.to_string()))?;
-                            terminal
-                                .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
-                                .map_err(|e| io::Error::other(e.to_string()))?;
+                            repaint_all(terminal)?;
                         }
                         Cmd::EndPlain => {
                             host.end_plain()?;
-                            // Everything on screen is gone: the next draw repaints it all. (Not
-                            // `Terminal::clear`, which asks the terminal for its cursor position.)
-                            let size = terminal
-                                .size()
-                                .map_err(|e| io::Error::other(e.to_string()))?;
-                            terminal
-                                .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
-                                .map_err(|e| io::Error::other(e.to_string()))?;
+                            repaint_all(terminal)?;
                         }
                         cmd => {
                             if let Some(now) =

@@ -29,17 +29,7 @@ pub fn rows(store: &Store) -> Vec<Row> {
             let is_default = default.as_deref() == Some(name.as_str());
             match loaded {
                 Ok(l) => row(name, is_default, &l.profile),
-                Err(e) => Row {
-                    name,
-                    default: is_default,
-                    username: None,
-                    app_type: None,
-                    scopes: None,
-                    expires_at: None,
-                    verified: None,
-                    needs_reauth: false,
-                    error: Some(e.to_string()),
-                },
+                Err(e) => unreadable(name, is_default, e.to_string()),
             }
         })
         .collect()
@@ -56,20 +46,25 @@ pub async fn rows_shared(store: &PgStore) -> Result<Vec<Row>, StoreError> {
             let is_default = default.as_deref() == Some(name.as_str());
             match stored {
                 Ok(s) => row(name, is_default, &s.profile),
-                Err(e) => Row {
-                    name,
-                    default: is_default,
-                    username: None,
-                    app_type: None,
-                    scopes: None,
-                    expires_at: None,
-                    verified: None,
-                    needs_reauth: false,
-                    error: Some(e.to_string()),
-                },
+                Err(e) => unreadable(name, is_default, e.to_string()),
             }
         })
         .collect())
+}
+
+/// A profile that cannot be read: its name, and why.
+fn unreadable(name: String, default: bool, why: String) -> Row {
+    Row {
+        name,
+        default,
+        username: None,
+        app_type: None,
+        scopes: None,
+        expires_at: None,
+        verified: None,
+        needs_reauth: false,
+        error: Some(why),
+    }
 }
 
 fn row(name: String, default: bool, p: &Profile) -> Row {
