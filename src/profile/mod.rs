@@ -43,25 +43,8 @@ pub struct Profile {
     pub status: Option<Status>,
 }
 
-/// The portal's "Type of App": it decides whether a client secret is used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AppType {
-    /// A public client: PKCE only, no client secret.
-    Native,
-    /// A confidential client with a client secret.
-    Web,
-}
-
-impl AppType {
-    /// The word used in the profile file.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AppType::Native => "native",
-            AppType::Web => "web",
-        }
-    }
-}
+/// The portal's "Type of App": the one enum of [`crate::x::AppType`], written `native` or `web`.
+pub use crate::x::AppType;
 
 /// The `[app]` table.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -259,7 +259,7 @@ pub fn load_settings(m: &mut Model, name: &str, p: &Profile) {
         m,
         &resume::AppFields {
             scopes: &a.scopes,
-            app_type: a.app_type.into(),
+            app_type: a.app_type,
             callback_url: &a.callback_url,
             website_url: &a.website_url,
             client_id: &a.client_id,
