@@ -121,7 +121,7 @@ pub fn build_profile(
             } else {
                 tokens.scope.clone()
             },
-            expires_at: crate::timefmt::rfc3339(tokens.expires_at(now)),
+            expires_at: crate::timefmt::whole_utc(tokens.expires_at(now)),
         }),
         endpoints: (!endpoints.is_x()).then(|| profile::Endpoints {
             auth_base: endpoints
