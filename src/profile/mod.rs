@@ -164,7 +164,7 @@ mod rfc3339 {
         OffsetDateTime::parse(&text, &Rfc3339).map_err(|_| {
             serde::de::Error::custom(format!(
                 "{} is not an RFC 3339 time such as \"2026-11-28T13:05:00Z\"",
-                super::escape_controls(&format!("{text:?}"))
+                super::escape_hidden(&format!("{text:?}"))
             ))
         })
     }
@@ -386,7 +386,7 @@ fn toml_error(text: &str, err: &toml::de::Error) -> String {
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect();
-    let message = escape_controls(&message.join("; "));
+    let message = escape_hidden(&message.join("; "));
     match err.span() {
         Some(span) => {
             let (line, column) = line_column(text.as_bytes(), span.start);
@@ -478,22 +478,16 @@ fn version_line(text: &str) -> String {
     }
 }
 
-/// Text with control characters escaped (`\n`, `\u{1b}`…), everything else as is.
-fn escape_controls(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+/// Text from a file or a path, whole, for a message that must show what is there: what
+/// [`crate::text::is_hidden`] names (controls, bidirectional and zero-width characters…)
+/// becomes `\u{…}`, everything else stays.
+fn escape_hidden(text: &str) -> String {
+    crate::text::escape(text, usize::MAX)
 }
 
-/// A path for a message: control characters escaped, invalid UTF-8 replaced.
+/// A path for a message: hidden characters escaped, invalid UTF-8 replaced.
 fn show_path(path: &Path) -> String {
-    escape_controls(&path.to_string_lossy())
+    escape_hidden(&path.to_string_lossy())
 }
 
 #[cfg(test)]
@@ -853,6 +847,13 @@ reason = "X no longer accepts the refresh token"
         let err = Profile::from_toml("\u{1b}[31mversion = 1").unwrap_err();
         let shown = err.to_string();
         assert!(!shown.chars().any(|c| c.is_control()), "{shown:?}");
+        // A path that would turn a message around (U+202E) or hide a break is shown escaped.
+        let err = LoadError::Empty(PathBuf::new()).with_path(Path::new("/p/\u{202e}lmot.\nx"));
+        let shown = err.to_string();
+        assert!(
+            shown.starts_with("/p/\\u{202e}lmot.\\u{a}x is empty"),
+            "{shown}"
+        );
     }
 
     #[test]

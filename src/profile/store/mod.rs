@@ -105,7 +105,7 @@ impl fmt::Display for SaveError {
                 write!(
                     f,
                     "a profile named \"{}\" already exists ({}); choose another name, or confirm replacing it",
-                    super::escape_controls(name.as_deref().unwrap_or("")),
+                    super::escape_hidden(name.as_deref().unwrap_or("")),
                     show_path(path)
                 )
             }
