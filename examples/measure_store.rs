@@ -165,7 +165,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 fn expire_token(p: &mut Profile) {
     if let Some(t) = p.token.as_mut() {
-        t.expires_at = "2020-01-01T00:00:00Z".into();
+        t.expires_at = time::macros::datetime!(2020-01-01 00:00 UTC);
     }
 }
 

@@ -7,6 +7,8 @@ use std::sync::{mpsc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
+use crate::x::AppType;
+
 const FILE: &str = "session.toml";
 pub const CURRENT_VERSION: u32 = 1;
 
@@ -16,7 +18,8 @@ pub struct Session {
     /// The step's id, as in `assets/guide.toml`.
     pub step: String,
     pub scopes: Vec<String>,
-    pub app_type: String,
+    /// `native` or `web`, as in a profile file.
+    pub app_type: AppType,
     pub callback_url: String,
     pub website_url: String,
     pub client_id: String,
@@ -139,7 +142,7 @@ mod tests {
             version: CURRENT_VERSION,
             step: "urls".into(),
             scopes: vec!["tweet.read".into()],
-            app_type: "native".into(),
+            app_type: AppType::Native,
             callback_url: "https://a.example/cb".into(),
             website_url: "https://a.example".into(),
             client_id: "id".into(),
@@ -160,6 +163,33 @@ mod tests {
     }
 
     #[test]
+    fn a_session_file_written_before_still_reads() {
+        let d = tempfile::tempdir().expect("tempdir");
+        // As the wizard wrote it when the app type was kept as a string.
+        let text = r#"version = 1
+step = "credentials"
+scopes = ["tweet.read", "users.read", "offline.access"]
+app_type = "web"
+callback_url = "https://app.latenode.com/redirected/index.html"
+website_url = "https://example.com"
+client_id = "M1M5R3BMVy13QmpScXkzTUt5OE46MTpjaQ"
+profile = "bot"
+"#;
+        std::fs::write(d.path().join(FILE), text).expect("write");
+        let s = load(d.path()).expect("the old file reads");
+        assert_eq!(s.app_type, AppType::Web);
+        assert_eq!(s.profile, "bot");
+        assert_eq!(
+            toml::to_string(&s).expect("toml"),
+            text,
+            "and is written the same"
+        );
+        let native = text.replace("\"web\"", "\"native\"");
+        std::fs::write(d.path().join(FILE), native).expect("write");
+        assert_eq!(load(d.path()).map(|s| s.app_type), Some(AppType::Native));
+    }
+
+    #[test]
     fn the_writer_keeps_the_order_asked() {
         let d = tempfile::tempdir().expect("tempdir");
         let w = Writer::new(d.path().to_path_buf());
@@ -167,7 +197,7 @@ mod tests {
             version: CURRENT_VERSION,
             step: String::new(),
             scopes: Vec::new(),
-            app_type: "native".into(),
+            app_type: AppType::Native,
             callback_url: String::new(),
             website_url: String::new(),
             client_id: String::new(),

@@ -1,21 +1,23 @@
 //! Times as people read them: RFC 3339 for files, "in 2 hours" and HH:MM for screens.
 
 use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
+use time::{OffsetDateTime, UtcOffset};
 
 pub fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
 }
 
-/// RFC 3339 in UTC, second precision, as stored in profile files.
-pub fn rfc3339(t: OffsetDateTime) -> String {
-    let t = t.replace_nanosecond(0).unwrap_or(t);
-    t.format(&Rfc3339)
-        .unwrap_or_else(|_| t.unix_timestamp().to_string())
+/// A time as xconnect keeps it in a profile: UTC, whole seconds (written
+/// `2026-11-28T13:05:00Z`).
+pub fn whole_utc(t: OffsetDateTime) -> OffsetDateTime {
+    let t = t.checked_to_offset(UtcOffset::UTC).unwrap_or(t);
+    t.replace_nanosecond(0).unwrap_or(t)
 }
 
-pub fn parse_rfc3339(s: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(s, &Rfc3339).ok()
+/// A time as RFC 3339 text, as a profile file writes it (for messages and JSON).
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339)
+        .unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
 
 /// A Unix time as "HH:MM UTC" (no time-zone database is read: UTC is unambiguous over SSH).
@@ -58,8 +60,9 @@ mod tests {
         assert_eq!(relative(3 * 86_400), "in 3 days");
         assert_eq!(local_hm(0), "00:00 UTC");
         let t = OffsetDateTime::from_unix_timestamp(1_800_000_000).expect("time");
-        let s = rfc3339(t);
-        assert_eq!(s, "2027-01-15T08:00:00Z");
-        assert_eq!(parse_rfc3339(&s), Some(t));
+        assert_eq!(rfc3339(t), "2027-01-15T08:00:00Z");
+        let later = time::macros::datetime!(2027-01-15 10:00:00.75 +02:00);
+        assert_eq!(whole_utc(later), t);
+        assert_eq!(rfc3339(whole_utc(later)), "2027-01-15T08:00:00Z");
     }
 }

@@ -232,6 +232,54 @@ fn corrupted_and_missing_profiles_get_a_clear_message_and_stay_untouched() {
 }
 
 #[test]
+fn a_profile_whose_expiry_does_not_read_is_refused_and_left_alone() {
+    let w = World::new();
+    w.logged_in("default");
+    let path = w.profile("default");
+    let good = std::fs::read_to_string(&path).expect("read");
+    let line = good
+        .lines()
+        .position(|l| l.starts_with("expires_at = "))
+        .expect("an expires_at line")
+        + 1;
+    for bad in [
+        "next tuesday",
+        "2026-11-28 13:05:00",
+        "2026-13-40T25:00:00Z",
+        "",
+    ] {
+        let text: String = good
+            .lines()
+            .map(|l| {
+                if l.starts_with("expires_at = ") {
+                    format!("expires_at = \"{bad}\"\n")
+                } else {
+                    format!("{l}\n")
+                }
+            })
+            .collect();
+        std::fs::write(&path, &text).expect("write");
+        for args in [&["token"][..], &["refresh"], &["show"], &["revoke"]] {
+            let e = w.run(args);
+            assert_eq!(e.code, 6, "{bad:?} {args:?}: {}", e.stderr);
+            assert!(
+                e.stderr.contains(&format!("line {line}"))
+                    && e.stderr.contains("is not an RFC 3339 time such as"),
+                "{bad:?} {args:?}: {}",
+                e.stderr
+            );
+            assert!(e.stdout.is_empty(), "{}", e.stdout);
+            assert_eq!(
+                std::fs::read_to_string(&path).expect("read"),
+                text,
+                "untouched"
+            );
+        }
+    }
+    assert_eq!(w.sandbox.stats().refreshes, 0, "nothing was sent to X");
+}
+
+#[test]
 fn x_unreachable_is_its_own_exit_code_and_leaves_the_file_alone() {
     let w = World::new();
     w.logged_in("default");

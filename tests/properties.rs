@@ -472,10 +472,7 @@ fn profiles() -> impl Strategy<Value = Profile> {
                     refresh_token,
                     token_type,
                     scope,
-                    expires_at: profile::format_time(
-                        time::OffsetDateTime::from_unix_timestamp(unix).expect("time"),
-                    )
-                    .expect("format"),
+                    expires_at: time::OffsetDateTime::from_unix_timestamp(unix).expect("time"),
                 }
             }),
     );

@@ -131,7 +131,7 @@ fn finish(m: &mut xconnect::wizard::Model) {
     assert_eq!(m.step, xconnect::wizard::Step::Done);
     // The expiry is relative to now: fix it for the snapshot.
     if let Some(t) = m.outcome.as_mut().and_then(|o| o.profile.token.as_mut()) {
-        t.expires_at = "2026-11-28T13:05:00Z".into();
+        t.expires_at = time::macros::datetime!(2026-11-28 13:05 UTC);
     }
 }
 

@@ -69,7 +69,7 @@ fn expire(w: &World, url: &str, name: &str) {
     w.rt.block_on(async {
         let mut p = store.load(name).await.expect("load").profile;
         if let Some(t) = p.token.as_mut() {
-            t.expires_at = "2020-01-01T00:00:00Z".into();
+            t.expires_at = time::macros::datetime!(2020-01-01 00:00 UTC);
         }
         // Straight to the row, as time passing would: no new generation.
         store

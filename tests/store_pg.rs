@@ -72,7 +72,7 @@ async fn logged_in(sandbox: &Sandbox) -> Profile {
 
 fn expired(mut p: Profile) -> Profile {
     if let Some(t) = p.token.as_mut() {
-        t.expires_at = "2020-01-01T00:00:00Z".into();
+        t.expires_at = time::macros::datetime!(2020-01-01 00:00 UTC);
     }
     p
 }

@@ -420,8 +420,11 @@ fn the_clock_comes_in_messages() {
         panic!("{cmds:?}");
     };
     assert_eq!(
-        profile.token.as_ref().map(|t| t.expires_at.as_str()),
-        Some("2030-01-02T05:04:05Z")
+        profile
+            .token
+            .as_ref()
+            .map(|t| xconnect::timefmt::rfc3339(t.expires_at)),
+        Some("2030-01-02T05:04:05Z".to_string())
     );
     send(
         &mut m,

@@ -35,8 +35,12 @@ fn every_step_change_is_remembered_without_secrets() {
     let s = sessions(&send_all(&mut m, [key(KeyCode::Esc)]));
     assert_eq!(s[0].step, "urls");
     assert_eq!(s[0].client_id, CLIENT_ID);
-    assert_eq!(s[0].app_type, "web");
+    assert_eq!(s[0].app_type, AppType::Web);
     let text = toml::to_string(&s[0]).expect("toml");
+    assert!(
+        text.contains("app_type = \"web\"\n"),
+        "the file's word: {text}"
+    );
     assert!(
         !text.contains("topsecret"),
         "no secret in the session: {text}"

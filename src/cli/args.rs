@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use xconnect::commands;
+use xconnect::x::AppType;
 
 /// Connect X (Twitter) to your automation: set up an X app for OAuth 2.0, log in with
 /// PKCE, and save a profile that scripts use afterwards.
@@ -189,7 +190,7 @@ pub(crate) struct LoginArgs {
     pub(crate) client_id: Option<String>,
     /// The portal's Type of App [default: native, or the saved profile's].
     #[arg(long, value_enum)]
-    pub(crate) app_type: Option<AppTypeArg>,
+    pub(crate) app_type: Option<AppType>,
     /// The portal's App permissions; picks the scopes.
     #[arg(long, value_enum, default_value_t = PermissionArg::ReadWrite)]
     pub(crate) permissions: PermissionArg,
@@ -242,12 +243,6 @@ pub(crate) struct ApiArgs {
     /// Print the status line and headers before the body.
     #[arg(short = 'i', long)]
     pub(crate) include: bool,
-}
-
-#[derive(ValueEnum, Debug, Clone, Copy)]
-pub(crate) enum AppTypeArg {
-    Native,
-    Web,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy)]

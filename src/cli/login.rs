@@ -8,9 +8,9 @@ use xconnect::commands::{exit, Failure};
 use xconnect::login::cli::Request;
 use xconnect::secret::Secret;
 use xconnect::store::Profiles;
-use xconnect::x::{AppType, Permission};
+use xconnect::x::Permission;
 
-use super::args::{AppTypeArg, Global, LoginArgs, PermissionArg};
+use super::args::{Global, LoginArgs, PermissionArg};
 use super::sandbox::endpoints;
 
 pub(crate) async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, Failure> {
@@ -64,12 +64,10 @@ pub(crate) async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, Failure>
             .filter(|s| !s.is_empty())
             .or_else(|| app.and_then(|a| a.client_secret.clone()))
             .map(Secret::new),
-        app_type: match (a.app_type, app.map(|a| a.app_type)) {
-            (Some(AppTypeArg::Web), _) | (None, Some(xconnect::profile::AppType::Web)) => {
-                AppType::Web
-            }
-            _ => AppType::Native,
-        },
+        app_type: a
+            .app_type
+            .or_else(|| app.map(|a| a.app_type))
+            .unwrap_or_default(),
         permissions: match a.permissions {
             PermissionArg::Read => Permission::Read,
             PermissionArg::ReadWrite => Permission::ReadWrite,

@@ -33,7 +33,7 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
                 let v = serde_json::json!({
                     "access_token": t.access_token,
                     "token_type": t.token_type,
-                    "expires_at": t.expires_at,
+                    "expires_at": xconnect::timefmt::rfc3339(t.expires_at),
                 });
                 println!("{v}");
             } else {
@@ -69,18 +69,15 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
             let api = api.as_deref();
             let fresh =
                 commands::refresh::fresh_in(&mut store, &name, api, true, &mut stderr).await?;
-            let expires = fresh
-                .profile
-                .token
-                .map(|t| t.expires_at)
-                .unwrap_or_default();
+            let at = fresh.profile.token.map(|t| t.expires_at);
+            let expires = at.map(xconnect::timefmt::rfc3339).unwrap_or_default();
             if json {
                 println!(
                     "{}",
                     serde_json::json!({ "profile": name, "expires_at": expires, "refreshed": fresh.refreshed })
                 );
             } else {
-                let rel = xconnect::timefmt::parse_rfc3339(&expires)
+                let rel = at
                     .map(|t| {
                         xconnect::timefmt::relative((t - xconnect::timefmt::now()).whole_seconds())
                     })

@@ -13,7 +13,8 @@ pub struct Row {
     pub username: Option<String>,
     pub app_type: Option<String>,
     pub scopes: Option<String>,
-    pub expires_at: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub expires_at: Option<time::OffsetDateTime>,
     pub verified: Option<bool>,
     pub needs_reauth: bool,
     /// Why the file cannot be read, when it cannot.
@@ -81,7 +82,7 @@ fn row(name: String, default: bool, p: &Profile) -> Row {
             .as_ref()
             .map(|t| t.scope.clone())
             .or_else(|| Some(p.app.scopes.join(" "))),
-        expires_at: p.token.as_ref().map(|t| t.expires_at.clone()),
+        expires_at: p.token.as_ref().map(|t| t.expires_at),
         verified: account.map(|a| a.verified),
         needs_reauth: p.status.as_ref().is_some_and(|s| s.needs_reauth) || p.token.is_none(),
         error: None,
@@ -107,8 +108,6 @@ pub fn table(rows: &[Row]) -> String {
                 "needs login".into()
             } else {
                 r.expires_at
-                    .as_deref()
-                    .and_then(timefmt::parse_rfc3339)
                     .map(|t| {
                         let s = (t - now).whole_seconds();
                         if s < 0 {

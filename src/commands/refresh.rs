@@ -27,10 +27,7 @@ pub struct Fresh {
 pub fn needs_refresh(p: &Profile, now: time::OffsetDateTime) -> bool {
     let margin = time::Duration::try_from(MARGIN).unwrap_or(time::Duration::MINUTE);
     match &p.token {
-        Some(t) => {
-            !crate::text::is_visible_ascii(&t.access_token)
-                || t.expires_within(now, margin).unwrap_or(true)
-        }
+        Some(t) => !crate::text::is_visible_ascii(&t.access_token) || t.expires_within(now, margin),
         None => true,
     }
 }
@@ -191,7 +188,7 @@ pub async fn at_x(
                 refresh_token: None,
                 token_type: "bearer".into(),
                 scope: String::new(),
-                expires_at: String::new(),
+                expires_at: now,
             });
             token.access_token = t.access_token.expose().to_string();
             // X rotates: the new refresh token replaces the old one, which no longer works.
@@ -205,7 +202,7 @@ pub async fn at_x(
             let printable = crate::text::is_visible_ascii(t.access_token.expose());
             // A token that cannot be printed counts as expired: the next run refreshes.
             let expires_at = if printable { t.expires_at(now) } else { now };
-            token.expires_at = crate::timefmt::rfc3339(expires_at);
+            token.expires_at = crate::timefmt::whole_utc(expires_at);
             profile.status = None;
             // Saved first either way: the new refresh token is the only one that works now.
             Ok(Attempt {

@@ -103,7 +103,7 @@ pub fn build_profile(
                 .client_secret
                 .as_ref()
                 .map(|s| s.expose().to_string()),
-            app_type: settings.app_type.into(),
+            app_type: settings.app_type,
             callback_url: settings.callback_url.clone(),
             website_url: settings.website_url.clone(),
             scopes: settings.scopes.clone(),
@@ -121,7 +121,7 @@ pub fn build_profile(
             } else {
                 tokens.scope.clone()
             },
-            expires_at: crate::timefmt::rfc3339(tokens.expires_at(now)),
+            expires_at: crate::timefmt::whole_utc(tokens.expires_at(now)),
         }),
         endpoints: (!endpoints.is_x()).then(|| profile::Endpoints {
             auth_base: endpoints

@@ -17,9 +17,8 @@ pub use store::{
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Deserializer, Serialize};
-use time::format_description::well_known::Rfc3339;
-use time::{Duration, OffsetDateTime, UtcOffset};
+use serde::{Deserialize, Serialize};
+use time::{Duration, OffsetDateTime};
 
 /// The format version this build writes, and the newest it can read.
 pub const CURRENT_VERSION: u32 = 1;
@@ -43,25 +42,8 @@ pub struct Profile {
     pub status: Option<Status>,
 }
 
-/// The portal's "Type of App": it decides whether a client secret is used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AppType {
-    /// A public client: PKCE only, no client secret.
-    Native,
-    /// A confidential client with a client secret.
-    Web,
-}
-
-impl AppType {
-    /// The word used in the profile file.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AppType::Native => "native",
-            AppType::Web => "web",
-        }
-    }
-}
+/// The portal's "Type of App": the one enum of [`crate::x::AppType`], written `native` or `web`.
+pub use crate::x::AppType;
 
 /// The `[app]` table.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,26 +94,22 @@ pub struct Token {
     pub refresh_token: Option<String>,
     pub token_type: String,
     pub scope: String,
-    /// RFC 3339, UTC, e.g. `2026-11-28T13:05:00Z`. Checked when a file is read;
-    /// use [`Token::expires_at`] for the parsed time.
-    #[serde(deserialize_with = "rfc3339_string")]
-    pub expires_at: String,
+    /// When the access token expires. Written in RFC 3339 (`2026-11-28T13:05:00Z`: xconnect
+    /// makes it UTC, whole seconds, with [`crate::timefmt::whole_utc`]); a file's time is read
+    /// with any offset, and one that does not read makes the whole file unreadable.
+    #[serde(with = "rfc3339")]
+    pub expires_at: OffsetDateTime,
 }
 
 impl Token {
-    /// The parsed expiry time.
-    pub fn expires_at(&self) -> Result<OffsetDateTime, String> {
-        parse_time(&self.expires_at)
-    }
-
     /// How long until the token expires, counted from `now`; negative once it has.
-    pub fn expires_in(&self, now: OffsetDateTime) -> Result<Duration, String> {
-        Ok(self.expires_at()? - now)
+    pub fn expires_in(&self, now: OffsetDateTime) -> Duration {
+        self.expires_at - now
     }
 
     /// Whether the token has expired by `now`, or will within `margin`.
-    pub fn expires_within(&self, now: OffsetDateTime, margin: Duration) -> Result<bool, String> {
-        Ok(self.expires_in(now)? <= margin)
+    pub fn expires_within(&self, now: OffsetDateTime, margin: Duration) -> bool {
+        self.expires_in(now) <= margin
     }
 }
 
@@ -169,37 +147,32 @@ pub struct Status {
     pub reason: String,
 }
 
-/// Formats a time the way `expires_at` is written: RFC 3339 in UTC, whole seconds.
-pub fn format_time(t: OffsetDateTime) -> Result<String, String> {
-    let t = t.to_offset(UtcOffset::UTC);
-    let t = t.replace_nanosecond(0).unwrap_or(t);
-    t.format(&Rfc3339)
-        .map_err(|e| format!("cannot write the time {t} as RFC 3339: {e}"))
-}
+/// `expires_at` in the file. Written by the `time` crate's RFC 3339 serializer (`Z` for UTC,
+/// no fraction for whole seconds, so a file's time is written back as it was read); read here
+/// so that a time that does not parse is named, cleaned, with an example.
+mod rfc3339 {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::format_description::well_known::Rfc3339;
+    use time::OffsetDateTime;
 
-fn parse_time(text: &str) -> Result<OffsetDateTime, String> {
-    OffsetDateTime::parse(text, &Rfc3339).map_err(|_| {
-        format!(
-            "{} is not an RFC 3339 time such as \"2026-11-28T13:05:00Z\"",
-            escape_controls(&format!("{text:?}"))
-        )
-    })
-}
+    pub fn serialize<S: Serializer>(t: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
+        time::serde::rfc3339::serialize(t, s)
+    }
 
-fn rfc3339_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    let text = String::deserialize(deserializer)?;
-    parse_time(&text).map_err(serde::de::Error::custom)?;
-    Ok(text)
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<OffsetDateTime, D::Error> {
+        let text = String::deserialize(d)?;
+        OffsetDateTime::parse(&text, &Rfc3339).map_err(|_| {
+            serde::de::Error::custom(format!(
+                "{} is not an RFC 3339 time such as \"2026-11-28T13:05:00Z\"",
+                super::escape_hidden(&format!("{text:?}"))
+            ))
+        })
+    }
 }
 
 impl Profile {
     /// The file text. Refuses to produce text that would not read back.
     pub fn to_toml(&self) -> Result<String, String> {
-        if let Some(token) = &self.token {
-            token
-                .expires_at()
-                .map_err(|e| format!("token.expires_at: {e}"))?;
-        }
         let text =
             toml::to_string(self).map_err(|e| format!("cannot write the profile as TOML: {e}"))?;
         Profile::from_toml(&text)
@@ -413,7 +386,7 @@ fn toml_error(text: &str, err: &toml::de::Error) -> String {
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect();
-    let message = escape_controls(&message.join("; "));
+    let message = escape_hidden(&message.join("; "));
     match err.span() {
         Some(span) => {
             let (line, column) = line_column(text.as_bytes(), span.start);
@@ -505,22 +478,16 @@ fn version_line(text: &str) -> String {
     }
 }
 
-/// Text with control characters escaped (`\n`, `\u{1b}`…), everything else as is.
-fn escape_controls(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+/// Text from a file or a path, whole, for a message that must show what is there: what
+/// [`crate::text::is_hidden`] names (controls, bidirectional and zero-width characters…)
+/// becomes `\u{…}`, everything else stays.
+fn escape_hidden(text: &str) -> String {
+    crate::text::escape(text, usize::MAX)
 }
 
-/// A path for a message: control characters escaped, invalid UTF-8 replaced.
+/// A path for a message: hidden characters escaped, invalid UTF-8 replaced.
 fn show_path(path: &Path) -> String {
-    escape_controls(&path.to_string_lossy())
+    escape_hidden(&path.to_string_lossy())
 }
 
 #[cfg(test)]
@@ -577,7 +544,7 @@ mod samples {
                 refresh_token: Some("SECRET-refresh-4d5e6f".to_string()),
                 token_type: "bearer".to_string(),
                 scope: "tweet.read tweet.write users.read offline.access".to_string(),
-                expires_at: "2026-11-28T13:05:00Z".to_string(),
+                expires_at: time::macros::datetime!(2026-11-28 13:05:00 UTC),
             }),
             endpoints: Some(Endpoints {
                 auth_base: "http://127.0.0.1:9000".to_string(),
@@ -703,27 +670,43 @@ reason = "X no longer accepts the refresh token"
     #[test]
     fn token_times() {
         let token = web_full().token.unwrap();
-        assert_eq!(
-            token.expires_at().unwrap(),
-            datetime!(2026-11-28 13:05:00 UTC)
-        );
+        assert_eq!(token.expires_at, datetime!(2026-11-28 13:05:00 UTC));
         let now = datetime!(2026-11-28 12:05:00 UTC);
-        assert_eq!(token.expires_in(now).unwrap(), Duration::hours(1));
+        assert_eq!(token.expires_in(now), Duration::hours(1));
         let later = datetime!(2026-11-28 14:05:00 UTC);
-        assert_eq!(token.expires_in(later).unwrap(), Duration::hours(-1));
-        assert!(!token.expires_within(now, Duration::minutes(5)).unwrap());
-        assert!(token.expires_within(now, Duration::hours(1)).unwrap());
+        assert_eq!(token.expires_in(later), Duration::hours(-1));
+        assert!(!token.expires_within(now, Duration::minutes(5)));
+        assert!(token.expires_within(now, Duration::hours(1)));
+    }
 
-        let t = datetime!(2026-11-28 15:05:00.75 +02:00);
-        assert_eq!(format_time(t).unwrap(), "2026-11-28T13:05:00Z");
-
-        let mut bad = token.clone();
-        bad.expires_at = "tomorrow".to_string();
-        assert!(bad.expires_at().unwrap_err().contains("RFC 3339"));
-        let mut profile = web_full();
-        profile.token = Some(bad);
-        let err = profile.to_toml().unwrap_err();
-        assert!(err.contains("token.expires_at"), "{err}");
+    #[test]
+    fn times_are_written_as_they_were_read() {
+        let good = web_full().to_toml().unwrap();
+        // What xconnect writes; and what a hand or another tool may have written: an offset,
+        // a fraction. Each is kept as it is, so a file read and saved again (or pushed to the
+        // shared store) does not change.
+        for (text, at) in [
+            ("2026-11-28T13:05:00Z", datetime!(2026-11-28 13:05:00 UTC)),
+            (
+                "2026-11-28T15:05:00+02:00",
+                datetime!(2026-11-28 13:05:00 UTC),
+            ),
+            (
+                "2026-11-28T13:05:00.25Z",
+                datetime!(2026-11-28 13:05:00.25 UTC),
+            ),
+        ] {
+            let file = good.replace("2026-11-28T13:05:00Z", text);
+            let p = Profile::from_toml(&file).unwrap();
+            assert_eq!(p.token.as_ref().map(|t| t.expires_at), Some(at), "{text}");
+            assert_eq!(p.to_toml().unwrap(), file, "{text}");
+        }
+        // What xconnect makes of the clock: UTC, whole seconds.
+        let mut p = web_full();
+        if let Some(t) = p.token.as_mut() {
+            t.expires_at = crate::timefmt::whole_utc(datetime!(2026-11-28 15:05:00.75 +02:00));
+        }
+        assert_eq!(p.to_toml().unwrap(), good);
     }
 
     fn remove_line(text: &str, starts: &str) -> String {
@@ -864,6 +847,13 @@ reason = "X no longer accepts the refresh token"
         let err = Profile::from_toml("\u{1b}[31mversion = 1").unwrap_err();
         let shown = err.to_string();
         assert!(!shown.chars().any(|c| c.is_control()), "{shown:?}");
+        // A path that would turn a message around (U+202E) or hide a break is shown escaped.
+        let err = LoadError::Empty(PathBuf::new()).with_path(Path::new("/p/\u{202e}lmot.\nx"));
+        let shown = err.to_string();
+        assert!(
+            shown.starts_with("/p/\\u{202e}lmot.\\u{a}x is empty"),
+            "{shown}"
+        );
     }
 
     #[test]

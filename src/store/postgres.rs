@@ -595,13 +595,13 @@ impl PgStore {
     }
 }
 
-/// The token's expiry for the `expires_at` column.
+/// The token's expiry for the `expires_at` column, as RFC 3339 text.
 fn expires_at(profile: &Profile) -> Option<String> {
-    profile
-        .token
-        .as_ref()
-        .filter(|t| t.expires_at().is_ok())
-        .map(|t| t.expires_at.clone())
+    profile.token.as_ref().and_then(|t| {
+        t.expires_at
+            .format(&time::format_description::well_known::Rfc3339)
+            .ok()
+    })
 }
 
 /// A row of [`COLUMNS`] read back.

@@ -77,7 +77,7 @@ pub fn describe(p: &Profile, now: time::OffsetDateTime) -> String {
     let state = if p.status.as_ref().is_some_and(|s| s.needs_reauth) {
         "needs a new login".to_string()
     } else {
-        match p.token.as_ref().and_then(|t| t.expires_at().ok()) {
+        match p.token.as_ref().map(|t| t.expires_at) {
             None => "no token (revoked)".to_string(),
             Some(at) => {
                 let s = (at - now).whole_seconds();
@@ -271,7 +271,7 @@ pub fn load_settings(m: &mut Model, name: &str, p: &Profile) {
         m,
         &resume::AppFields {
             scopes: &a.scopes,
-            app_type: a.app_type.into(),
+            app_type: a.app_type,
             callback_url: &a.callback_url,
             website_url: &a.website_url,
             client_id: &a.client_id,

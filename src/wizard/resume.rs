@@ -11,7 +11,7 @@ pub fn from_model(m: &Model) -> Session {
         version: CURRENT_VERSION,
         step: m.step.id().to_string(),
         scopes: m.permissions.scopes.iter().map(|s| s.to_string()).collect(),
-        app_type: m.app_type.flag().to_string(),
+        app_type: m.app_type,
         callback_url: m.urls.callback.value().to_string(),
         website_url: m.urls.website.value().to_string(),
         client_id: m.credentials.client_id.value().to_string(),
@@ -46,7 +46,7 @@ pub fn restores(s: &Session) -> String {
     if !s.client_id.is_empty() {
         what.push_str(", Client ID filled in");
     }
-    if s.app_type == AppType::Web.flag() {
+    if s.app_type.is_confidential() {
         what.push_str("; the Client Secret is asked again");
     }
     if stopped_later {
@@ -96,16 +96,11 @@ pub fn fill(m: &mut Model, f: &AppFields<'_>) {
 
 /// Puts a session's values back, as if typed, and goes to its step.
 pub fn apply(m: &mut Model, s: &Session) {
-    let app_type = if s.app_type == AppType::Web.flag() {
-        AppType::Web
-    } else {
-        AppType::Native
-    };
     fill(
         m,
         &AppFields {
             scopes: &s.scopes,
-            app_type,
+            app_type: s.app_type,
             callback_url: &s.callback_url,
             website_url: &s.website_url,
             client_id: &s.client_id,

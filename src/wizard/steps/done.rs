@@ -79,12 +79,12 @@ pub fn render(m: &Model, body: &mut Body) {
             _ => tok.scope.clone(),
         };
         value_row(body, None, "Scopes", &scopes);
-        let mut expiry = crate::timefmt::parse_rfc3339(&tok.expires_at)
-            .map(|at| {
-                let secs = (at - m.clock).whole_seconds();
-                format!("{} ({})", tok.expires_at, crate::timefmt::relative(secs))
-            })
-            .unwrap_or_else(|| tok.expires_at.clone());
+        let secs = (tok.expires_at - m.clock).whole_seconds();
+        let mut expiry = format!(
+            "{} ({})",
+            crate::timefmt::rfc3339(tok.expires_at),
+            crate::timefmt::relative(secs)
+        );
         if tok.refresh_token.is_some() {
             expiry.push_str("; renewed by itself");
         }
