@@ -25,7 +25,7 @@ pub struct Session {
     pub client_id: String,
     pub profile: String,
     /// Where the app is made ("portal" or "console"); older files have none: the portal.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub place: String,
 }
 
