@@ -112,6 +112,9 @@ pub fn go_authorize(m: &mut Model) -> Vec<Cmd> {
 fn copied_text(what: &str, d: Delivery) -> String {
     match d {
         Delivery::Native => format!("{what} copied to the clipboard."),
+        Delivery::NativeWhileRunning => {
+            format!("{what} copied to the clipboard until xconnect ends.")
+        }
         Delivery::Tmux => {
             format!("{what} copied to tmux's paste buffer (and clipboard if tmux forwards it).")
         }
