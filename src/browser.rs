@@ -51,6 +51,10 @@ pub fn ssh_target(var: impl Fn(&str) -> Option<String>) -> Option<String> {
     })
 }
 
+/// How long an opener may take to fail. `xdg-open` often stays in the foreground while the
+/// browser's first window is open: still running after this long, it has opened the link.
+pub const OPENER_PATIENCE: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Starts the system's opener, detached, with no terminal I/O.
 pub async fn open(url: &str) -> Result<(), String> {
     if !can_open() {
@@ -61,17 +65,43 @@ pub async fn open(url: &str) -> Result<(), String> {
     } else {
         "xdg-open"
     };
-    let status = tokio::process::Command::new(opener)
+    open_with(opener, url, OPENER_PATIENCE).await
+}
+
+/// Starts `opener URL` detached: no terminal I/O, in a process group of its own (Ctrl-C and
+/// Ctrl-Z in the wizard's terminal do not reach the browser), never killed or waited for
+/// past `patience`. Opened when it exits successfully or is still running after `patience`;
+/// a failure only when it cannot start or exits with an error. The reasons are short: they
+/// stand inside one status line of 80 columns.
+pub async fn open_with(
+    opener: &str,
+    url: &str,
+    patience: std::time::Duration,
+) -> Result<(), String> {
+    let child = tokio::process::Command::new(opener)
         .arg(url)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
-        .status();
-    match tokio::time::timeout(std::time::Duration::from_secs(5), status).await {
+        .process_group(0)
+        .kill_on_drop(false)
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(format!("no {opener} here"))
+        }
+        Err(e) => return Err(format!("{opener}: {}", e.kind())),
+    };
+    match tokio::time::timeout(patience, child.wait()).await {
         Ok(Ok(s)) if s.success() => Ok(()),
-        Ok(Ok(s)) => Err(format!("{opener} exited with {s}")),
-        Ok(Err(e)) => Err(format!("{opener}: {e}")),
-        Err(_) => Err(format!("{opener} did not answer")),
+        Ok(Ok(s)) => Err(match s.code() {
+            Some(code) => format!("{opener} ended with code {code}"),
+            None => format!("{opener} was stopped"),
+        }),
+        Ok(Err(e)) => Err(format!("{opener}: {}", e.kind())),
+        // Still running: the browser is up. The runtime reaps it when it ends.
+        Err(_) => Ok(()),
     }
 }
 
@@ -86,6 +116,37 @@ mod tests {
                 .find(|(n, _)| *n == k)
                 .map(|(_, v)| v.to_string())
         }
+    }
+
+    /// A stand-in opener: a shell script with this body.
+    fn opener(dir: &std::path::Path, name: &str, body: &str) -> String {
+        use std::os::unix::fs::PermissionsExt;
+        let path = dir.join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).expect("write");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        path.to_string_lossy().into_owned()
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn an_opener_is_a_failure_only_when_it_exits_with_an_error() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let patience = std::time::Duration::from_millis(300);
+        let ok = opener(dir.path(), "ok", "exit 0");
+        assert_eq!(open_with(&ok, "https://x.com/", patience).await, Ok(()));
+        let stays = opener(dir.path(), "stays", "exec sleep 30");
+        let start = std::time::Instant::now();
+        assert_eq!(open_with(&stays, "https://x.com/", patience).await, Ok(()));
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+        let fails = opener(dir.path(), "fails", "exit 3");
+        let e = open_with(&fails, "https://x.com/", patience)
+            .await
+            .expect_err("a failure");
+        assert!(e.ends_with("ended with code 3"), "{e}");
+        let missing = dir.path().join("nothing-here");
+        let e = open_with(&missing.to_string_lossy(), "https://x.com/", patience)
+            .await
+            .expect_err("a failure");
+        assert!(e.starts_with("no "), "{e}");
     }
 
     #[test]

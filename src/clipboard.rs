@@ -1,7 +1,17 @@
 //! Copying a value: the native clipboard when a display exists, tmux's buffer inside tmux,
 //! OSC 52 (the terminal's clipboard, works over SSH) otherwise. A failure never blocks the
 //! flow and never hangs: every attempt has a short timeout and the next one takes over.
+//!
+//! On X11 (and XWayland) the clipboard holds no data: the program that set it answers every
+//! paste, so a value copied by xconnect would vanish when it ends. A copy is therefore handed
+//! to a small helper, this same program started again as `xconnect __serve-clipboard`, in a
+//! session of its own: it takes the value on stdin, owns the clipboard, says `ok`, and serves
+//! the value until another program takes the clipboard, then ends (as `xclip` does). When
+//! the helper cannot start, the value is served by xconnect itself and the status line says
+//! it lasts until xconnect ends.
 
+use std::io::{Read, Write};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -10,9 +20,77 @@ use base64::Engine;
 /// How a copy was delivered. OSC 52 is only *sent*: nothing confirms the terminal took it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delivery {
+    /// The system clipboard, served by a helper after xconnect ends.
     Native,
+    /// The system clipboard, served by xconnect itself: empty again when it ends.
+    NativeWhileRunning,
     Tmux,
     Osc52,
+}
+
+/// The hidden first argument that makes this program the clipboard's helper.
+pub const SERVE_ARG: &str = "__serve-clipboard";
+
+/// The most a helper takes on stdin (a copied value is a URL, an ID or a command).
+const SERVE_MAX: u64 = 1 << 20;
+
+/// How often the helper checks that its display is still there: when the X server goes away,
+/// nobody can take the clipboard and the helper would otherwise wait for ever.
+const SERVE_CHECK: Duration = Duration::from_secs(10);
+
+/// The helper's life (`xconnect __serve-clipboard`): reads the value from stdin, owns the
+/// clipboard, writes `ok` on stdout, and serves the value until another program takes the
+/// clipboard or the display goes away. Returns when it is over; an error when the clipboard
+/// could not be set (nothing was written on stdout then).
+pub fn serve_from_stdin() -> Result<(), String> {
+    // Out of the terminal's session: closing the terminal (SIGHUP) or Ctrl-C in it does not
+    // end the helper. Fails only when already a session leader, which is fine.
+    let _ = rustix::process::setsid();
+    let mut text = String::new();
+    std::io::stdin()
+        .take(SERVE_MAX)
+        .read_to_string(&mut text)
+        .map_err(|e| format!("cannot read the value: {e}"))?;
+    let mut clipboard = arboard::Clipboard::new().map_err(|e| e.to_string())?;
+    clipboard
+        .set_text(text.clone())
+        .map_err(|e| e.to_string())?;
+    {
+        let mut out = std::io::stdout();
+        writeln!(out, "ok").map_err(|e| e.to_string())?;
+        out.flush().map_err(|e| e.to_string())?;
+    }
+    let watch = std::thread::Builder::new()
+        .name("display-watch".into())
+        .spawn(|| {
+            let Ok(mut probe) = arboard::Clipboard::new() else {
+                return;
+            };
+            loop {
+                std::thread::sleep(SERVE_CHECK);
+                // While this process owns the clipboard, reading it asks only the X server
+                // who owns it; an error means the display is gone.
+                match probe.get_text() {
+                    Ok(_) | Err(arboard::Error::ContentNotAvailable) => {}
+                    Err(_) => std::process::exit(0),
+                }
+            }
+        });
+    drop(watch);
+    serve_until_taken(&mut clipboard, text)
+}
+
+#[cfg(target_os = "linux")]
+fn serve_until_taken(clipboard: &mut arboard::Clipboard, text: String) -> Result<(), String> {
+    use arboard::SetExtLinux;
+    // Set again, the same value, now waiting until another program takes the clipboard.
+    clipboard.set().wait().text(text).map_err(|e| e.to_string())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn serve_until_taken(_: &mut arboard::Clipboard, _: String) -> Result<(), String> {
+    // Elsewhere the system keeps the clipboard's content itself.
+    Ok(())
 }
 
 /// What the environment offers, read once at start-up from variables only (no probing).
@@ -65,8 +143,11 @@ pub struct Copied {
 
 pub struct Clipboard {
     env: ClipEnv,
-    /// One long-lived native clipboard, made on first use: on X11 the content lives as long
-    /// as its owner, so a short-lived one would lose it at once.
+    /// The program started as the helper that serves a copy after xconnect ends (this
+    /// program, [`SERVE_ARG`] as its argument); `None`: copies are served by xconnect alone.
+    helper: Option<PathBuf>,
+    /// One long-lived native clipboard, made on first use, when no helper could serve: on X11
+    /// the content lives as long as its owner, so a short-lived one would lose it at once.
     native: Arc<Mutex<Option<arboard::Clipboard>>>,
     timeout: Duration,
 }
@@ -75,9 +156,17 @@ impl Clipboard {
     pub fn new(env: ClipEnv) -> Self {
         Clipboard {
             env,
+            helper: None,
             native: Arc::new(Mutex::new(None)),
             timeout: Duration::from_secs(2),
         }
+    }
+
+    /// Copies are handed to `program __serve-clipboard` (see the module's notes), so that
+    /// they outlive xconnect. `program` is this one: `std::env::current_exe()`.
+    pub fn served_after_exit(mut self, program: Option<PathBuf>) -> Self {
+        self.helper = program;
+        self
     }
 
     pub fn env(&self) -> ClipEnv {
@@ -85,9 +174,15 @@ impl Clipboard {
     }
 
     pub async fn copy(&self, text: String) -> Result<Copied, String> {
-        if self.env.display && self.copy_native(&text).await {
+        if self.env.display && self.copy_by_helper(&text).await {
             return Ok(Copied {
                 delivery: Delivery::Native,
+                terminal_bytes: None,
+            });
+        }
+        if self.env.display && self.copy_native(&text).await {
+            return Ok(Copied {
+                delivery: Delivery::NativeWhileRunning,
                 terminal_bytes: None,
             });
         }
@@ -104,6 +199,46 @@ impl Clipboard {
             delivery: Delivery::Osc52,
             terminal_bytes: Some(osc52(&text, self.env)),
         })
+    }
+
+    /// Starts the helper with the value and waits (briefly) for its `ok`. The helper is not
+    /// waited for afterwards: it ends by itself when another program takes the clipboard.
+    async fn copy_by_helper(&self, text: &str) -> bool {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+        let Some(program) = &self.helper else {
+            return false;
+        };
+        let child = tokio::process::Command::new(program)
+            .arg(SERVE_ARG)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .current_dir("/")
+            .spawn();
+        let Ok(mut child) = child else {
+            return false;
+        };
+        let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            let _ = child.start_kill();
+            return false;
+        };
+        let talk = async {
+            stdin.write_all(text.as_bytes()).await.ok()?;
+            drop(stdin);
+            let mut line = String::new();
+            tokio::io::BufReader::new(stdout)
+                .read_line(&mut line)
+                .await
+                .ok()?;
+            (line.trim() == "ok").then_some(())
+        };
+        let served = matches!(tokio::time::timeout(self.timeout, talk).await, Ok(Some(())));
+        if !served {
+            let _ = child.start_kill();
+        }
+        // Reaped by the runtime when it ends while xconnect runs; by init after that.
+        drop(child);
+        served
     }
 
     async fn copy_native(&self, text: &str) -> bool {

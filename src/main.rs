@@ -9,9 +9,21 @@ use clap::Parser;
 
 use cli::args::{Cli, Command};
 use cli::{login::login, run::after_setup, wizard::wizard};
+use xconnect::clipboard;
 use xconnect::commands::{self, exit};
 
 fn main() -> ExitCode {
+    // The helper that keeps a copied value in the clipboard after the wizard ends (see
+    // xconnect::clipboard); not a command anyone types, so not in the help.
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == clipboard::SERVE_ARG)
+    {
+        return match clipboard::serve_from_stdin() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(_) => ExitCode::FAILURE,
+        };
+    }
     let cli = Cli::parse();
     // Generated from the same definitions as --help; they need no runtime and no settings.
     let docs = match &cli.command {

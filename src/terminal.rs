@@ -88,9 +88,17 @@ pub fn show_plain(title: &str, text: &str) -> io::Result<()> {
     out.flush()
 }
 
+/// Back from [`show_plain`]: the printed value is cleared from the normal screen first, so
+/// that what the wizard leaves there at its end is only its own last words (such as "Profile
+/// saved: …"), not an old link and "Press Enter to return to xconnect.".
 pub fn end_plain() -> io::Result<()> {
     let mut out = io::stdout();
-    execute!(out, EnterAlternateScreen)
+    execute!(
+        out,
+        terminal::Clear(terminal::ClearType::All),
+        cursor::MoveTo(0, 0),
+        EnterAlternateScreen
+    )
 }
 
 /// Writes raw bytes (an OSC 52 sequence) to the terminal.

@@ -280,3 +280,142 @@ fn a_server_that_never_answers_times_out() {
     assert_failed(&e, "did not answer in time");
     assert!(!w.profile("default").exists());
 }
+
+/// A loopback callback on a free port, registered with the emulator's app.
+fn loopback(w: &World) -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("free port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let callback = format!("http://127.0.0.1:{port}/callback");
+    w.sandbox
+        .register_app(SandboxApp::public(ID, [callback.as_str()]));
+    callback
+}
+
+/// What a browser does after X's answer: it follows the redirect to the listener.
+fn follow(w: &World, redirect: &str) -> String {
+    w.rt.block_on(async {
+        reqwest::Client::new()
+            .get(redirect)
+            .send()
+            .await
+            .expect("callback")
+            .text()
+            .await
+            .expect("page")
+    })
+}
+
+/// How long a login may take to end once its answer is in (or its time is up): a moment,
+/// with room for a busy machine; a login waiting for stdin would take the whole minute.
+const A_MOMENT: Duration = Duration::from_secs(10);
+
+#[test]
+fn with_stdin_open_the_login_ends_when_the_loopback_redirect_arrives() {
+    let w = World::new();
+    let callback = loopback(&w);
+    // stdin is a pipe nobody closes, as with `sleep 60 | xconnect login --no-tui …`.
+    let mut l = w.login(&["--client-id", ID, "--callback-url", &callback], &[]);
+    let link = l.link();
+    let redirect = w.rt.block_on(w.sandbox.approve(&link)).expect("approve");
+    let page = follow(&w, &redirect);
+    assert!(page.contains("close this tab"), "{page}");
+    let (e, took) = l.end_with_stdin_open(A_MOMENT);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    assert!(
+        e.stderr.contains("Logged in as @sandbox_user"),
+        "{}",
+        e.stderr
+    );
+    assert!(w.profile("default").exists());
+    assert!(took < A_MOMENT, "took {took:?}");
+}
+
+#[test]
+fn with_stdin_open_the_login_ends_when_the_user_cancels_on_x() {
+    let w = World::new();
+    let callback = loopback(&w);
+    let mut l = w.login(&["--client-id", ID, "--callback-url", &callback], &[]);
+    let link = l.link();
+    let redirect = w.rt.block_on(w.sandbox.deny(&link)).expect("deny");
+    follow(&w, &redirect);
+    let (e, _) = l.end_with_stdin_open(A_MOMENT);
+    assert_failed(&e, "You clicked Cancel");
+    assert!(!w.profile("default").exists());
+}
+
+#[test]
+fn with_stdin_open_the_wait_limit_ends_the_login() {
+    let w = World::new();
+    let callback = loopback(&w);
+    let mut l = w.login(
+        &[
+            "--client-id",
+            ID,
+            "--callback-url",
+            &callback,
+            "--wait",
+            "2",
+        ],
+        &[],
+    );
+    l.link();
+    let (e, took) = l.end_with_stdin_open(A_MOMENT);
+    assert_failed(&e, "within 2 seconds");
+    assert!(took >= Duration::from_secs(1), "waited its time: {took:?}");
+}
+
+/// `xconnect login --no-tui` in a pseudo-terminal (stdin is the terminal, never closed) with
+/// a loopback callback and these extra arguments.
+fn login_in_a_terminal(w: &World, callback: &str, extra: &[&str]) -> common::pty::Pty {
+    let base = w.sandbox.base_url();
+    let mut args = vec![
+        "login",
+        "--no-tui",
+        "--auth-base",
+        &base,
+        "--api-base",
+        &base,
+        "--client-id",
+        ID,
+        "--callback-url",
+        callback,
+    ];
+    args.extend_from_slice(extra);
+    let mut pty = common::pty::Pty::spawn(&args, &[]);
+    pty.wait_for("Listening on");
+    pty
+}
+
+#[test]
+fn in_a_terminal_the_login_ends_when_the_loopback_redirect_arrives() {
+    let w = World::new();
+    let callback = loopback(&w);
+    let mut pty = login_in_a_terminal(&w, &callback, &[]);
+    // The link may wrap at 80 columns on the screen; the bytes hold it whole.
+    let raw = String::from_utf8_lossy(&pty.raw).into_owned();
+    let link = raw
+        .split(['\r', '\n'])
+        .find(|l| l.starts_with("http"))
+        .expect("the link")
+        .to_string();
+    let redirect = w.rt.block_on(w.sandbox.approve(&link)).expect("approve");
+    follow(&w, &redirect);
+    pty.wait_for("Logged in as @sandbox_user");
+    assert_eq!(pty.wait_exit_within(A_MOMENT), 0, "{}", pty.screen());
+}
+
+#[test]
+fn in_a_terminal_the_wait_limit_ends_the_login() {
+    let w = World::new();
+    let callback = loopback(&w);
+    let mut pty = login_in_a_terminal(&w, &callback, &["--wait", "2"]);
+    assert_ne!(pty.wait_exit_within(A_MOMENT), 0, "{}", pty.screen());
+    assert!(
+        pty.screen().contains("within 2 seconds"),
+        "{}",
+        pty.screen()
+    );
+}

@@ -89,7 +89,9 @@ pub(crate) async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, Failure>
     if sandbox.is_some() {
         eprintln!("Sandbox: the built-in X emulator answers; no X account is used.");
     }
-    let stdin = tokio::io::BufReader::new(tokio::io::stdin());
+    // Read on a thread the runtime does not wait for: the login ends when it is done, even
+    // with stdin still open.
+    let stdin = xconnect::login::cli::stdin_lines();
     let mut stderr = std::io::stderr();
     // Errors keep their exit codes: X's and the shared store's faults 5, a refused login 1.
     let place =

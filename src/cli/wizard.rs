@@ -83,7 +83,11 @@ async fn wizard_inner(g: &Global, fresh: bool, sandbox: bool) -> Result<ExitCode
         Some(d) => xconnect::session::load(d),
         None => None,
     };
-    let mut services = Services::new(Clipboard::new(ClipEnv::from_env()), store);
+    let mut services = Services::new(
+        // A copy stays in the clipboard after xconnect ends: a helper serves it.
+        Clipboard::new(ClipEnv::from_env()).served_after_exit(std::env::current_exe().ok()),
+        store,
+    );
     if let Some(url) = shared {
         services = services.with_shared_store(url);
     }

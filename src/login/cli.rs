@@ -6,7 +6,7 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::io::{AsyncBufRead, AsyncBufReadExt};
+use tokio::sync::mpsc;
 use url::Url;
 
 use super::{flow, LoginError, Settings};
@@ -119,14 +119,44 @@ pub fn settings(req: &Request, err: &mut dyn Write) -> Result<Settings, String> 
     })
 }
 
+/// The lines of the standard input, read on a thread of their own; the channel closes at the
+/// end of the input (or on a read error).
+///
+/// A read of stdin cannot be cancelled: a person's terminal, or a pipe such as `sleep 60 |`,
+/// may stay open long after the login is over. The thread is never waited for (the process
+/// ends with it still blocked in its read), so the login ends as soon as the redirect, a
+/// Cancel or the time limit has answered. `tokio::io::stdin()` would instead keep the runtime
+/// alive until the next line or the end of the input.
+pub fn stdin_lines() -> mpsc::Receiver<String> {
+    lines_of(std::io::stdin())
+}
+
+/// The lines of `input`, read on a thread of its own, as [`stdin_lines`] does.
+pub fn lines_of<R: std::io::Read + Send + 'static>(input: R) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel(16);
+    let read = move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(input).lines() {
+            let Ok(line) = line else { break };
+            if tx.blocking_send(line).is_err() {
+                break;
+            }
+        }
+    };
+    // Without a thread there is no stdin: the listener (if any) and the time limit still work.
+    let _ = std::thread::Builder::new().name("stdin".into()).spawn(read);
+    rx
+}
+
 /// Runs the whole login; returns where the profile was saved (its file's path, or its place in
-/// the shared store).
-pub async fn run<R: AsyncBufRead + Unpin>(
+/// the shared store). `stdin` gives the lines a person or a script types (see
+/// [`stdin_lines`]); its closing is the end of the input.
+pub async fn run(
     req: &Request,
     endpoints: &Endpoints,
     store: &mut Profiles,
     sandbox: Option<Arc<Sandbox>>,
-    stdin: R,
+    stdin: mpsc::Receiver<String>,
     err: &mut (dyn Write + Send),
 ) -> Result<String, LoginError> {
     let settings = settings(req, err).map_err(LoginError::Invalid)?;
@@ -235,15 +265,14 @@ fn finished(profile: &crate::profile::Profile, name: &str, err: &mut (dyn Write 
 
 /// The first valid redirect from stdin (one per line) or the listener. A wrong line is
 /// reported and the next awaited; at the end of stdin the last problem is the error.
-async fn wait_redirect<R: AsyncBufRead + Unpin>(
-    stdin: R,
+async fn wait_redirect(
+    mut lines: mpsc::Receiver<String>,
     listener: Option<Listener>,
     callback: &Url,
     state: &str,
     interactive: bool,
     err: &mut (dyn Write + Send),
 ) -> Result<callback::Redirect, String> {
-    let mut lines = stdin.lines();
     let mut stdin_open = true;
     let mut last_problem: Option<String> = None;
     let caught = async {
@@ -256,9 +285,9 @@ async fn wait_redirect<R: AsyncBufRead + Unpin>(
     let has_listener = callback::is_loopback_callback(callback);
     loop {
         tokio::select! {
-            line = lines.next_line(), if stdin_open => match line {
-                Ok(Some(line)) if line.trim().is_empty() => {}
-                Ok(Some(line)) => match parse_redirect(&line, callback, state) {
+            line = lines.recv(), if stdin_open => match line {
+                Some(line) if line.trim().is_empty() => {}
+                Some(line) => match parse_redirect(&line, callback, state) {
                     Ok(r) => return Ok(r),
                     Err(e) => {
                         if interactive {
@@ -267,7 +296,7 @@ async fn wait_redirect<R: AsyncBufRead + Unpin>(
                         last_problem = Some(e.to_string());
                     }
                 },
-                Ok(None) | Err(_) => {
+                None => {
                     stdin_open = false;
                     if !has_listener {
                         return Err(last_problem.unwrap_or_else(|| {

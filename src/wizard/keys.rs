@@ -37,7 +37,18 @@ const PERMISSIONS: &[KeyHelp] = &[
 ];
 const CREATE_APP: &[KeyHelp] = &[LIST, COPY, PRINT];
 const APP_TYPE: &[KeyHelp] = &[LIST];
-const URLS: &[KeyHelp] = &[LIST, COPY, PRINT, FIELD];
+/// Step 4's URL fields: a field holding its preset's value unchanged answers c and p as the
+/// screens before do ([`on_preset_value`]); typing starts with any other key, or with e.
+const URLS: &[KeyHelp] = &[
+    LIST,
+    (
+        "c  p",
+        "copy / print; in a field that holds a preset's value too",
+    ),
+    ("e", "edit a preset's value: c and p type from then on"),
+    ("Ctrl-Y", "copy the value of a field being edited"),
+    FIELD,
+];
 const CREDENTIALS: &[KeyHelp] = &[("Ctrl-R", "show / hide the Client Secret"), COPY, FIELD];
 const AUTHORIZE: &[KeyHelp] = &[
     ("c  p", "copy / print the link"),
@@ -94,6 +105,29 @@ pub fn reference() -> Vec<(&'static str, &'static [KeyHelp])> {
         ("start menu", MENU),
         ("everywhere", ALWAYS),
     ]
+}
+
+/// What a key does in a URL field that holds its preset's value unchanged (and was not opened
+/// for editing with e).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnPresetValue {
+    /// c: copy the value, as on the other screens.
+    Copy,
+    /// p: print the value alone.
+    Print,
+    /// e: start editing; c and p type from then on (until the focus leaves the field).
+    Edit,
+}
+
+/// The rule for a URL field holding its preset's value: c copies, p prints, e edits; any
+/// other key (`None`) edits the field as usual, and the changed value is no preset's any more.
+pub fn on_preset_value(key: &KeyEvent) -> Option<OnPresetValue> {
+    match plain(key)? {
+        'c' => Some(OnPresetValue::Copy),
+        'p' => Some(OnPresetValue::Print),
+        'e' => Some(OnPresetValue::Edit),
+        _ => None,
+    }
 }
 
 pub fn ctrl(key: &KeyEvent, c: char) -> bool {

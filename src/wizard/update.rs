@@ -2,7 +2,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
-use super::keys::{ctrl, plain};
+use super::keys::{self as keys, ctrl, plain, OnPresetValue};
 use super::model::{Cmd, Focus, Model, Msg, Overlay, Phase, StatusKind, Step};
 use super::steps;
 use super::widgets::text_field::{Edit, MAX_FIELD_CHARS};
@@ -112,6 +112,9 @@ pub fn go_authorize(m: &mut Model) -> Vec<Cmd> {
 fn copied_text(what: &str, d: Delivery) -> String {
     match d {
         Delivery::Native => format!("{what} copied to the clipboard."),
+        Delivery::NativeWhileRunning => {
+            format!("{what} copied to the clipboard until xconnect ends.")
+        }
         Delivery::Tmux => {
             format!("{what} copied to tmux's paste buffer (and clipboard if tmux forwards it).")
         }
@@ -191,6 +194,21 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     }
     m.status = None;
     let text = m.focus.is_text();
+    if text && steps::urls::holds_preset_value(m) {
+        match keys::on_preset_value(&key) {
+            Some(OnPresetValue::Copy) => return copy(m),
+            Some(OnPresetValue::Print) => return print(m),
+            Some(OnPresetValue::Edit) => {
+                m.typing = true;
+                m.set_status(
+                    StatusKind::Info,
+                    "Editing: c and p type here now; Ctrl-Y copies.",
+                );
+                return Vec::new();
+            }
+            None => {}
+        }
+    }
     match key.code {
         KeyCode::F(1) => m.overlay = Some(Overlay::Help),
         KeyCode::Esc => return back(m),
@@ -236,6 +254,8 @@ fn outside_fields(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
 }
 
 fn edit(m: &mut Model, key: KeyEvent) {
+    let url_field = matches!(m.focus, Focus::Callback | Focus::Website);
+    let preset_before = m.urls.preset;
     let Some(field) = focused_field(m) else {
         return;
     };
@@ -243,6 +263,9 @@ fn edit(m: &mut Model, key: KeyEvent) {
         Edit::Changed => {
             m.typing = true;
             edited(m);
+            if url_field {
+                left_preset(m, preset_before);
+            }
         }
         Edit::Moved => {}
         Edit::Ignored => {
@@ -259,6 +282,23 @@ fn edited(m: &mut Model) {
     m.touched = true;
     m.warned = false;
     steps::on_edit(m);
+}
+
+/// After a key changed a URL field: its warnings show at once (a URL's exact value is what
+/// matters, and a typed `c` meant as a copy must not pass unseen), and a value that left its
+/// preset says so in the status line.
+fn left_preset(m: &mut Model, before: usize) {
+    let all = crate::presets::presets();
+    let now_custom = all.get(m.urls.preset).is_some_and(|p| p.is_custom());
+    // `typing` stays on while the value is no preset's (c and p type); a value that is a
+    // preset's again answers c and p again.
+    m.typing = now_custom;
+    if let Some(p) = all.get(before).filter(|p| !p.is_custom() && now_custom) {
+        m.set_status(
+            StatusKind::Warn,
+            format!("Changed from the {} preset: now Custom.", p.label),
+        );
+    }
 }
 
 fn focused_field(m: &mut Model) -> Option<&mut super::widgets::text_field::TextField> {

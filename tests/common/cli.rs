@@ -174,6 +174,33 @@ impl Login {
 
     pub fn end(mut self) -> Ended {
         self.close_stdin();
+        self.finish()
+    }
+
+    /// Waits for the end with stdin still open (a person's terminal, or `sleep 60 |`): the
+    /// login must end by itself, within `patience`; past it the test fails. Returns what it
+    /// printed and how long the wait took.
+    pub fn end_with_stdin_open(mut self, patience: Duration) -> (Ended, Duration) {
+        let start = Instant::now();
+        loop {
+            if self.child.try_wait().expect("wait").is_some() {
+                break;
+            }
+            if start.elapsed() > patience {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                panic!(
+                    "xconnect did not end within {patience:?} with stdin open; stderr: {:?}",
+                    self.seen
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let took = start.elapsed();
+        (self.finish(), took)
+    }
+
+    fn finish(mut self) -> Ended {
         let stdout = drain(self.child.stdout.take());
         let status = wait_bounded(&mut self.child);
         while let Ok(l) = self.lines.recv_timeout(Duration::from_secs(5)) {

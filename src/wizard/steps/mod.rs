@@ -125,13 +125,20 @@ pub fn offers_copy(m: &Model) -> bool {
 /// Enter was tried, so a new screen does not open with red text. A warning on the field being
 /// typed into waits for Enter or a change of focus: a value typed key by key passes through
 /// lengths that are too short (or look like an API Key), and a message that came and went
-/// with every key would only flicker. A paste is checked at once.
+/// with every key would only flicker. A paste is checked at once, and so is a URL field.
 pub fn shown_check(m: &Model, focus: Focus, empty: bool) -> Option<Check> {
     let c = checks(m).into_iter().find(|(f, _)| *f == focus)?.1;
     match c {
         Check::Ok => None,
         Check::Error(_) if empty && !m.tried => None,
-        Check::Warn(_) if m.typing && m.focus == focus => None,
+        // A URL's warnings show at once: its exact value is what X compares.
+        Check::Warn(_)
+            if m.typing
+                && m.focus == focus
+                && !matches!(focus, Focus::Callback | Focus::Website) =>
+        {
+            None
+        }
         c => Some(c),
     }
 }

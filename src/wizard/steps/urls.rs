@@ -89,6 +89,23 @@ pub fn choose(m: &mut Model, index: usize) {
     }
 }
 
+/// The focused URL field holds the chosen preset's value, unchanged, and e has not opened it
+/// for editing: c and p act on the value (see [`crate::wizard::keys::on_preset_value`]).
+pub fn holds_preset_value(m: &Model) -> bool {
+    // In a URL field, `typing` is set by e (and by a change that leaves the preset).
+    if m.typing {
+        return false;
+    }
+    let Some(p) = presets().get(m.urls.preset).filter(|p| !p.is_custom()) else {
+        return false;
+    };
+    match m.focus {
+        Focus::Callback => m.urls.callback.value() == p.callback(),
+        Focus::Website => m.urls.website.value() == p.website_url,
+        _ => false,
+    }
+}
+
 /// A callback that differs from a preset's only where X's exact match bites (a trailing
 /// slash, http for https, localhost for 127.0.0.1): the warning names the difference.
 fn near_miss(callback: &str) -> Option<String> {
@@ -112,6 +129,8 @@ fn near_miss(callback: &str) -> Option<String> {
                 "starts differently (http and https are different addresses to X)"
             } else if callback.replacen("localhost", "127.0.0.1", 1) == want {
                 "uses 127.0.0.1, not localhost"
+            } else if callback.starts_with(&want) {
+                "is followed by extra text here"
             } else {
                 return None;
             };
