@@ -127,3 +127,29 @@ fn the_key_table_and_the_help_name_the_rule() {
         "{help:?}"
     );
 }
+
+#[test]
+fn the_footer_offers_copy_and_edit_on_a_preset_value_and_ctrl_y_once_edited() {
+    let mut m = common::model();
+    common::send(
+        &mut m,
+        [
+            common::enter(),
+            common::enter(),
+            common::enter(),
+            common::key(crossterm::event::KeyCode::Tab),
+        ],
+    );
+    let footer = |m: &xconnect::wizard::Model| {
+        xconnect::wizard::view::key_hints(m)
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect::<Vec<_>>()
+    };
+    let keys = footer(&m);
+    assert!(keys.contains(&"c") && keys.contains(&"e"), "{keys:?}");
+    assert!(!keys.contains(&"Ctrl-Y"), "{keys:?}");
+    common::send(&mut m, [common::ch('e')]);
+    let keys = footer(&m);
+    assert!(keys.contains(&"Ctrl-Y") && !keys.contains(&"e"), "{keys:?}");
+}

@@ -371,7 +371,10 @@ pub fn key_hints(m: &Model) -> Vec<(&'static str, &'static str)> {
         Focus::Scopes => v.push(("Space", "toggle")),
         _ => {}
     }
-    if steps::offers_copy(m) {
+    if text && steps::urls::holds_preset_value(m) {
+        // A preset's value is copied, not typed into, until e opens it for editing.
+        v.extend([("c", "copy"), ("e", "edit")]);
+    } else if steps::offers_copy(m) {
         v.push(if text {
             ("Ctrl-Y", "copy")
         } else {
