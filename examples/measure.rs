@@ -537,8 +537,9 @@ fn sandbox_session(bin: &Path) -> SandboxRun {
 /// In milliseconds: the first exchange, which makes the HTTP client too; the next 20; and the
 /// saves of those 20 alone.
 fn exchange_ms() -> (f64, Vec<f64>, Vec<f64>) {
+    use xconnect::app::AppConfig;
     use xconnect::callback::parse_redirect;
-    use xconnect::login::{build_profile, Settings};
+    use xconnect::login::build_profile;
     use xconnect::profile::Store;
     use xconnect::sandbox::{Sandbox, SandboxApp};
     use xconnect::secret::Secret;
@@ -553,7 +554,7 @@ fn exchange_ms() -> (f64, Vec<f64>, Vec<f64>) {
         sandbox.register_app(SandboxApp::public(CLIENT_ID, [CALLBACK]));
         let base = sandbox.base_url();
         let endpoints = Endpoints::new(&base, &base).expect("endpoints");
-        let settings = Settings {
+        let settings = AppConfig {
             client_id: CLIENT_ID.into(),
             client_secret: None,
             app_type: AppType::Native,
@@ -563,7 +564,6 @@ fn exchange_ms() -> (f64, Vec<f64>, Vec<f64>) {
                 .map(String::from)
                 .to_vec(),
         };
-        let app = settings.oauth_app();
         let callback = url::Url::parse(CALLBACK).expect("callback");
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::at(dir.path().to_path_buf());
@@ -571,7 +571,7 @@ fn exchange_ms() -> (f64, Vec<f64>, Vec<f64>) {
         let mut times = Vec::new();
         let mut saves = Vec::new();
         for _ in 0..21 {
-            let pending = oauth::authorization(&app, &endpoints).expect("link");
+            let pending = oauth::authorization(&settings, &endpoints).expect("link");
             let pasted = sandbox.approve(&pending.url).await.expect("approve");
             let t0 = Instant::now();
             let redirect = parse_redirect(&pasted, &callback, &pending.state).expect("redirect");
@@ -581,7 +581,7 @@ fn exchange_ms() -> (f64, Vec<f64>, Vec<f64>) {
             };
             let tokens = oauth::exchange(
                 &client,
-                &app,
+                &settings,
                 &endpoints,
                 &Secret::new(redirect.code),
                 &pending.verifier,

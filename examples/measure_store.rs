@@ -21,7 +21,8 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use xconnect::login::{build_profile, Settings};
+use xconnect::app::AppConfig;
+use xconnect::login::build_profile;
 use xconnect::profile::{Profile, Store};
 use xconnect::sandbox::Sandbox;
 use xconnect::secret::Secret;
@@ -171,7 +172,7 @@ fn expire_token(p: &mut Profile) {
 
 /// A finished login against the emulator (native app), as `xconnect login` saves it.
 async fn logged_in(sandbox: &Sandbox) -> Profile {
-    let settings = Settings {
+    let settings = AppConfig {
         client_id: CLIENT_ID.into(),
         client_secret: None,
         app_type: AppType::Native,
@@ -183,8 +184,7 @@ async fn logged_in(sandbox: &Sandbox) -> Profile {
     };
     sandbox.register_app(settings.sandbox_app());
     let endpoints = Endpoints::new(&sandbox.base_url(), &sandbox.base_url()).expect("endpoints");
-    let app = settings.oauth_app();
-    let pending = oauth::authorization(&app, &endpoints).expect("authorization");
+    let pending = oauth::authorization(&settings, &endpoints).expect("authorization");
     let redirect = sandbox.approve(&pending.url).await.expect("approve");
     let code = url::Url::parse(&redirect)
         .expect("redirect")
@@ -195,7 +195,7 @@ async fn logged_in(sandbox: &Sandbox) -> Profile {
     let http = oauth::http_client().expect("http");
     let tokens = oauth::exchange(
         &http,
-        &app,
+        &settings,
         &endpoints,
         &Secret::new(code),
         &pending.verifier,

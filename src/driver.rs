@@ -15,7 +15,8 @@ use ratatui::backend::Backend;
 use ratatui::Terminal;
 use tokio::sync::mpsc;
 
-use crate::login::{flow, Settings};
+use crate::app::AppConfig;
+use crate::login::flow;
 use crate::services::Services;
 use crate::store::Profiles;
 use crate::wizard::model::{Overlay, SaveFailure, StatusKind};
@@ -475,7 +476,7 @@ mod effects {
     /// A new link (answered at once) and, for a loopback callback, its listener.
     fn prepare(
         op: u64,
-        settings: &Settings,
+        settings: &AppConfig,
         services: &Services,
         endpoints: &Endpoints,
         tasks: &mut Tasks,

@@ -4,6 +4,7 @@
 //! The wizard is a pure state machine ([`wizard::update`]) drawn by a pure view
 //! ([`wizard::view`]); [`driver`] owns the terminal and runs the effects it asks for.
 
+pub mod app;
 pub mod backend;
 pub mod browser;
 pub mod callback;

@@ -71,11 +71,10 @@ fn token_on_an_expired_profile_refreshes_and_saves_the_rotated_token_first() {
     assert_eq!(mode(&w.profile("default")), 0o600, "the rewrite keeps 0600");
     // X no longer takes the old refresh token.
     let e = Endpoints::new(&w.sandbox.base_url(), &w.sandbox.base_url()).expect("endpoints");
-    let app = oauth::App {
+    let app = xconnect::app::AppConfig {
         client_id: ID.into(),
-        client_secret: None,
         callback_url: CALLBACK.into(),
-        scopes: vec![],
+        ..Default::default()
     };
     let err = w.rt.block_on(async {
         let http = oauth::http_client().expect("client");
@@ -175,11 +174,10 @@ fn a_dead_refresh_token_marks_the_profile_and_says_so_without_asking_x_again() {
     w.logged_in("default");
     // Someone else used (and so rotated away) the saved refresh token.
     let e = Endpoints::new(&w.sandbox.base_url(), &w.sandbox.base_url()).expect("endpoints");
-    let app = oauth::App {
+    let app = xconnect::app::AppConfig {
         client_id: ID.into(),
-        client_secret: None,
         callback_url: CALLBACK.into(),
-        scopes: vec![],
+        ..Default::default()
     };
     let r = Secret::new(refresh_token(&w, "default"));
     w.rt.block_on(async {

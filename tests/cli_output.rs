@@ -154,11 +154,10 @@ fn a_dead_refresh_token_says_once_which_login_fixes_it() {
     w.logged_in("bot");
     // Someone else used (and so rotated away) the saved refresh token.
     let e = Endpoints::new(&w.sandbox.base_url(), &w.sandbox.base_url()).expect("endpoints");
-    let app = oauth::App {
+    let app = xconnect::app::AppConfig {
         client_id: ID.into(),
-        client_secret: None,
         callback_url: CALLBACK.into(),
-        scopes: vec![],
+        ..Default::default()
     };
     let saved = w.read("bot")["token"]["refresh_token"]
         .as_str()

@@ -8,8 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::pg::{PgServer, PW_PASSWORD, PW_USER};
+use xconnect::app::AppConfig;
 use xconnect::commands::{exit, refresh, Failure};
-use xconnect::login::{build_profile, Settings};
+use xconnect::login::build_profile;
 use xconnect::profile::Profile;
 use xconnect::sandbox::Sandbox;
 use xconnect::secret::Secret;
@@ -29,7 +30,7 @@ async fn connect(text: &str) -> PgStore {
 
 /// A profile as a finished login leaves it, with real tokens from the emulator.
 async fn logged_in(sandbox: &Sandbox) -> Profile {
-    let settings = Settings {
+    let settings = AppConfig {
         client_id: CLIENT_ID.into(),
         client_secret: None,
         app_type: AppType::Native,
@@ -41,8 +42,7 @@ async fn logged_in(sandbox: &Sandbox) -> Profile {
     };
     sandbox.register_app(settings.sandbox_app());
     let endpoints = Endpoints::new(&sandbox.base_url(), &sandbox.base_url()).expect("endpoints");
-    let app = settings.oauth_app();
-    let pending = oauth::authorization(&app, &endpoints).expect("authorization");
+    let pending = oauth::authorization(&settings, &endpoints).expect("authorization");
     let redirect = sandbox.approve(&pending.url).await.expect("approve");
     let code = url::Url::parse(&redirect)
         .expect("redirect")
@@ -53,7 +53,7 @@ async fn logged_in(sandbox: &Sandbox) -> Profile {
     let http = oauth::http_client().expect("http");
     let tokens = oauth::exchange(
         &http,
-        &app,
+        &settings,
         &endpoints,
         &Secret::new(code),
         &pending.verifier,

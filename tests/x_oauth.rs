@@ -2,21 +2,23 @@
 
 use std::time::Duration;
 
+use xconnect::app::AppConfig;
 use xconnect::sandbox::{Sandbox, SandboxApp};
 use xconnect::secret::Secret;
-use xconnect::x::oauth::{self, App};
+use xconnect::x::oauth;
 use xconnect::x::{users, Endpoints, XError};
 
 const CALLBACK: &str = "https://app.latenode.com/redirected/index.html";
 
-fn app(id: &str, secret: Option<&str>) -> App {
-    App {
+fn app(id: &str, secret: Option<&str>) -> AppConfig {
+    AppConfig {
         client_id: id.into(),
         client_secret: secret.map(Secret::new),
         callback_url: CALLBACK.into(),
         scopes: ["tweet.read", "users.read", "offline.access"]
             .map(String::from)
             .to_vec(),
+        ..AppConfig::default()
     }
 }
 
@@ -161,7 +163,7 @@ async fn a_different_redirect_uri_at_exchange_is_refused() {
     let http = oauth::http_client().expect("client");
     let p = oauth::authorization(&a, &e).expect("url");
     let code = code_of(&s.approve(&p.url).await.expect("approve"));
-    let moved = App {
+    let moved = AppConfig {
         callback_url: other.into(),
         ..a
     };

@@ -250,13 +250,3 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
         .await
         .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))
 }
-
-/// The app of a profile, for OAuth calls.
-pub fn oauth_app(p: &crate::profile::Profile) -> crate::x::oauth::App {
-    crate::x::oauth::App {
-        client_id: p.app.client_id.clone(),
-        client_secret: p.app.client_secret.as_ref().map(crate::secret::Secret::new),
-        callback_url: p.app.callback_url.clone(),
-        scopes: p.app.scopes.clone(),
-    }
-}

@@ -6,7 +6,8 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use super::{endpoints_for_sending, exit, load, oauth_app, save_locked, x_failure, Failure};
+use super::{endpoints_for_sending, exit, load, save_locked, x_failure, Failure};
+use crate::app::AppConfig;
 use crate::profile::{Profile, Purpose, Status, Store};
 use crate::secret::Secret;
 use crate::store::{PgStore, Profiles, Update};
@@ -177,7 +178,14 @@ pub async fn at_x(
     let refresh_token = refreshable(name, &profile)?;
     let endpoints = endpoints_for_sending(name, &profile, api_override, warn)?;
     let http = oauth::http_client().map_err(|e| x_failure(name, &e))?;
-    match oauth::refresh_answer(&http, &oauth_app(&profile), &endpoints, &refresh_token).await {
+    match oauth::refresh_answer(
+        &http,
+        &AppConfig::from(&profile.app),
+        &endpoints,
+        &refresh_token,
+    )
+    .await
+    {
         Ok(oauth::Answer { tokens: t, notes }) => {
             for note in &notes {
                 let _ = writeln!(warn, "warning: {note}");

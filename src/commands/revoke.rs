@@ -1,7 +1,8 @@
 //! `revoke`: ends the grant at X, then removes the tokens from the file. The app settings
 //! stay, so `xconnect login --profile NAME` re-authorizes without retyping anything.
 
-use super::{endpoints_for_sending, exit, load_locked, oauth_app, save_locked, x_failure, Failure};
+use super::{endpoints_for_sending, exit, load_locked, save_locked, x_failure, Failure};
+use crate::app::AppConfig;
 use crate::profile::{Profile, Purpose, Store};
 use crate::secret::Secret;
 use crate::store::{PgStore, Update};
@@ -55,7 +56,7 @@ pub async fn at_x(
     };
     let endpoints = endpoints_for_sending(name, &profile, api_override, warn)?;
     let http = oauth::http_client().map_err(|e| x_failure(name, &e))?;
-    let app = oauth_app(&profile);
+    let app = AppConfig::from(&profile.app);
     let failed = |e: crate::x::XError| {
         let code = if e.is_transient() {
             exit::UNAVAILABLE

@@ -9,7 +9,8 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use url::Url;
 
-use super::{flow, LoginError, Settings};
+use super::{flow, LoginError};
+use crate::app::AppConfig;
 use crate::callback::{self, parse_redirect, Listener};
 use crate::presets::presets;
 use crate::profile::{check_name, SaveError};
@@ -40,7 +41,7 @@ pub struct Request {
 }
 
 /// Checks the request and turns it into the app's settings; warnings go to `err`.
-pub fn settings(req: &Request, err: &mut dyn Write) -> Result<Settings, String> {
+pub fn settings(req: &Request, err: &mut dyn Write) -> Result<AppConfig, String> {
     check_name(&req.profile).map_err(|e| format!("--profile: {e}"))?;
     match check_client_id(&req.client_id) {
         Check::Error(e) => return Err(format!("--client-id: {e}")),
@@ -109,7 +110,7 @@ pub fn settings(req: &Request, err: &mut dyn Write) -> Result<Settings, String> 
             .map(|p| p.website_url.clone())
             .unwrap_or_default(),
     };
-    Ok(Settings {
+    Ok(AppConfig {
         client_id: req.client_id.clone(),
         client_secret,
         app_type: req.app_type,

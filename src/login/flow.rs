@@ -12,7 +12,8 @@
 
 use url::Url;
 
-use super::{build_profile, Settings};
+use super::build_profile;
+use crate::app::AppConfig;
 use crate::callback::{self, Listener};
 use crate::profile::{Profile, SaveError};
 use crate::sandbox::Sandbox;
@@ -24,19 +25,19 @@ use crate::x::{Endpoints, XError};
 
 /// Step 1: a new link. In the sandbox, its portal first registers the app exactly as described.
 pub fn start(
-    settings: &Settings,
+    settings: &AppConfig,
     endpoints: &Endpoints,
     sandbox: Option<&Sandbox>,
 ) -> Result<Pending, XError> {
     if let Some(s) = sandbox {
         s.register_app(settings.sandbox_app());
     }
-    oauth::authorization(&settings.oauth_app(), endpoints)
+    oauth::authorization(settings, endpoints)
 }
 
 /// Step 2: the callback when X sends the browser to this machine (`http://127.0.0.1:PORT/…`
 /// or localhost), `None` for any other callback.
-pub fn loopback(settings: &Settings) -> Option<Url> {
+pub fn loopback(settings: &AppConfig) -> Option<Url> {
     Url::parse(&settings.callback_url)
         .ok()
         .filter(callback::is_loopback_callback)
@@ -50,12 +51,12 @@ pub async fn listen(callback: &Url) -> std::io::Result<Listener> {
 /// Step 3: the code for tokens.
 pub async fn exchange(
     http: &reqwest::Client,
-    settings: &Settings,
+    settings: &AppConfig,
     endpoints: &Endpoints,
     code: &Secret,
     verifier: &Secret,
 ) -> Result<Tokens, XError> {
-    oauth::exchange(http, &settings.oauth_app(), endpoints, code, verifier).await
+    oauth::exchange(http, settings, endpoints, code, verifier).await
 }
 
 /// Step 4: the proof that the token works, and whose it is.
@@ -69,7 +70,7 @@ pub async fn prove(
 
 /// Step 5: what the login leaves behind. A failed proof still saves the tokens, unverified.
 pub fn profile(
-    settings: &Settings,
+    settings: &AppConfig,
     tokens: &Tokens,
     proof: &Result<Account, XError>,
     endpoints: &Endpoints,

@@ -1,14 +1,14 @@
-//! A login, whichever way it runs (the wizard, or `xconnect login --no-tui`): the app's
-//! settings, and the profile a successful login leaves behind.
+//! A login, whichever way it runs (the wizard, or `xconnect login --no-tui`): the app comes
+//! as an [`AppConfig`], and a successful login leaves a profile behind.
 
 pub mod cli;
 pub mod flow;
 
+use crate::app::AppConfig;
 use crate::profile::{self, Profile, SaveError};
-use crate::secret::Secret;
-use crate::x::oauth::{self, Tokens};
+use crate::x::oauth::Tokens;
 use crate::x::users::Account;
-use crate::x::{AppType, Endpoints, XError};
+use crate::x::{Endpoints, XError};
 
 /// Why a login did not end with a saved profile. The kind decides the exit code (see
 /// `commands::exit`): X's errors carry whether trying again later may work.
@@ -36,44 +36,10 @@ pub enum LoginError {
     Store(#[from] crate::store::StoreError),
 }
 
-/// The app as the person described it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Settings {
-    pub client_id: String,
-    /// `Some` for a confidential app.
-    pub client_secret: Option<Secret>,
-    pub app_type: AppType,
-    pub callback_url: String,
-    pub website_url: String,
-    pub scopes: Vec<String>,
-}
-
-impl Settings {
-    /// The app as the sandbox's portal registers it: exactly as described.
-    pub fn sandbox_app(&self) -> crate::sandbox::SandboxApp {
-        crate::sandbox::SandboxApp {
-            client_id: self.client_id.clone(),
-            client_secret: self.client_secret.as_ref().map(|s| s.expose().to_string()),
-            callback_urls: vec![self.callback_url.clone()],
-            enrolled: true,
-            permission: crate::x::Permission::ReadWriteDm,
-        }
-    }
-
-    pub fn oauth_app(&self) -> oauth::App {
-        oauth::App {
-            client_id: self.client_id.clone(),
-            client_secret: self.client_secret.clone(),
-            callback_url: self.callback_url.clone(),
-            scopes: self.scopes.clone(),
-        }
-    }
-}
-
 /// What a finished login saves. A proof that failed (`/2/users/me` refused or unreachable)
 /// still saves the tokens, marked unverified with the reason: a token is never thrown away.
 pub fn build_profile(
-    settings: &Settings,
+    settings: &AppConfig,
     tokens: &Tokens,
     proof: &Result<Account, XError>,
     endpoints: &Endpoints,
@@ -97,17 +63,7 @@ pub fn build_profile(
     };
     Profile {
         version: profile::CURRENT_VERSION,
-        app: profile::AppSettings {
-            client_id: settings.client_id.clone(),
-            client_secret: settings
-                .client_secret
-                .as_ref()
-                .map(|s| s.expose().to_string()),
-            app_type: settings.app_type,
-            callback_url: settings.callback_url.clone(),
-            website_url: settings.website_url.clone(),
-            scopes: settings.scopes.clone(),
-        },
+        app: profile::AppSettings::from(settings),
         account: Some(account),
         token: Some(profile::Token {
             access_token: tokens.access_token.expose().to_string(),

@@ -45,7 +45,8 @@ pub struct Profile {
 /// The portal's "Type of App": the one enum of [`crate::x::AppType`], written `native` or `web`.
 pub use crate::x::AppType;
 
-/// The `[app]` table.
+/// The `[app]` table: an [`crate::app::AppConfig`] as the file keeps it (the Client Secret as
+/// text).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppSettings {
     pub client_id: String,

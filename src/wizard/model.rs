@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use crossterm::event::KeyEvent;
 
 use super::widgets::text_field::TextField;
+use crate::app::AppConfig;
 use crate::clipboard::Delivery;
-use crate::login::Settings;
 use crate::presets::presets;
 use crate::profile::Profile;
 use crate::secret::Secret;
@@ -217,12 +217,12 @@ pub enum Cmd {
     /// the callback URL is on this machine; in the sandbox, register the app described.
     PrepareAuth {
         op: u64,
-        settings: Settings,
+        settings: AppConfig,
     },
     /// Exchange the code at once: it lives 30 seconds.
     Exchange {
         op: u64,
-        settings: Settings,
+        settings: AppConfig,
         code: Secret,
         verifier: Secret,
     },
@@ -481,8 +481,8 @@ impl Model {
     }
 
     /// The app as entered, for the authorization and the profile.
-    pub fn settings(&self) -> Settings {
-        Settings {
+    pub fn settings(&self) -> AppConfig {
+        AppConfig {
             client_id: self.credentials.client_id.value().to_string(),
             client_secret: self
                 .app_type

@@ -16,6 +16,7 @@ use oauth2::{
 use serde_json::{Map, Value};
 
 use super::{Endpoints, XError};
+use crate::app::AppConfig;
 use crate::secret::Secret;
 
 /// How long a call to X may take in all (`XCONNECT_TIMEOUT` seconds overrides it), and to
@@ -53,16 +54,6 @@ fn parse_timeout(value: Option<&std::ffi::OsStr>) -> Result<Option<Duration>, St
             REQUEST_TIMEOUT.as_secs()
         )),
     }
-}
-
-/// What the client needs to know about the app.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct App {
-    pub client_id: String,
-    /// `Some` for a confidential app (Web App, Automated App or Bot).
-    pub client_secret: Option<Secret>,
-    pub callback_url: String,
-    pub scopes: Vec<String>,
 }
 
 /// One authorization attempt: the URL to open, and what its answer is checked against.
@@ -287,7 +278,7 @@ type Client = oauth2::Client<
     EndpointSet,
 >;
 
-fn client(app: &App, endpoints: &Endpoints) -> Result<Client, XError> {
+fn client(app: &AppConfig, endpoints: &Endpoints) -> Result<Client, XError> {
     let bad = |what: &str, e: String| XError::BadResponse(format!("{what}: {e}"));
     let mut c = oauth2::Client::new(ClientId::new(app.client_id.clone()))
         .set_auth_uri(
@@ -310,7 +301,7 @@ fn client(app: &App, endpoints: &Endpoints) -> Result<Client, XError> {
 }
 
 /// A new attempt: fresh PKCE (S256) verifier and a random `state`.
-pub fn authorization(app: &App, endpoints: &Endpoints) -> Result<Pending, XError> {
+pub fn authorization(app: &AppConfig, endpoints: &Endpoints) -> Result<Pending, XError> {
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let (url, state) = client(app, endpoints)?
         .authorize_url(CsrfToken::new_random)
@@ -705,7 +696,7 @@ fn token_error(
 /// Exchanges an authorization code (valid 30 s, once) for tokens.
 pub async fn exchange(
     http: &reqwest::Client,
-    app: &App,
+    app: &AppConfig,
     endpoints: &Endpoints,
     code: &Secret,
     verifier: &Secret,
@@ -718,7 +709,7 @@ pub async fn exchange(
 /// [`exchange`], with what was repaired in X's answer.
 pub async fn exchange_answer(
     http: &reqwest::Client,
-    app: &App,
+    app: &AppConfig,
     endpoints: &Endpoints,
     code: &Secret,
     verifier: &Secret,
@@ -737,7 +728,7 @@ pub async fn exchange_answer(
 /// working, so the result must be saved before anything else.
 pub async fn refresh(
     http: &reqwest::Client,
-    app: &App,
+    app: &AppConfig,
     endpoints: &Endpoints,
     refresh_token: &Secret,
 ) -> Result<Tokens, XError> {
@@ -750,7 +741,7 @@ pub async fn refresh(
 /// never refused (see [`read_answer`]); its access token may then be empty.
 pub async fn refresh_answer(
     http: &reqwest::Client,
-    app: &App,
+    app: &AppConfig,
     endpoints: &Endpoints,
     refresh_token: &Secret,
 ) -> Result<Answer, XError> {
@@ -775,7 +766,7 @@ pub enum TokenKind {
 /// refuses a revocation URL that is not https, which the sandbox on 127.0.0.1 is.)
 pub async fn revoke(
     http: &reqwest::Client,
-    app: &App,
+    app: &AppConfig,
     endpoints: &Endpoints,
     token: &Secret,
     kind: TokenKind,
