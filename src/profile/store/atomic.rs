@@ -169,10 +169,9 @@ fn parse_temp_name(file_name: &str) -> Option<TempName<'_>> {
 }
 
 fn process_is_gone(pid: libc::pid_t) -> bool {
-    // SAFETY: signal 0 only checks whether the process exists; `pid` is > 0,
-    // so it never addresses a process group.
-    let result = unsafe { libc::kill(pid, 0) };
-    result == -1 && io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH)
+    // Signal 0 only checks whether the process exists; a pid > 0 never names a group.
+    rustix::process::Pid::from_raw(pid)
+        .is_some_and(|pid| rustix::process::test_kill_process(pid) == Err(rustix::io::Errno::SRCH))
 }
 
 /// When the temporary file at `path` is complete (a regular file whose bytes match the

@@ -113,8 +113,7 @@ mod tests {
     #[test]
     fn modes_are_private_whatever_the_umask() {
         let _turn = UMASK.lock().unwrap_or_else(|e| e.into_inner());
-        // SAFETY: umask only swaps the process's file-creation mask.
-        let old = unsafe { libc::umask(0o022) };
+        let old = rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o022));
         let outcome = std::panic::catch_unwind(|| {
             let tmp = tempfile::tempdir().unwrap();
             // A root whose parents do not exist yet: all of them are created 0700.
@@ -148,8 +147,7 @@ mod tests {
             let lock = store.lock("work", Purpose::Refresh).unwrap();
             assert_eq!(mode_of(lock.path()), 0o600);
         });
-        // SAFETY: as above.
-        unsafe { libc::umask(old) };
+        rustix::process::umask(old);
         if let Err(panic) = outcome {
             std::panic::resume_unwind(panic);
         }
@@ -200,9 +198,7 @@ mod tests {
         let (_tmp, store) = temp_store();
         fs::create_dir_all(store.profiles_dir()).unwrap();
         let path = store.profiles_dir().join("pipe.toml");
-        let c_path = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
-        // SAFETY: creates a FIFO at a path we own.
-        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+        mkfifo(&path);
         let err = store.load("pipe").unwrap_err();
         assert!(err.to_string().contains("not a regular file"), "{err}");
     }
