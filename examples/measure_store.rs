@@ -21,16 +21,10 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use xconnect::app::AppConfig;
-use xconnect::login::build_profile;
 use xconnect::profile::{Profile, Store};
 use xconnect::sandbox::Sandbox;
-use xconnect::secret::Secret;
 use xconnect::store::{PasswordSources, PgStore, StoreUrl, Update};
-use xconnect::x::{oauth, AppType, Endpoints};
 
-const CLIENT_ID: &str = "M1M5R3BMVy13QmpScXkzTUt5OE46MTpjaQ";
-const CALLBACK: &str = "https://app.latenode.com/redirected/index.html";
 /// Calls per figure: sequential runs, or rounds of 20 at once.
 const SEQUENTIAL: usize = 60;
 const ROUNDS: usize = 5;
@@ -54,13 +48,13 @@ fn main() {
     let mut pgstore = rt.block_on(PgStore::connect(&store_url)).expect("connect");
     // Two logins, two grants: one copy of a grant in two places would break its chain (the
     // very thing the shared store prevents).
-    let profile = rt.block_on(logged_in(&sandbox));
+    let profile = rt.block_on(pg::logged_in(&sandbox));
     rt.block_on(pgstore.save("default", &profile, true))
         .expect("save to the store");
     let dir = tempfile::tempdir().expect("tmp");
     let files = Store::at(dir.path().to_path_buf());
     files
-        .save("default", &rt.block_on(logged_in(&sandbox)), true)
+        .save("default", &rt.block_on(pg::logged_in(&sandbox)), true)
         .expect("save the file");
 
     let mut rows = Vec::new();
@@ -168,46 +162,4 @@ fn expire_token(p: &mut Profile) {
     if let Some(t) = p.token.as_mut() {
         t.expires_at = time::macros::datetime!(2020-01-01 00:00 UTC);
     }
-}
-
-/// A finished login against the emulator (native app), as `xconnect login` saves it.
-async fn logged_in(sandbox: &Sandbox) -> Profile {
-    let settings = AppConfig {
-        client_id: CLIENT_ID.into(),
-        client_secret: None,
-        app_type: AppType::Native,
-        callback_url: CALLBACK.into(),
-        website_url: "https://example.com".into(),
-        scopes: ["tweet.read", "users.read", "offline.access"]
-            .map(String::from)
-            .to_vec(),
-    };
-    sandbox.register_app(settings.sandbox_app());
-    let endpoints = Endpoints::new(&sandbox.base_url(), &sandbox.base_url()).expect("endpoints");
-    let pending = oauth::authorization(&settings, &endpoints).expect("authorization");
-    let redirect = sandbox.approve(&pending.url).await.expect("approve");
-    let code = url::Url::parse(&redirect)
-        .expect("redirect")
-        .query_pairs()
-        .find(|(k, _)| k == "code")
-        .map(|(_, v)| v.into_owned())
-        .expect("code");
-    let http = oauth::http_client().expect("http");
-    let tokens = oauth::exchange(
-        &http,
-        &settings,
-        &endpoints,
-        &Secret::new(code),
-        &pending.verifier,
-    )
-    .await
-    .expect("exchange");
-    let proof = xconnect::x::users::me(&http, &endpoints, &tokens.access_token).await;
-    build_profile(
-        &settings,
-        &tokens,
-        &proof,
-        &endpoints,
-        xconnect::timefmt::now(),
-    )
 }

@@ -7,15 +7,11 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::pg::{PgServer, PW_PASSWORD, PW_USER};
-use xconnect::app::AppConfig;
+use common::pg::{logged_in, PgServer, PW_PASSWORD, PW_USER};
 use xconnect::commands::{exit, refresh, Failure};
-use xconnect::login::build_profile;
 use xconnect::profile::Profile;
 use xconnect::sandbox::Sandbox;
-use xconnect::secret::Secret;
 use xconnect::store::{PasswordSources, PgStore, StoreError, StoreUrl, Update, SCHEMA_VERSION};
-use xconnect::x::{oauth, AppType, Endpoints};
 
 const CALLBACK: &str = "https://app.latenode.com/redirected/index.html";
 const CLIENT_ID: &str = "M1M5R3BMVy13QmpScXkzTUt5OE46MTpjaQ";
@@ -26,48 +22,6 @@ fn url(text: &str) -> StoreUrl {
 
 async fn connect(text: &str) -> PgStore {
     PgStore::connect(&url(text)).await.expect("connect")
-}
-
-/// A profile as a finished login leaves it, with real tokens from the emulator.
-async fn logged_in(sandbox: &Sandbox) -> Profile {
-    let settings = AppConfig {
-        client_id: CLIENT_ID.into(),
-        client_secret: None,
-        app_type: AppType::Native,
-        callback_url: CALLBACK.into(),
-        website_url: "https://example.com".into(),
-        scopes: ["tweet.read", "users.read", "offline.access"]
-            .map(String::from)
-            .to_vec(),
-    };
-    sandbox.register_app(settings.sandbox_app());
-    let endpoints = Endpoints::new(&sandbox.base_url(), &sandbox.base_url()).expect("endpoints");
-    let pending = oauth::authorization(&settings, &endpoints).expect("authorization");
-    let redirect = sandbox.approve(&pending.url).await.expect("approve");
-    let code = url::Url::parse(&redirect)
-        .expect("redirect")
-        .query_pairs()
-        .find(|(k, _)| k == "code")
-        .map(|(_, v)| v.into_owned())
-        .expect("code");
-    let http = oauth::http_client().expect("http");
-    let tokens = oauth::exchange(
-        &http,
-        &settings,
-        &endpoints,
-        &Secret::new(code),
-        &pending.verifier,
-    )
-    .await
-    .expect("exchange");
-    let proof = xconnect::x::users::me(&http, &endpoints, &tokens.access_token).await;
-    build_profile(
-        &settings,
-        &tokens,
-        &proof,
-        &endpoints,
-        xconnect::timefmt::now(),
-    )
 }
 
 fn expired(mut p: Profile) -> Profile {

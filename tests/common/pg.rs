@@ -417,3 +417,42 @@ impl Drop for PgServer {
         self.stop();
     }
 }
+
+/// A profile as a finished login leaves it, with real tokens from the emulator: the one login
+/// flow (`xconnect::login::flow`), the browser played by the emulator.
+pub async fn logged_in(sandbox: &xconnect::sandbox::Sandbox) -> xconnect::profile::Profile {
+    use xconnect::login::flow;
+    let settings = xconnect::app::AppConfig {
+        client_id: "M1M5R3BMVy13QmpScXkzTUt5OE46MTpjaQ".into(),
+        client_secret: None,
+        app_type: xconnect::x::AppType::Native,
+        callback_url: "https://app.latenode.com/redirected/index.html".into(),
+        website_url: "https://example.com".into(),
+        scopes: ["tweet.read", "users.read", "offline.access"]
+            .map(String::from)
+            .to_vec(),
+    };
+    let endpoints =
+        xconnect::x::Endpoints::new(&sandbox.base_url(), &sandbox.base_url()).expect("endpoints");
+    let pending = flow::start(&settings, &endpoints, Some(sandbox)).expect("link");
+    let redirect = sandbox.approve(&pending.url).await.expect("approve");
+    let code = url::Url::parse(&redirect)
+        .expect("redirect")
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned())
+        .expect("code");
+    let http = xconnect::x::oauth::http_client().expect("http");
+    let code = xconnect::secret::Secret::new(code);
+    let tokens = flow::exchange(&http, &settings, &endpoints, &code, &pending.verifier)
+        .await
+        .expect("exchange");
+    let proof = flow::prove(&http, &endpoints, &tokens.access_token).await;
+    flow::profile(
+        &settings,
+        &tokens,
+        &proof,
+        &endpoints,
+        xconnect::timefmt::now(),
+    )
+}
