@@ -1,7 +1,21 @@
 //! The small pages the loopback listener answers the browser with: plain HTML, no script,
 //! nothing loaded from elsewhere, never cached.
 
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
 use crate::http::Response;
+
+/// The page's only style. The policy names its hash: nothing else inline may apply, and no
+/// script, frame, form or outside source is allowed at all.
+const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;line-height:1.5}";
+
+fn csp() -> String {
+    let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(STYLE));
+    format!(
+        "default-src 'none'; style-src 'sha256-{hash}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
+}
 
 /// What the browser is told.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,17 +74,12 @@ impl Page {
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
              <meta name=\"referrer\" content=\"no-referrer\">\
              <title>xconnect: {title}</title>\
-             <style>body{{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;line-height:1.5}}</style>\
+             <style>{STYLE}</style>\
              </head><body><h1>{title}</h1><p>{message}</p></body></html>\n"
         );
         let mut response = Response::html(status, body)
             .with_header("Cache-Control", "no-store")
-            .with_header(
-                "Content-Security-Policy",
-                // Not Rust's unsafe: the CSP keyword that lets this page's own inline <style>
-                // apply, while scripts, frames, forms and every other source stay forbidden.
-                "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-            )
+            .with_header("Content-Security-Policy", csp())
             .with_header("Referrer-Policy", "no-referrer")
             .with_header("X-Content-Type-Options", "nosniff");
         if status == 405 {
@@ -122,6 +131,18 @@ mod tests {
             assert!(!b.contains("<script"));
             assert!(!b.contains("src="));
             assert!(!b.contains("href="));
+            // The policy allows exactly the page's own style, by its hash.
+            let csp = r.header("Content-Security-Policy").unwrap();
+            let style = b
+                .split("<style>")
+                .nth(1)
+                .unwrap()
+                .split("</style>")
+                .next()
+                .unwrap();
+            let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(style));
+            assert!(csp.contains(&format!("style-src 'sha256-{hash}'")), "{csp}");
+            assert!(csp.starts_with("default-src 'none';"), "{csp}");
         }
     }
 
