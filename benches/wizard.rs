@@ -133,6 +133,8 @@ fn with_menu() -> Model {
         token: None,
         endpoints: None,
         status: None,
+        moved: None,
+        origin: None,
     };
     model().with_profiles(vec![("default".into(), saved)])
 }

@@ -365,8 +365,10 @@ proptest! {
         for damaged in [text[..end].to_string(), format!("{}{junk}{}", &text[..end], &text[end..])] {
             match Profile::from_toml(&damaged) {
                 Ok(read) => {
-                    // A cut that still reads keeps every required table whole.
-                    prop_assert_eq!(read.version, profile::CURRENT_VERSION);
+                    // A cut that still reads keeps every required table whole, and a copy
+                    // that is not its chain's owner never reads as one.
+                    prop_assert_eq!(read.version, p.version);
+                    prop_assert_eq!(read.is_owner(), p.is_owner());
                 }
                 Err(e) => prop_assert!(!has_control(&e.to_string()), "{:?}", e.to_string()),
             }
@@ -489,14 +491,45 @@ fn profiles() -> impl Strategy<Value = Profile> {
             reason,
         }
     }));
-    (app, account, token, endpoints, status).prop_map(|(app, account, token, endpoints, status)| {
-        Profile {
-            version: profile::CURRENT_VERSION,
-            app,
-            account,
-            token,
-            endpoints,
-            status,
-        }
-    })
+    // A copy that is not its chain's owner, and where a copy came from.
+    let moved = prop::option::of((any::<bool>(), any::<bool>(), field(), field()).prop_map(
+        |(store, kept, place, id)| profile::Moved {
+            to: if store {
+                profile::MovedTo::Store
+            } else {
+                profile::MovedTo::File
+            },
+            place,
+            id,
+            state: if kept {
+                profile::MoveState::Kept
+            } else {
+                profile::MoveState::Moving
+            },
+            at: time::macros::datetime!(2026-12-01 10:00:00 UTC),
+        },
+    ));
+    let origin = prop::option::of((field(), field()).prop_map(|(id, from)| profile::Origin {
+        id,
+        from,
+        at: time::macros::datetime!(2026-12-01 10:00:01 UTC),
+    }));
+    (app, account, token, endpoints, status, moved, origin).prop_map(
+        |(app, account, token, endpoints, status, moved, origin)| {
+            let mut p = Profile {
+                version: profile::CURRENT_VERSION,
+                app,
+                account,
+                token,
+                endpoints,
+                status,
+                moved: None,
+                origin,
+            };
+            if let Some(m) = moved {
+                p.mark_moved(m);
+            }
+            p
+        },
+    )
 }

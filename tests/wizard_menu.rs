@@ -24,6 +24,8 @@ fn saved(app_type: AppType, secret: Option<&str>) -> Profile {
         token: None,
         endpoints: None,
         status: None,
+        moved: None,
+        origin: None,
     }
 }
 

@@ -208,7 +208,7 @@ async fn store_command(g: &Global, action: StoreCommand) -> Result<ExitCode, Fai
         StoreCommand::Push { name, force } => {
             eprintln!(
                 "{}",
-                commands::store::push(&files()?, &pg, &name, force).await?
+                commands::store::push(&files()?, &mut pg, &name, force).await?
             )
         }
         StoreCommand::Pull { name, force, keep } => {

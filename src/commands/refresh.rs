@@ -38,6 +38,7 @@ const UNPRINTABLE: &str = "X's new access token is empty or holds characters oth
 
 /// Checks what makes a refresh impossible; `Ok` when one may be tried.
 pub fn refreshable(name: &str, p: &Profile) -> Result<Secret, Failure> {
+    not_a_copy(name, p)?;
     if let Some(Status {
         needs_reauth: true,
         reason,
@@ -240,6 +241,15 @@ pub async fn at_x(
             }
             Err(failure)
         }
+    }
+}
+
+/// Refuses a copy that is not its token chain's owner (see [`crate::profile::Moved`]): only
+/// the owner may send its refresh token to X. Exit 3: the profile that may refresh is not here.
+pub fn not_a_copy(name: &str, p: &Profile) -> Result<(), Failure> {
+    match &p.moved {
+        Some(moved) => Err(Failure::new(exit::NO_SUCH_PROFILE, moved.explain(name))),
+        None => Ok(()),
     }
 }
 

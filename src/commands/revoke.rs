@@ -48,6 +48,8 @@ pub async fn at_x(
     api_override: Option<&str>,
     warn: &mut (dyn std::io::Write + Send),
 ) -> Result<Profile, Failure> {
+    // Revoking a copy's tokens would end the owner's grant (either token ends it).
+    super::refresh::not_a_copy(name, &profile)?;
     let Some(token) = profile.token.clone() else {
         return Err(Failure::new(
             exit::NEEDS_REAUTH,

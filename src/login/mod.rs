@@ -93,5 +93,7 @@ pub fn build_profile(
             sandbox: endpoints.sandbox,
         }),
         status: None,
+        moved: None,
+        origin: None,
     }
 }

@@ -20,8 +20,13 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
-/// The format version this build writes, and the newest it can read.
+/// The format version this build writes for an ordinary profile.
 pub const CURRENT_VERSION: u32 = 1;
+
+/// The format version of a copy that is not its token chain's owner (one with `[moved]`), and
+/// the newest this build reads. An older xconnect refuses it ("written by a newer xconnect")
+/// instead of refreshing a copy that must not refresh.
+pub const NEWEST_VERSION: u32 = 2;
 
 /// What a secret prints as in `Debug` output.
 const REDACTED: &str = "…redacted…";
@@ -40,6 +45,78 @@ pub struct Profile {
     pub endpoints: Option<Endpoints>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
+    /// Present on a copy that is not its token chain's owner: it never refreshes, and says
+    /// where the owner is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved: Option<Moved>,
+    /// The move that brought this copy here (`store push`/`pull`): how a repeated move
+    /// recognises its own work.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+/// The `[moved]` table. X rotates refresh tokens and ends the grant when an old one comes
+/// back, so a token chain has exactly one owner, a file or a row: the one copy without this
+/// table. A copy with it never refreshes; it says where the chain went and how to finish a
+/// move that was stopped half way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Moved {
+    /// Where the owner is (or is being made): the shared store, or a file.
+    pub to: MovedTo,
+    /// The store as `host:port/database`, or the file as `host:/path`.
+    pub place: String,
+    /// The move's id: a repeated `store push`/`pull` finds its own move by it.
+    pub id: String,
+    pub state: MoveState,
+    #[serde(with = "rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MovedTo {
+    Store,
+    File,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MoveState {
+    /// The move was started and has not ended: run the same `store push`/`pull` again.
+    Moving,
+    /// A copy kept for reading (`store pull --keep`): its access token may be read while it
+    /// is fresh; it never refreshes.
+    Kept,
+}
+
+/// The `[origin]` table: which move brought this copy here, from where, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    pub id: String,
+    pub from: String,
+    #[serde(with = "rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+impl Moved {
+    /// Why this copy may not refresh, and what to do: one sentence, for every command.
+    pub fn explain(&self, name: &str) -> String {
+        let place = crate::text::escape(&self.place, 200);
+        match (self.to, self.state) {
+            (MovedTo::Store, MoveState::Moving) => format!(
+                "profile {name:?} is being moved into the profile store {place} (a \"store push\" was stopped before it ended), so this copy no longer refreshes; finish the move with: xconnect store push {name} --store URL"
+            ),
+            (MovedTo::File, MoveState::Moving) => format!(
+                "profile {name:?} is being moved out of the profile store to a file on {place} (a \"store pull\" was stopped before it ended), so the store's copy no longer refreshes; finish the move on that machine with: xconnect store pull {name}"
+            ),
+            (MovedTo::Store, MoveState::Kept) => format!(
+                "this copy of profile {name:?} is for reading only: its token chain is in the profile store {place}; use it with --store or XCONNECT_STORE"
+            ),
+            (MovedTo::File, MoveState::Kept) => format!(
+                "the profile store's copy of {name:?} is for reading only (kept by \"store pull --keep\"): its token chain is in the file on {place}; use it there, or move it back with \"xconnect store push {name}\" on that machine"
+            ),
+        }
+    }
 }
 
 /// The portal's "Type of App": the one enum of [`crate::x::AppType`], written `native` or `web`.
@@ -184,6 +261,24 @@ impl Profile {
     /// Reads the file text. Errors carry no path; [`Store::load`] adds it.
     pub fn from_toml(text: &str) -> Result<Profile, LoadError> {
         parse_text(text)
+    }
+
+    /// Marks this copy as not its chain's owner (see [`Moved`]); the file format goes to
+    /// [`NEWEST_VERSION`] so that an older xconnect refuses it instead of refreshing.
+    pub fn mark_moved(&mut self, moved: Moved) {
+        self.moved = Some(moved);
+        self.version = NEWEST_VERSION;
+    }
+
+    /// This copy is its chain's owner (again).
+    pub fn clear_moved(&mut self) {
+        self.moved = None;
+        self.version = CURRENT_VERSION;
+    }
+
+    /// Whether this copy owns its token chain (and so may refresh).
+    pub fn is_owner(&self) -> bool {
+        self.moved.is_none()
     }
 
     /// What X granted compared with what the login asked for; `None` without a token.
@@ -349,6 +444,8 @@ const REQUIRED_KEYS: &[(&str, bool, &[&str])] = &[
     ),
     ("endpoints", false, &["auth_base", "api_base"]),
     ("status", false, &["needs_reauth", "reason"]),
+    ("moved", false, &["to", "place", "id", "state", "at"]),
+    ("origin", false, &["id", "from", "at"]),
 ];
 
 fn syntax(message: String) -> LoadError {
@@ -422,7 +519,7 @@ fn parse_text(text: &str) -> Result<Profile, LoadError> {
 
     match table.get("version") {
         None => return Err(missing("version")),
-        Some(toml::Value::Integer(v)) if *v > i64::from(CURRENT_VERSION) => {
+        Some(toml::Value::Integer(v)) if *v > i64::from(NEWEST_VERSION) => {
             return Err(LoadError::TooNew {
                 path: PathBuf::new(),
                 version: *v,
@@ -436,6 +533,13 @@ fn parse_text(text: &str) -> Result<Profile, LoadError> {
         }
         // Any other kind of value is reported by the typed read below, with its line.
         Some(_) => {}
+    }
+
+    // Version 2 is a copy that is not its chain's owner: without its `[moved]` (a file cut
+    // short, say) it would read as the owner and refresh.
+    if matches!(table.get("version"), Some(toml::Value::Integer(2))) && !table.contains_key("moved")
+    {
+        return Err(missing("moved"));
     }
 
     for (section, required, keys) in REQUIRED_KEYS {
@@ -514,6 +618,8 @@ mod samples {
             token: None,
             endpoints: None,
             status: None,
+            moved: None,
+            origin: None,
         }
     }
 
@@ -556,6 +662,8 @@ mod samples {
                 needs_reauth: true,
                 reason: "X no longer accepts the refresh token".to_string(),
             }),
+            moved: None,
+            origin: None,
         }
     }
 }
@@ -719,7 +827,26 @@ reason = "X no longer accepts the refresh token"
 
     #[test]
     fn from_toml_errors() {
-        let good = web_full().to_toml().unwrap();
+        // Every table, the optional ones too.
+        let mut every = web_full();
+        every.mark_moved(Moved {
+            to: MovedTo::Store,
+            place: "db.internal:5432/xc".to_string(),
+            id: "0123456789abcdef".to_string(),
+            state: MoveState::Moving,
+            at: datetime!(2026-12-01 10:00:00 UTC),
+        });
+        every.origin = Some(Origin {
+            id: "fedcba9876543210".to_string(),
+            from: "box:/home/me/.config/xconnect/profiles/work.toml".to_string(),
+            at: datetime!(2026-11-30 09:00:00 UTC),
+        });
+        let good = every.to_toml().unwrap();
+        assert_eq!(Profile::from_toml(&good).unwrap(), every);
+        // A copy cut before its `[moved]` never reads as the owner.
+        let cut = &good[..good.find("[moved]").unwrap()];
+        assert_eq!(Profile::from_toml(cut).unwrap_err(), missing("moved"));
+        assert!(good.starts_with("version = 2\n"), "{good}");
 
         assert_eq!(
             Profile::from_toml("").unwrap_err(),
@@ -740,7 +867,13 @@ reason = "X no longer accepts the refresh token"
         // Every required key, removed in turn, is named with its table.
         for (section, _, keys) in REQUIRED_KEYS {
             for key in keys.iter() {
-                let text = good.replace(&format!("\n{key} = "), "\nremoved = ");
+                // The key in its own table (several tables have an `id`).
+                let at = good.find(&format!("[{section}]")).unwrap_or(0);
+                let (head, tail) = good.split_at(at);
+                let text = format!(
+                    "{head}{}",
+                    tail.replacen(&format!("\n{key} = "), "\nremoved = ", 1)
+                );
                 let err = Profile::from_toml(&text).unwrap_err();
                 assert_eq!(err, missing(&format!("{section}.{key}")));
             }
@@ -754,7 +887,7 @@ reason = "X no longer accepts the refresh token"
         let no_app = "version = 1\n[token]\naccess_token = \"a\"\n";
         assert_eq!(Profile::from_toml(no_app).unwrap_err(), missing("app"));
 
-        let newer = good.replacen("version = 1", "version = 99", 1);
+        let newer = good.replacen("version = 2", "version = 99", 1);
         let err = Profile::from_toml(&newer).unwrap_err();
         assert_eq!(
             err,
@@ -767,7 +900,7 @@ reason = "X no longer accepts the refresh token"
             .to_string()
             .contains("written by a newer xconnect (version 99); upgrade xconnect"));
 
-        let zero = good.replacen("version = 1", "version = 0", 1);
+        let zero = good.replacen("version = 2", "version = 0", 1);
         match Profile::from_toml(&zero).unwrap_err() {
             LoadError::Syntax { message, .. } => {
                 assert!(

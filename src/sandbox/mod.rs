@@ -141,6 +141,9 @@ pub struct SandboxStats {
     pub refreshes: u64,
     /// Token requests answered with an error.
     pub token_errors: u64,
+    /// Refreshes that sent a refresh token an earlier refresh had rotated out: each is a
+    /// broken token chain (X ends the grant when an old refresh token comes back).
+    pub replays: u64,
     /// `POST /2/oauth2/revoke` calls answered `{"revoked":true}`.
     pub revocations: u64,
     /// Every `GET /2/users/me`, whatever the outcome.

@@ -154,6 +154,8 @@ pub(crate) struct State {
     pub(crate) next_grant: u64,
     pub access_tokens: HashMap<String, TokenEntry>,
     pub refresh_tokens: HashMap<String, TokenEntry>,
+    /// Refresh tokens that a refresh rotated out: one that comes back is a replay.
+    pub rotated_out: std::collections::HashSet<String>,
     /// (endpoint, client_id, user id) → (window start, calls in window).
     pub rate_windows: HashMap<(Endpoint, String, String), (Duration, u32)>,
     /// Budgets per window that differ from X's (set by tests to reach a 429 quickly).
@@ -176,6 +178,7 @@ impl State {
             next_grant: 1,
             access_tokens: HashMap::new(),
             refresh_tokens: HashMap::new(),
+            rotated_out: std::collections::HashSet::new(),
             rate_windows: HashMap::new(),
             rate_limits: HashMap::new(),
             tweets: Vec::new(),

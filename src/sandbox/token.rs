@@ -209,13 +209,20 @@ fn refresh(
     let now = state.now();
     let grant = match state.refresh_tokens.get(token) {
         Some(t) if t.expires > now => t.grant,
-        _ => return Err(invalid_request(INVALID_TOKEN)),
+        _ => {
+            if state.rotated_out.contains(token) {
+                // A refresh token that a refresh already rotated out: the chain was broken.
+                state.stats.replays += 1;
+            }
+            return Err(invalid_request(INVALID_TOKEN));
+        }
     };
     if state.grants.get(&grant).map(|g| g.client_id.as_str()) != Some(client_id) {
         return Err(invalid_request(INVALID_TOKEN));
     }
     // Rotation: the refresh token just used stops working.
     state.refresh_tokens.remove(token);
+    state.rotated_out.insert(token.to_string());
     state
         .issue_tokens(grant)
         .ok_or_else(|| invalid_request(INVALID_TOKEN))

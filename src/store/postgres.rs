@@ -29,7 +29,7 @@ use super::StoreError;
 use crate::profile::{check_name, Profile};
 
 /// The schema version this build writes, and the newest it can use.
-pub const SCHEMA_VERSION: i32 = 1;
+pub const SCHEMA_VERSION: i32 = 2;
 
 /// The table holding the profiles (named in SECURITY.md's role grants).
 pub const TABLE: &str = "xconnect_profiles";
@@ -62,7 +62,32 @@ CREATE UNIQUE INDEX xconnect_profiles_one_default ON xconnect_profiles (is_defau
 CREATE INDEX xconnect_profiles_updated_at ON xconnect_profiles (updated_at);
 COMMENT ON TABLE xconnect_profiles IS
     'xconnect profiles: the TOML of each (tokens in the clear), generation = logins, revision = writes';
+", "
+CREATE TABLE xconnect_moves (
+    id        text PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 64),
+    name      text NOT NULL,
+    direction text NOT NULL CHECK (direction IN ('push', 'pull')),
+    place     text NOT NULL,
+    at        timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE xconnect_moves IS
+    'xconnect store push/pull: each move by id, so that a move run again after a crash finishes it and never brings back an old copy';
 "];
+
+/// The table recording each `store push` that committed (see [`PgStore::move_in`]).
+pub const MOVES_TABLE: &str = "xconnect_moves";
+
+/// What [`PgStore::move_in`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MovedIn {
+    /// The row was written now: the store's copy is the owner.
+    Inserted,
+    /// This move had already written the row (a push run again after a crash).
+    AlreadyIn,
+    /// This move had written the row, and the profile has left the store since (pulled or
+    /// removed): the file that asks is an old copy.
+    LeftSince,
+}
 
 /// The columns every read takes, in this order (see [`stored`]).
 const COLUMNS: &str = "name, profile, generation, revision, is_default, \
@@ -336,11 +361,7 @@ impl PgStore {
         profile: &Profile,
         overwrite: bool,
     ) -> Result<Stored, StoreError> {
-        check_name(name).map_err(StoreError::Name)?;
-        let text = profile
-            .to_toml()
-            .map_err(|e| StoreError::failed(&self.url, format!("cannot save {name:?}: {e}")))?;
-        let expires = expires_at(profile);
+        let (text, expires) = self.row_text(name, profile)?;
         let sql = if overwrite {
             format!(
                 "INSERT INTO xconnect_profiles (name, profile, expires_at) VALUES ($1, $2, $3::text::timestamptz)
@@ -552,6 +573,86 @@ impl PgStore {
         })
     }
 
+    /// The row half of `store push`: writes `profile` (the file's latest state, which stopped
+    /// refreshing before this was called) as the owner, and records move `id`, in one
+    /// transaction. Run again with the same `id` it finds its own work and writes nothing. An
+    /// existing row is replaced only with `overwrite`, or when it is a copy that points at
+    /// `from` (the very file being moved in).
+    pub async fn move_in(
+        &mut self,
+        name: &str,
+        profile: &Profile,
+        id: &str,
+        from: &str,
+        overwrite: bool,
+    ) -> Result<MovedIn, StoreError> {
+        let (text, expires) = self.row_text(name, profile)?;
+        let url = self.url.clone();
+        let lock_ms = self.lock_timeout.as_millis();
+        let err = |e: tokio_postgres::Error| StoreError::from_pg(&url, &e);
+        let tx = self.client.transaction().await.map_err(err)?;
+        tx.batch_execute(&format!("SET LOCAL lock_timeout = '{lock_ms}ms'"))
+            .await
+            .map_err(err)?;
+        let row = tx
+            .query_opt(
+                "SELECT profile FROM xconnect_profiles WHERE name = $1 FOR UPDATE",
+                &[&name],
+            )
+            .await
+            .map_err(err)?;
+        let done = tx
+            .query_opt("SELECT 1 FROM xconnect_moves WHERE id = $1", &[&id])
+            .await
+            .map_err(err)?
+            .is_some();
+        let current = match &row {
+            Some(r) => {
+                let text: String = r.try_get(0).map_err(err)?;
+                Some(Profile::from_toml(&text).ok())
+            }
+            None => None,
+        };
+        if done {
+            tx.commit().await.map_err(err)?;
+            let ours =
+                matches!(&current, Some(Some(p)) if p.origin.as_ref().is_some_and(|o| o.id == id));
+            return Ok(if ours {
+                MovedIn::AlreadyIn
+            } else {
+                MovedIn::LeftSince
+            });
+        }
+        let sql = match &current {
+            None => "INSERT INTO xconnect_profiles (name, profile, expires_at) VALUES ($1, $2, $3::text::timestamptz)",
+            Some(existing) => {
+                let copy_of_this_file = existing.as_ref().and_then(|p| p.moved.as_ref()).is_some_and(|m| {
+                    m.to == crate::profile::MovedTo::File && m.place == from
+                });
+                if !overwrite && !copy_of_this_file {
+                    return Err(StoreError::Exists {
+                        store: url.label().to_string(),
+                        name: name.to_string(),
+                    });
+                }
+                "UPDATE xconnect_profiles SET profile = $2, expires_at = $3::text::timestamptz,
+                    generation = generation + 1, revision = revision + 1, updated_at = now()
+                 WHERE name = $1"
+            }
+        };
+        tx.execute(sql, &[&name, &text, &expires])
+            .await
+            .map_err(err)?;
+        tx.execute(
+            "INSERT INTO xconnect_moves (id, name, direction, place) VALUES ($1, $2, 'push', $3)",
+            &[&id, &name, &from],
+        )
+        .await
+        .map_err(err)?;
+        tx.commit().await.map_err(err)?;
+        Ok(MovedIn::Inserted)
+    }
+
     /// Connection and schema, for `store status`.
     pub async fn status(&self) -> Result<Status, StoreError> {
         let row = self
@@ -592,6 +693,22 @@ impl PgStore {
             Some(r) => r.try_get(0).map_err(|e| self.err(&e)),
             None => Err(StoreError::not_found(&self.url, name)),
         }
+    }
+}
+
+impl PgStore {
+    /// A profile as its row holds it: the TOML text and the `expires_at` column; the name
+    /// checked first.
+    fn row_text(
+        &self,
+        name: &str,
+        profile: &Profile,
+    ) -> Result<(String, Option<String>), StoreError> {
+        check_name(name).map_err(StoreError::Name)?;
+        let text = profile
+            .to_toml()
+            .map_err(|e| StoreError::failed(&self.url, format!("cannot save {name:?}: {e}")))?;
+        Ok((text, expires_at(profile)))
     }
 }
 

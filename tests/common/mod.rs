@@ -3,6 +3,7 @@
 
 pub mod authorize;
 pub mod cli;
+pub mod machines;
 pub mod pg;
 pub mod pty;
 
