@@ -19,6 +19,8 @@ use xconnect::http::{read_request, Limits, Request, Response};
 #[derive(Clone)]
 enum Answer {
     Respond(Response),
+    /// The same answer, after a while.
+    Later(std::time::Duration, Response),
     /// Keeps the connection open and never says a word.
     Silent,
     /// A 200 answer of 50 MB of JSON, sent as fast as it is read (with a `Content-Length`,
@@ -108,6 +110,11 @@ impl FaultServer {
                         .push(format!("{} {}", request.method, request.path()));
                     match answer(&request) {
                         Answer::Respond(r) => {
+                            let _ = r.write_to(&mut stream).await;
+                            let _ = stream.shutdown().await;
+                        }
+                        Answer::Later(after, r) => {
+                            tokio::time::sleep(after).await;
                             let _ = r.write_to(&mut stream).await;
                             let _ = stream.shutdown().await;
                         }
@@ -705,6 +712,56 @@ fn token_keeps_the_rotated_refresh_token_whatever_expires_in_says() {
         assert!(range.contains(&secs), "expires_in {expires_in:?}: {secs} s");
         assert_eq!(x.seen(), [TOKEN]);
     }
+}
+
+/// A `token` stopped (SIGSTOP) while X's answer is on its way, and continued after the
+/// time-out: the answer arrived meanwhile, holding the only refresh token that works (X
+/// rotated it), and it is kept, not thrown away as a time-out.
+#[test]
+fn token_stopped_while_x_answers_keeps_the_answer_that_arrived() {
+    use std::time::{Duration, Instant};
+    let w = World::new();
+    expired_profile(&w);
+    let body = rotated(Some(json!(7200)));
+    let x = FaultServer::token(
+        &w,
+        Answer::Later(Duration::from_millis(700), Response::json(200, &body)),
+    );
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_xconnect"))
+        .args(["token", "--api-base", &x.base, "--config-dir"])
+        .arg(w.dir.path())
+        .env("XCONNECT_TIMEOUT", "1")
+        .env_remove("XCONNECT_API_BASE")
+        .env_remove("XCONNECT_CONFIG_DIR")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("token");
+    let pid = rustix::process::Pid::from_child(&child);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while x.seen().is_empty() {
+        assert!(Instant::now() < deadline, "the refresh never reached X");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    // Stopped with the request sent; X answers 0.7 s later; continued well past the 1 s
+    // time-out.
+    rustix::process::kill_process(pid, rustix::process::Signal::STOP).expect("SIGSTOP");
+    std::thread::sleep(Duration::from_millis(2500));
+    rustix::process::kill_process(pid, rustix::process::Signal::CONT).expect("SIGCONT");
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "ACCESS-NEW-0123456789\n"
+    );
+    assert_eq!(
+        w.read("default")["token"]["refresh_token"].as_str(),
+        Some("REFRESH-NEW-0123456789"),
+        "the rotated refresh token is kept"
+    );
+    assert_eq!(x.seen(), [TOKEN]);
 }
 
 #[test]

@@ -511,3 +511,80 @@ fn temp_files(dir: &Path) -> Vec<String> {
         .filter(|n| n.contains(".tmp-"))
         .collect()
 }
+
+/// A tmpfs mounted over a folder for one test (the tests run as root, as CI does), unmounted
+/// when dropped.
+struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    fn over(dir: &Path, size: &str) -> SmallDisk {
+        let status = Command::new("mount")
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0700"),
+                "tmpfs",
+            ])
+            .arg(dir)
+            .status()
+            .expect("mount");
+        assert!(
+            status.success(),
+            "this test mounts a small tmpfs to fill a disk, which needs root (CI runs as root)"
+        );
+        SmallDisk(dir.to_path_buf())
+    }
+
+    /// Fills what is left with a file, and returns it.
+    fn fill(&self) -> std::path::PathBuf {
+        use std::io::Write;
+        let path = self.0.join("ballast");
+        let mut f = std::fs::File::create(&path).expect("ballast");
+        let block = [0u8; 4096];
+        while f.write_all(&block).is_ok() {}
+        let _ = f.sync_all();
+        path
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// A full disk during a refresh: the space the save needs is taken before X is asked, so on a
+/// full disk X is never asked, the saved refresh token still works, and the refresh goes
+/// through once there is room again.
+#[test]
+fn a_full_disk_stops_a_refresh_before_x_rotates_anything() {
+    let w = World::new();
+    let disk = SmallDisk::over(w.dir.path(), "512k");
+    w.logged_in("default");
+    w.expire("default");
+    let before = refresh_token(&w, "default");
+    let ballast = disk.fill();
+
+    let e = w.run(&["token"]);
+    assert_eq!(e.code, 1, "{}", e.stderr);
+    assert!(e.stdout.is_empty());
+    assert!(e.stderr.contains("nothing was sent to X"), "{}", e.stderr);
+    assert!(e.stderr.contains("No space left on device"), "{}", e.stderr);
+    assert_eq!(w.sandbox.stats().refreshes, 0, "X was not asked");
+    assert_eq!(refresh_token(&w, "default"), before);
+    let left: Vec<String> = std::fs::read_dir(w.dir.path().join("profiles"))
+        .expect("profiles")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    assert_eq!(left, ["default.toml"], "no reservation left behind");
+
+    std::fs::remove_file(ballast).expect("free the disk");
+    let e = w.run(&["token"]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    assert!(works(&w, e.stdout.trim()));
+    assert_ne!(refresh_token(&w, "default"), before);
+    assert_eq!(w.sandbox.stats().refreshes, 1);
+    assert_eq!(w.sandbox.stats().replays, 0);
+    drop(disk);
+}

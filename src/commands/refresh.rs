@@ -6,9 +6,9 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use super::{endpoints_for_sending, exit, load, save_locked, x_failure, Failure};
+use super::{endpoints_for_sending, exit, load, x_failure, Failure};
 use crate::app::AppConfig;
-use crate::profile::{Profile, Purpose, Status, Store};
+use crate::profile::{Profile, ProfileLock, Purpose, Reservation, Status, Store};
 use crate::secret::Secret;
 use crate::store::{PgStore, Profiles, Update};
 use crate::x::oauth;
@@ -84,8 +84,23 @@ pub async fn fresh(
             refreshed: false,
         });
     }
+    // X's answer rotates the refresh token: the space to keep it is taken before X is asked.
+    let (lock, reserved) = reserve(lock, name).await?;
     let attempt = at_x(name, profile, api_override, warn).await?;
-    save_locked(lock, &attempt.profile).await?;
+    save_reserved(lock, reserved, &attempt.profile)
+        .await
+        .map_err(|f| {
+            if attempt.profile.token.is_some() && attempt.profile.status.is_none() {
+                Failure::new(
+                    f.code,
+                    format!(
+                        "X rotated the refresh token of {name}, but the new one could not be kept ({f}); the saved one no longer works at X, so once this is fixed log in again with: xconnect login --profile {name}"
+                    ),
+                )
+            } else {
+                f
+            }
+        })?;
     match attempt.failure {
         Some(failure) => Err(failure),
         None => Ok(Fresh {
@@ -93,6 +108,35 @@ pub async fn fresh(
             refreshed: true,
         }),
     }
+}
+
+/// Takes the space a refresh's save needs (see [`crate::profile::Reservation`]), off the
+/// runtime. On a full disk the refresh stops here, before X rotates anything.
+async fn reserve(mut lock: ProfileLock, name: &str) -> Result<(ProfileLock, Reservation), Failure> {
+    let reserved = tokio::task::spawn_blocking(move || lock.reserve().map(|r| (lock, r)))
+        .await
+        .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?;
+    reserved.map_err(|e| {
+        Failure::new(
+            exit::FAILURE,
+            format!(
+                "cannot refresh {name}: there is no room to keep what X would answer ({e}); nothing was sent to X, and the saved refresh token still works: free some space there and run the command again"
+            ),
+        )
+    })
+}
+
+/// Saves into the space [`reserve`] took, then lets the lock go.
+async fn save_reserved(
+    mut lock: ProfileLock,
+    reserved: Reservation,
+    profile: &Profile,
+) -> Result<(), Failure> {
+    let profile = profile.clone();
+    tokio::task::spawn_blocking(move || lock.save_reserved(reserved, &profile))
+        .await
+        .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))??;
+    Ok(())
 }
 
 /// [`fresh`] wherever the profiles are.

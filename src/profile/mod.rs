@@ -10,8 +10,8 @@ pub mod store;
 
 pub use name::{check_name, natural_cmp, sort_natural, MAX_NAME_LEN};
 pub use store::{
-    default_lock_wait, Listing, Loaded, LockError, ProfileLock, Purpose, SaveError, Store,
-    CONFIG_DIR_ENV,
+    default_lock_wait, Listing, Loaded, LockError, ProfileLock, Purpose, Reservation, SaveError,
+    Store, CONFIG_DIR_ENV,
 };
 
 use std::fmt;

@@ -339,6 +339,8 @@ pub enum HttpFailure {
     Build(String),
     /// An answer that cannot be read; the words say why, without quoting it.
     Unreadable(String),
+    /// No answer within the time-out (`XCONNECT_TIMEOUT`).
+    TimedOut,
 }
 
 impl std::fmt::Display for HttpFailure {
@@ -347,6 +349,7 @@ impl std::fmt::Display for HttpFailure {
             HttpFailure::Status { status, .. } => write!(f, "HTTP {status}"),
             HttpFailure::Transport(e) => write!(f, "{e}"),
             HttpFailure::Build(e) | HttpFailure::Unreadable(e) => f.write_str(e),
+            HttpFailure::TimedOut => f.write_str("no answer in time"),
         }
     }
 }
@@ -362,6 +365,7 @@ impl HttpFailure {
             HttpFailure::Status { status, detail, .. } => XError::Status { status, detail },
             HttpFailure::Transport(e) => transport(&e),
             HttpFailure::Build(e) | HttpFailure::Unreadable(e) => XError::BadResponse(e),
+            HttpFailure::TimedOut => XError::Timeout,
         }
     }
 }
@@ -477,14 +481,58 @@ impl<'c> oauth2::AsyncHttpClient<'c> for Transport {
     }
 }
 
+/// How late a time-out may fire before it counts as a pause: the runtime did not run (the
+/// process was stopped, SIGSTOP or a suspended machine) rather than X being slow.
+const LATE: Duration = Duration::from_millis(250);
+
+/// How long an answer is still read after a time-out that fired late (see [`LATE`]): an
+/// answer that arrived while the process was stopped is waiting whole in the socket, and is
+/// read in far less than this.
+const ANSWER_GRACE: Duration = Duration::from_secs(2);
+
+/// Runs `call` with the time-out (`XCONNECT_TIMEOUT`), keeping an answer that arrived: when
+/// the time-out fires late because the process was stopped while X answered, the answer
+/// already received is still read (for [`ANSWER_GRACE`]) instead of thrown away. For the
+/// token endpoint that answer holds the only refresh token that works: X rotated it.
+pub async fn kept_if_arrived<T>(
+    limit: Duration,
+    call: impl std::future::Future<Output = Result<T, HttpFailure>>,
+) -> Result<T, HttpFailure> {
+    let deadline = tokio::time::Instant::now() + limit;
+    tokio::pin!(call);
+    tokio::select! {
+        biased;
+        answer = &mut call => return answer,
+        () = tokio::time::sleep_until(deadline) => {}
+    }
+    if tokio::time::Instant::now().saturating_duration_since(deadline) < LATE {
+        return Err(HttpFailure::TimedOut);
+    }
+    tokio::time::timeout(ANSWER_GRACE, call)
+        .await
+        .unwrap_or(Err(HttpFailure::TimedOut))
+}
+
 async fn send(
     http: &reqwest::Client,
     request: oauth2::HttpRequest,
 ) -> Result<oauth2::HttpResponse, HttpFailure> {
+    let limit = request_timeout();
+    kept_if_arrived(limit, send_and_read(http, request, limit + ANSWER_GRACE)).await
+}
+
+/// Sends a token-endpoint request and reads its answer; `backstop` replaces the client's
+/// time-out, which [`kept_if_arrived`] enforces instead.
+async fn send_and_read(
+    http: &reqwest::Client,
+    request: oauth2::HttpRequest,
+    backstop: Duration,
+) -> Result<oauth2::HttpResponse, HttpFailure> {
     let secrets = sent_secrets(&request);
     let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
-    let request =
+    let mut request =
         reqwest::Request::try_from(request).map_err(|e| HttpFailure::Build(e.to_string()))?;
+    *request.timeout_mut() = Some(backstop + Duration::from_secs(1));
     let response = http
         .execute(request)
         .await

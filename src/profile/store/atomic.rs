@@ -4,7 +4,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, FileExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -108,6 +108,109 @@ pub(super) fn write_atomic(
             show_path(e.file.path()),
             show_path(&target),
             e.error
+        )));
+    }
+    sync_dir(dir).map_err(|e| {
+        WriteError::Io(format!(
+            "wrote {} but could not flush its folder to disk: {e}",
+            show_path(&target)
+        ))
+    })?;
+    Ok(target)
+}
+
+/// What a save needs on disk, taken before the answer it will hold is asked for: X rotates the
+/// refresh token when it answers, so a save that fails after that (a full disk) loses the only
+/// token that works. A temporary file named with the all-zero checksum (incomplete to any
+/// sweep), `size` bytes allocated and flushed; [`write_reserved`] writes into those bytes.
+/// Dropped unused, it is removed.
+#[derive(Debug)]
+pub struct Reservation {
+    temp: tempfile::NamedTempFile,
+}
+
+/// The checksum in a reservation's name: matches no content, so a reservation left by a
+/// killed process is swept as incomplete.
+const NO_SUM: &str = "0000000000000000";
+
+/// Reserves `size` bytes for the next save of `dir/file_name` (see [`Reservation`]).
+pub(super) fn reserve(dir: &Path, file_name: &str, size: u64) -> Result<Reservation, WriteError> {
+    let io = |what: &str, path: &Path, e: io::Error| {
+        WriteError::Io(format!("cannot {what} {}: {e}", show_path(path)))
+    };
+    let temp = tempfile::Builder::new()
+        .prefix(&format!(
+            ".{file_name}.tmp-{}-{NO_SUM}-",
+            std::process::id()
+        ))
+        .rand_bytes(12)
+        .permissions(fs::Permissions::from_mode(0o600))
+        .tempfile_in(dir)
+        .map_err(|e| io("create a temporary file in", dir, e))?;
+    temp.as_file()
+        .set_permissions(fs::Permissions::from_mode(0o600))
+        .map_err(|e| io("set the mode of", temp.path(), e))?;
+    let allocated =
+        rustix::fs::fallocate(temp.as_file(), rustix::fs::FallocateFlags::empty(), 0, size);
+    match allocated {
+        Ok(()) => {}
+        // A file system that cannot allocate ahead: zeros take the space instead.
+        Err(rustix::io::Errno::OPNOTSUPP | rustix::io::Errno::NOSYS) => {
+            let zeros = vec![0u8; usize::try_from(size).unwrap_or(usize::MAX).min(1 << 20)];
+            temp.as_file()
+                .write_all_at(&zeros, 0)
+                .map_err(|e| io("reserve space in", temp.path(), e))?;
+        }
+        Err(e) => return Err(io("reserve space in", temp.path(), e.into())),
+    }
+    temp.as_file()
+        .sync_all()
+        .map_err(|e| io("flush to disk", temp.path(), e))?;
+    Ok(Reservation { temp })
+}
+
+/// Writes `dir/file_name` atomically into the space `reserved` holds: the bytes go into the
+/// reserved file (no new block is needed while they fit), it is flushed, linked under the
+/// name that carries their checksum (so that a process killed from here leaves a complete
+/// file the next one promotes), and that name is renamed over the target.
+pub(super) fn write_reserved(
+    reserved: Reservation,
+    dir: &Path,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<PathBuf, WriteError> {
+    let target = dir.join(file_name);
+    let temp = reserved.temp;
+    let io = |what: &str, path: &Path, e: io::Error| {
+        WriteError::Io(format!("cannot {what} {}: {e}", show_path(path)))
+    };
+    let file = temp.as_file();
+    file.set_len(bytes.len() as u64)
+        .map_err(|e| io("write", temp.path(), e))?;
+    file.write_all_at(bytes, 0)
+        .map_err(|e| io("write", temp.path(), e))?;
+    file.sync_all()
+        .map_err(|e| io("flush to disk", temp.path(), e))?;
+    let random: String = temp
+        .path()
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.rsplit('-').next())
+        .unwrap_or("r")
+        .to_string();
+    let complete = dir.join(format!(
+        ".{file_name}.tmp-{}-{}-{random}",
+        std::process::id(),
+        short_sum(bytes)
+    ));
+    fs::hard_link(temp.path(), &complete).map_err(|e| io("link", &complete, e))?;
+    drop(temp);
+    if let Err(e) = fs::rename(&complete, &target) {
+        let _ = fs::remove_file(&complete);
+        return Err(WriteError::Io(format!(
+            "cannot move {} to {}: {e}",
+            show_path(&complete),
+            show_path(&target)
         )));
     }
     sync_dir(dir).map_err(|e| {

@@ -11,7 +11,10 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
-use super::atomic::{sweep_stale_temps, sync_dir, write_atomic, Keep, Replace, WriteError};
+use super::atomic::{
+    reserve, sweep_stale_temps, sync_dir, write_atomic, write_reserved, Keep, Replace, Reservation,
+    WriteError,
+};
 use super::paths::is_profile_file;
 use super::perms::{permission_hint, symlink_advice, NO_SURPRISES};
 use super::{Loaded, SaveError, Store, DEFAULT_FILE, MAX_PROFILE_BYTES};
@@ -142,10 +145,46 @@ impl ProfileLock {
         self.write(profile, Replace::Yes)
     }
 
+    /// Takes the space the next save of this profile needs, before X is asked for what it will
+    /// hold (see [`Reservation`]): on a full disk this fails, and X is never asked. The size
+    /// is the file's now plus the most an answer from X can add.
+    pub fn reserve(&mut self) -> Result<Reservation, SaveError> {
+        let dir = self.store.ensure_dirs().map_err(SaveError::Io)?;
+        let now = self
+            .store
+            .path(&self.name)
+            .ok()
+            .and_then(|p| fs::symlink_metadata(p).ok())
+            .map_or(0, |m| m.len());
+        let size = now.min(MAX_PROFILE_BYTES) + crate::x::oauth::MAX_ANSWER as u64;
+        reserve(&dir, &format!("{}.toml", self.name), size).map_err(|e| match e {
+            WriteError::Exists(path) => SaveError::Exists(path),
+            WriteError::Io(message) => SaveError::Io(message),
+        })
+    }
+
+    /// [`ProfileLock::save`] into the space [`ProfileLock::reserve`] took.
+    pub fn save_reserved(
+        &mut self,
+        reserved: Reservation,
+        profile: &Profile,
+    ) -> Result<PathBuf, SaveError> {
+        self.write_into(profile, Replace::Yes, Some(reserved))
+    }
+
     pub(super) fn write(
         &mut self,
         profile: &Profile,
         replace: Replace,
+    ) -> Result<PathBuf, SaveError> {
+        self.write_into(profile, replace, None)
+    }
+
+    fn write_into(
+        &mut self,
+        profile: &Profile,
+        replace: Replace,
+        reserved: Option<Reservation>,
     ) -> Result<PathBuf, SaveError> {
         let target = self.store.path(&self.name).map_err(SaveError::Name)?;
         match fs::symlink_metadata(&target) {
@@ -171,11 +210,16 @@ impl ProfileLock {
         // Other profiles' complete leftovers wait for their own lock (see `Store::recover`).
         sweep_stale_temps(&dir, is_profile_file, Keep::Complete);
         let file_name = format!("{}.toml", self.name);
-        let path =
-            write_atomic(&dir, &file_name, text.as_bytes(), replace).map_err(|e| match e {
-                WriteError::Exists(path) => SaveError::Exists(path),
-                WriteError::Io(message) => SaveError::Io(message),
-            })?;
+        let written = match reserved {
+            Some(r) if replace == Replace::Yes => {
+                write_reserved(r, &dir, &file_name, text.as_bytes())
+            }
+            _ => write_atomic(&dir, &file_name, text.as_bytes(), replace),
+        };
+        let path = written.map_err(|e| match e {
+            WriteError::Exists(path) => SaveError::Exists(path),
+            WriteError::Io(message) => SaveError::Io(message),
+        })?;
         self.seen = Some(Seen::Sum(Sha256::digest(text.as_bytes()).into()));
         Ok(path)
     }

@@ -33,7 +33,7 @@ mod quote;
 #[cfg(test)]
 mod testing;
 
-pub use atomic::write_private;
+pub use atomic::{write_private, Reservation};
 pub use lock::{default_lock_wait, LockError, ProfileLock, Purpose};
 
 use std::fmt;
