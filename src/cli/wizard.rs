@@ -135,7 +135,8 @@ async fn wizard_inner(g: &Global, fresh: bool, sandbox: bool) -> Result<ExitCode
         Ok(_) if model.interrupted => ExitCode::from(130),
         Ok(_) => {
             if let Some(o) = &model.outcome {
-                println!("Profile saved: {}", o.path.display());
+                let path = o.path.display().to_string();
+                println!("Profile saved: {}", xconnect::text::terminal(&path));
             }
             ExitCode::SUCCESS
         }

@@ -43,7 +43,7 @@ pub struct Call {
 pub struct Output<'a> {
     pub out: &'a mut (dyn Write + Send),
     pub err: &'a mut (dyn Write + Send),
-    /// stdout is a terminal: pretty JSON, text cleaned of control characters.
+    /// stdout is a terminal: pretty JSON, hidden characters escaped (see [`crate::text`]).
     pub terminal: bool,
 }
 
@@ -290,13 +290,16 @@ fn head_text(a: &Answer) -> String {
     s
 }
 
-/// The body as it goes to stdout: pretty JSON on a terminal (text cleaned there), one line of
-/// JSON per page when following pages into a pipe, otherwise exactly as received.
+/// The body as it goes to stdout: on a terminal, pretty JSON with its hidden characters
+/// escaped as JSON escapes (still JSON), or text with them shown as `\u{…}` (see
+/// [`crate::text`]); one line of JSON per page when following pages into a pipe; otherwise
+/// exactly as received.
 fn body_text(body: &[u8], terminal: bool, pages: bool) -> Vec<u8> {
     let json = serde_json::from_slice::<Value>(body).ok();
     match (json, terminal, pages) {
         (Some(v), true, _) => {
-            let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+            let pretty = serde_json::to_string_pretty(&v).unwrap_or_default();
+            let mut s = crate::text::json_for_terminal(&pretty);
             s.push('\n');
             s.into_bytes()
         }
@@ -306,13 +309,10 @@ fn body_text(body: &[u8], terminal: bool, pages: bool) -> Vec<u8> {
             s.into_bytes()
         }
         (None, true, _) => {
-            let text = String::from_utf8_lossy(body);
-            let mut s: String = text
-                .lines()
-                .map(crate::sanitize::clean_paste)
-                .collect::<Vec<_>>()
-                .join("\n");
-            s.push('\n');
+            let mut s = crate::text::terminal(&String::from_utf8_lossy(body));
+            if !s.ends_with('\n') {
+                s.push('\n');
+            }
             s.into_bytes()
         }
         (_, false, _) => body.to_vec(),
@@ -603,6 +603,6 @@ mod tests {
         let pretty = String::from_utf8(body_text(body, true, false)).expect("utf8");
         assert!(pretty.contains("\n  \"data\""), "{pretty}");
         let raw = String::from_utf8(body_text(b"hi\x1b[31m there", true, false)).expect("utf8");
-        assert!(!raw.contains('\u{1b}'), "{raw:?}");
+        assert_eq!(raw, "hi\\u{1b}[31m there\n");
     }
 }
