@@ -99,7 +99,12 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
         }
         Command::Profiles { json } => {
             let rows = match &store {
-                Profiles::Files(s) => commands::list::rows(s),
+                Profiles::Files(s) => {
+                    if let Err(e) = s.try_default_name() {
+                        let _ = writeln!(stderr, "warning: {e}");
+                    }
+                    commands::list::rows(s)
+                }
                 Profiles::Shared(pg) => commands::list::rows_shared(pg).await?,
             };
             if json {

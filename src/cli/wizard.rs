@@ -80,7 +80,8 @@ async fn wizard_inner(g: &Global, fresh: bool, sandbox: bool) -> Result<ExitCode
             xconnect::session::clear(d);
             None
         }
-        Some(d) => xconnect::session::load(d),
+        // Said before the wizard takes the screen, with what to do.
+        Some(d) => xconnect::session::load(d)?,
         None => None,
     };
     let mut services = Services::new(
