@@ -1,11 +1,12 @@
 //! Every file xconnect reads is read with a bound, never through a link and never waiting on a
 //! FIFO or a device: a FIFO or a link to /dev/zero where the default-profile marker, the
 //! interrupted setup's file or the sandbox's state should be ends the command at once with a
-//! clear message. Each runs the real binary; a run past 20 s is a hang, killed, and fails the test.
+//! clear message. A line on login's stdin longer than any address is refused without being
+//! kept. Each runs the real binary; a run past 20 s is a hang, killed, and fails the test.
 
 mod common;
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -194,4 +195,58 @@ fn a_sandbox_state_file_that_is_not_a_small_file_is_named_not_waited_on() {
             );
         }
     }
+}
+
+/// The most memory the process has held (VmHWM), in bytes.
+fn peak_memory(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .expect("VmHWM");
+    let kb: u64 = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .expect("a number");
+    kb * 1024
+}
+
+#[test]
+fn a_line_on_login_s_stdin_longer_than_any_address_is_refused_unkept() {
+    let w = World::new();
+    let mut l = w.login(&["--client-id", ID], &[]);
+    l.link();
+    let pid = l.child.id();
+    // 256 MiB without a line break, then a line that is only too long.
+    let mut stdin = l.child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
+        let chunk = vec![b'x'; 1 << 20];
+        for _ in 0..256 {
+            if stdin.write_all(&chunk).is_err() {
+                break;
+            }
+        }
+        let _ = stdin.write_all(b"\n");
+        let _ = stdin.flush();
+        stdin
+    });
+    let stdin = writer.join().expect("writer");
+    let peak = peak_memory(pid);
+    assert!(
+        peak < 128 << 20,
+        "a 256 MiB line was kept: the process held {} MiB",
+        peak >> 20
+    );
+    drop(stdin);
+    let e = l.end();
+    assert_eq!(e.code, 1, "{}", e.stderr);
+    assert!(
+        e.stderr.contains(
+            "the line on stdin is longer than 64 KiB, too long to be the address X sends you to"
+        ),
+        "{}",
+        e.stderr
+    );
+    assert!(!w.profile("default").exists());
 }
