@@ -493,7 +493,8 @@ b\u{202e}"
             w.write_all(&[*byte]).expect("write");
         }
         w.write_all(b"\xff!").expect("write");
-        writeln!(w, "warning: {}", "\u{9b}x").expect("write");
+        let word = "\u{9b}x";
+        writeln!(w, "warning: {word}").expect("write");
         assert_eq!(
             String::from_utf8(w.inner).expect("utf8"),
             "é\\u{202e}\n\\u{1b}[2J\u{fffd}!warning: \\u{9b}x\n"

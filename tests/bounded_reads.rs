@@ -30,8 +30,11 @@ fn link_to_zero(path: &Path) {
     std::os::unix::fs::symlink("/dev/zero", path).expect("symlink");
 }
 
+/// Puts something other than a small regular file at a path.
+type Trap = fn(&Path);
+
 /// The two things put where a small file should be, and what the message calls each.
-fn traps() -> [(&'static str, fn(&Path)); 2] {
+fn traps() -> [(&'static str, Trap); 2] {
     [("FIFO", mkfifo), ("symbolic link", link_to_zero)]
 }
 

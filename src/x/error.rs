@@ -106,8 +106,8 @@ impl RetryAt {
             return RetryAt::Unknown;
         };
         match unix.checked_sub(now) {
-            Some(wait) if wait > 0 && wait <= BELIEVED => RetryAt::At { unix, wait },
-            Some(wait) if wait <= 0 && wait >= -BELIEVED => RetryAt::Passed { unix },
+            Some(wait) if (1..=BELIEVED).contains(&wait) => RetryAt::At { unix, wait },
+            Some(wait) if (-BELIEVED..=0).contains(&wait) => RetryAt::Passed { unix },
             _ => RetryAt::Unknown,
         }
     }
