@@ -31,6 +31,18 @@ pub enum Delivery {
 /// The hidden first argument that makes this program the clipboard's helper.
 pub const SERVE_ARG: &str = "__serve-clipboard";
 
+/// All the helper is given of xconnect's environment: where the display is and how to be let
+/// in. Nothing else: a helper lives on after xconnect, and its environment can be read in
+/// `/proc` for as long as it runs, so `XCONNECT_CLIENT_SECRET`, `PGPASSWORD` and the rest stay
+/// behind.
+pub const HELPER_ENV: &[&str] = &[
+    "DISPLAY",
+    "WAYLAND_DISPLAY",
+    "XAUTHORITY",
+    "XDG_RUNTIME_DIR",
+    "HOME",
+];
+
 /// The most a helper takes on stdin (a copied value is a URL, an ID or a command).
 const SERVE_MAX: u64 = 1 << 20;
 
@@ -202,13 +214,21 @@ impl Clipboard {
     }
 
     /// Starts the helper with the value and waits (briefly) for its `ok`. The helper is not
-    /// waited for afterwards: it ends by itself when another program takes the clipboard.
+    /// waited for afterwards: it ends by itself when another program takes the clipboard. It
+    /// starts with a clean environment: [`HELPER_ENV`] alone.
     async fn copy_by_helper(&self, text: &str) -> bool {
         use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
         let Some(program) = &self.helper else {
             return false;
         };
-        let child = tokio::process::Command::new(program)
+        let mut command = tokio::process::Command::new(program);
+        command.env_clear();
+        for name in HELPER_ENV {
+            if let Some(value) = std::env::var_os(name) {
+                command.env(name, value);
+            }
+        }
+        let child = command
             .arg(SERVE_ARG)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())

@@ -11,6 +11,7 @@ pub mod callback;
 pub mod clipboard;
 pub mod commands;
 pub mod driver;
+pub mod fsread;
 pub mod guide;
 pub mod handoff;
 pub mod http;

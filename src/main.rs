@@ -91,7 +91,9 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("xconnect: {e}");
+            // Messages quote what came from outside (a file, a row, X): one rule for the
+            // terminal (see xconnect::text).
+            eprintln!("xconnect: {}", xconnect::text::terminal(&e.message));
             ExitCode::from(e.code)
         }
     }

@@ -47,11 +47,32 @@ pub fn dir(config_dir: Option<&Path>) -> Option<PathBuf> {
     )
 }
 
-/// The saved session, if there is a readable one of this version.
-pub fn load(dir: &Path) -> Option<Session> {
-    let text = std::fs::read_to_string(dir.join(FILE)).ok()?;
-    let s: Session = toml::from_str(&text).ok()?;
-    (s.version == CURRENT_VERSION).then_some(s)
+/// The most a session file may hold: a few URLs, an ID and a list of scopes.
+const MAX_BYTES: u64 = 64 << 10;
+
+/// The saved session, if there is a readable one of this version (a file that is not one, or
+/// of another version, is no session). An error, saying what to do, when something other than
+/// a small regular file is where the session file should be: a FIFO, a device, a symbolic
+/// link, a large file (never waited on, followed or read whole; see [`crate::fsread`]).
+pub fn load(dir: &Path) -> Result<Option<Session>, String> {
+    let path = dir.join(FILE);
+    let bytes = match crate::fsread::read_bounded(&path, MAX_BYTES) {
+        Ok(bytes) => bytes,
+        Err(e) if e.is_not_found() => return Ok(None),
+        Err(e) => {
+            return Err(format!(
+            "the interrupted setup's file {} {e}; remove it, or start over with: xconnect --fresh",
+            crate::text::escape(&path.to_string_lossy(), 300)
+        ))
+        }
+    };
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return Ok(None);
+    };
+    let Ok(s) = toml::from_str::<Session>(text) else {
+        return Ok(None);
+    };
+    Ok((s.version == CURRENT_VERSION).then_some(s))
 }
 
 pub fn save(dir: &Path, session: &Session) -> Result<(), String> {
@@ -155,11 +176,25 @@ mod tests {
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o600);
-        assert_eq!(load(&dir), Some(s));
+        assert_eq!(load(&dir), Ok(Some(s)));
         clear(&dir);
-        assert_eq!(load(&dir), None);
+        assert_eq!(load(&dir), Ok(None));
         std::fs::write(dir.join(FILE), "garbage [").expect("write");
-        assert_eq!(load(&dir), None, "a broken file is no session");
+        assert_eq!(load(&dir), Ok(None), "a broken file is no session");
+    }
+
+    #[test]
+    fn a_session_file_that_is_not_a_small_file_is_refused_with_advice() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let path = d.path().join(FILE);
+        std::fs::write(&path, vec![b'#'; (MAX_BYTES + 1) as usize]).expect("write");
+        let e = load(d.path()).expect_err("too large");
+        assert!(e.contains("is larger than 64 KiB"), "{e}");
+        assert!(e.ends_with("start over with: xconnect --fresh"), "{e}");
+        std::fs::remove_file(&path).expect("remove");
+        std::os::unix::fs::symlink("/dev/zero", &path).expect("symlink");
+        let e = load(d.path()).expect_err("a link");
+        assert!(e.contains("is a symbolic link"), "{e}");
     }
 
     #[test]
@@ -176,7 +211,9 @@ client_id = "M1M5R3BMVy13QmpScXkzTUt5OE46MTpjaQ"
 profile = "bot"
 "#;
         std::fs::write(d.path().join(FILE), text).expect("write");
-        let s = load(d.path()).expect("the old file reads");
+        let s = load(d.path())
+            .expect("readable")
+            .expect("the old file reads");
         assert_eq!(s.app_type, AppType::Web);
         assert_eq!(s.profile, "bot");
         assert_eq!(
@@ -186,7 +223,10 @@ profile = "bot"
         );
         let native = text.replace("\"web\"", "\"native\"");
         std::fs::write(d.path().join(FILE), native).expect("write");
-        assert_eq!(load(d.path()).map(|s| s.app_type), Some(AppType::Native));
+        assert_eq!(
+            load(d.path()).map(|s| s.map(|s| s.app_type)),
+            Ok(Some(AppType::Native))
+        );
     }
 
     #[test]
@@ -209,9 +249,12 @@ profile = "bot"
             w.save(s.clone());
         }
         w.finish();
-        assert_eq!(load(d.path()).map(|s| s.step), Some("credentials".into()));
+        assert_eq!(
+            load(d.path()).map(|s| s.map(|s| s.step)),
+            Ok(Some("credentials".into()))
+        );
         w.clear();
         w.finish();
-        assert_eq!(load(d.path()), None);
+        assert_eq!(load(d.path()), Ok(None));
     }
 }

@@ -10,7 +10,12 @@ use unicode_width::UnicodeWidthChar;
 /// Characters that hide what a text is or rearrange how it shows: C0, DEL and C1 controls;
 /// the soft hyphen; zero-width spaces and joiners; bidirectional marks, embeddings,
 /// overrides and isolates; line and paragraph separators; the word joiner and invisible
-/// operators; Hangul fillers; the byte-order mark; interlinear annotation marks.
+/// operators; Hangul fillers; the byte-order mark; interlinear annotation marks; musical
+/// formatting marks and tag characters (invisible, and able to carry hidden text).
+///
+/// This is the one terminal rule: no character it names reaches a terminal raw. [`clean`]
+/// removes them, [`escape`] and [`terminal`] show them as `\u{…}`, [`json_for_terminal`] and
+/// [`toml_for_terminal`] write them as their syntax's escapes.
 pub fn is_hidden(c: char) -> bool {
     c.is_control()
         || matches!(
@@ -30,6 +35,8 @@ pub fn is_hidden(c: char) -> bool {
                 | '\u{feff}'
                 | '\u{ffa0}'
                 | '\u{fff9}'..='\u{fffb}'
+                | '\u{1d173}'..='\u{1d17a}'
+                | '\u{e0000}'..='\u{e007f}'
         )
 }
 
@@ -68,12 +75,241 @@ pub fn escape(text: &str, max_chars: usize) -> String {
             break;
         }
         if is_hidden(c) {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            push_shown(&mut out, c);
         } else {
             out.push(c);
         }
     }
     out
+}
+
+/// Text bound for a terminal (a table, a message, a command's output): every hidden character
+/// but the line feed that ends a line becomes `\u{…}`, everything else stays. What has nothing
+/// hidden comes back as it is, and once is enough.
+pub fn terminal(text: &str) -> String {
+    if !has_hidden_but_lines(text) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if c != '\n' && is_hidden(c) {
+            push_shown(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// JSON text as serde_json writes it, for a terminal: every hidden character becomes a JSON
+/// escape (`\u009b`, a surrogate pair past U+FFFF), so the text is still JSON and means the
+/// same. (serde_json escapes C0 controls itself, but not DEL, C1, bidirectional or zero-width
+/// characters; outside strings it writes only spaces and line feeds.)
+pub fn json_for_terminal(json: &str) -> String {
+    if !has_hidden_but_lines(json) {
+        return json.to_string();
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if c != '\n' && is_hidden(c) {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// TOML text (as the toml crate writes it), for a terminal: every hidden character inside a
+/// string becomes a TOML escape (`\u009B`), and a literal string that holds one is written as
+/// a basic string, so the text is still TOML and means the same. Outside strings (a comment)
+/// hidden characters are shown as [`terminal`] shows them.
+pub fn toml_for_terminal(toml: &str) -> String {
+    if !has_hidden_but_lines(toml) {
+        return toml.to_string();
+    }
+    let mut out = String::with_capacity(toml.len() + 64);
+    let mut rest = toml;
+    while let Some(c) = rest.chars().next() {
+        rest = if let Some(s) = rest.strip_prefix("\"\"\"") {
+            toml_basic(s, "\"\"\"", &mut out)
+        } else if let Some(s) = rest.strip_prefix('"') {
+            toml_basic(s, "\"", &mut out)
+        } else if let Some(s) = rest.strip_prefix("'''") {
+            toml_literal(s, "'''", &mut out)
+        } else if let Some(s) = rest.strip_prefix('\'') {
+            toml_literal(s, "'", &mut out)
+        } else if c == '#' {
+            let end = rest.find('\n').unwrap_or(rest.len());
+            out.push_str(&terminal(&rest[..end]));
+            &rest[end..]
+        } else {
+            if c != '\n' && is_hidden(c) {
+                push_shown(&mut out, c);
+            } else {
+                out.push(c);
+            }
+            &rest[c.len_utf8()..]
+        };
+    }
+    out
+}
+
+/// Whether `text` holds a hidden character other than a line feed.
+fn has_hidden_but_lines(text: &str) -> bool {
+    text.chars().any(|c| c != '\n' && is_hidden(c))
+}
+
+/// `\u{1b}`: how a message shows a hidden character.
+fn push_shown(out: &mut String, c: char) {
+    out.push_str(&format!("\\u{{{:x}}}", c as u32));
+}
+
+/// A TOML escape for one character.
+fn push_toml_escape(out: &mut String, c: char) {
+    let n = c as u32;
+    if n <= 0xffff {
+        out.push_str(&format!("\\u{n:04X}"));
+    } else {
+        out.push_str(&format!("\\U{n:08X}"));
+    }
+}
+
+/// The rest of a basic string after its opening `close`: copied with its escapes, hidden
+/// characters escaped; returns what follows the string.
+fn toml_basic<'a>(s: &'a str, close: &str, out: &mut String) -> &'a str {
+    out.push_str(close);
+    let multi = close.len() == 3;
+    let mut chars = s.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' => {
+                out.push('\\');
+                if let Some((_, next)) = chars.next() {
+                    out.push(next);
+                }
+            }
+            '"' if s[i..].starts_with(close) => {
+                // A multi-line string may end with one or two quotes of its own before `"""`.
+                let quotes = if multi {
+                    s[i..].bytes().take_while(|b| *b == b'"').count()
+                } else {
+                    1
+                };
+                out.push_str(&s[i..i + quotes]);
+                return &s[i + quotes..];
+            }
+            '\n' if multi => out.push('\n'),
+            c if is_hidden(c) => push_toml_escape(out, c),
+            c => out.push(c),
+        }
+    }
+    ""
+}
+
+/// The rest of a literal string after its opening `close`: as it is when nothing in it is
+/// hidden, else as a basic string with escapes; returns what follows the string.
+fn toml_literal<'a>(s: &'a str, close: &str, out: &mut String) -> &'a str {
+    let multi = close.len() == 3;
+    let (end, closing) = match s.find(close) {
+        Some(at) if multi => {
+            let quotes = s[at..].bytes().take_while(|b| *b == b'\'').count();
+            (at + quotes - 3, 3)
+        }
+        Some(at) => (at, 1),
+        None => (s.len(), 0),
+    };
+    let content = &s[..end];
+    let after = &s[end + closing..];
+    if !has_hidden_but_lines(content) {
+        out.push_str(close);
+        out.push_str(content);
+        out.push_str(&close[..closing]);
+        return after;
+    }
+    // A newline right after the opening delimiter is not part of a multi-line string.
+    let content = if multi {
+        content
+            .strip_prefix('\n')
+            .or_else(|| content.strip_prefix("\r\n"))
+            .unwrap_or(content)
+    } else {
+        content
+    };
+    out.push('"');
+    for c in content.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c if is_hidden(c) => push_toml_escape(out, c),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    after
+}
+
+/// A writer bound for a terminal (the commands' stderr): what goes through it is shown as
+/// [`terminal`] shows it. A character split between two writes waits for its end; bytes that
+/// are not UTF-8 become U+FFFD.
+pub struct TerminalWriter<W: std::io::Write> {
+    inner: W,
+    /// The start of a character whose end has not come yet (at most 3 bytes).
+    pending: Vec<u8>,
+}
+
+impl<W: std::io::Write> TerminalWriter<W> {
+    pub fn new(inner: W) -> Self {
+        TerminalWriter {
+            inner,
+            pending: Vec::new(),
+        }
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for TerminalWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        let mut out = String::new();
+        let mut start = 0;
+        loop {
+            match std::str::from_utf8(&self.pending[start..]) {
+                Ok(s) => {
+                    out.push_str(&terminal(s));
+                    start = self.pending.len();
+                    break;
+                }
+                Err(e) => {
+                    let good = start + e.valid_up_to();
+                    // Valid up to `good`: nothing is replaced.
+                    out.push_str(&terminal(&String::from_utf8_lossy(
+                        &self.pending[start..good],
+                    )));
+                    match e.error_len() {
+                        Some(n) => {
+                            out.push('\u{fffd}');
+                            start = good + n;
+                        }
+                        None => {
+                            start = good;
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        self.pending.drain(..start);
+        self.inner.write_all(out.as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// Escapes text for HTML element content and (single- or double-quoted) attribute values.
@@ -207,6 +443,62 @@ mod tests {
         assert_eq!(escape("rtl\u{202e}txt", 10), "rtl\\u{202e}txt");
         assert_eq!(escape("abcdef", 3), "abc…");
         assert_eq!(escape("\u{ad}", 3), "\\u{ad}");
+    }
+
+    #[test]
+    fn the_rule_names_every_control_bidi_and_zero_width_character() {
+        let controls = ('\u{0}'..='\u{1f}')
+            .chain(['\u{7f}'])
+            .chain('\u{80}'..='\u{9f}');
+        let bidi = ['\u{61c}', '\u{200e}', '\u{200f}']
+            .into_iter()
+            .chain('\u{202a}'..='\u{202e}')
+            .chain('\u{2066}'..='\u{2069}');
+        let zero_width = [
+            '\u{200b}', '\u{200c}', '\u{200d}', '\u{2060}', '\u{feff}', '\u{180e}',
+        ];
+        for c in controls.chain(bidi).chain(zero_width).chain(['\u{e0041}']) {
+            assert!(is_hidden(c), "U+{:04X}", c as u32);
+        }
+        for c in ['a', ' ', '~', 'é', '日', '🎉', '…', '\u{a0}'] {
+            assert!(!is_hidden(c), "U+{:04X}", c as u32);
+        }
+    }
+
+    #[test]
+    fn each_syntax_escapes_in_its_own_way() {
+        assert_eq!(
+            terminal("a\u{9b}2J\nb\u{202e}"),
+            r"a\u{9b}2J
+b\u{202e}"
+        );
+        assert_eq!(terminal("plain\ntext"), "plain\ntext");
+        assert_eq!(
+            json_for_terminal("{\n  \"k\u{202e}\": \"\u{7f}\u{e0041}\"\n}"),
+            "{\n  \"k\\u202e\": \"\\u007f\\udb40\\udc41\"\n}"
+        );
+        assert_eq!(
+            toml_for_terminal("a = \"x\u{9b}\"\nb = 'q\"\u{85}\\'\nc = '''\nl\u{200b}\n'''\n"),
+            "a = \"x\\u009B\"\nb = \"q\\\"\\u0085\\\\\"\nc = \"l\\u200B\\n\"\n"
+        );
+        assert_eq!(toml_for_terminal("a = 'x\"y'\n"), "a = 'x\"y'\n");
+    }
+
+    #[test]
+    fn the_terminal_writer_escapes_across_writes() {
+        use std::io::Write;
+        let mut w = TerminalWriter::new(Vec::new());
+        let text = "é\u{202e}\n\u{1b}[2J";
+        for byte in text.as_bytes() {
+            w.write_all(&[*byte]).expect("write");
+        }
+        w.write_all(b"\xff!").expect("write");
+        let word = "\u{9b}x";
+        writeln!(w, "warning: {word}").expect("write");
+        assert_eq!(
+            String::from_utf8(w.inner).expect("utf8"),
+            "é\\u{202e}\n\\u{1b}[2J\u{fffd}!warning: \\u{9b}x\n"
+        );
     }
 
     #[test]

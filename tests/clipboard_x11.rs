@@ -15,7 +15,17 @@ struct Xvfb {
     display: String,
 }
 
+/// One virtual X server at a time: two tests picking a display number at once would both take
+/// the first free one.
+static ONE_DISPLAY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 impl Xvfb {
+    /// Holds [`ONE_DISPLAY`] for as long as the test keeps the guard.
+    fn start_alone() -> (std::sync::MutexGuard<'static, ()>, Xvfb) {
+        let guard = ONE_DISPLAY.lock().unwrap_or_else(|e| e.into_inner());
+        (guard, Xvfb::start())
+    }
+
     fn start() -> Xvfb {
         let found = Command::new("Xvfb")
             .arg("-help")
@@ -113,9 +123,8 @@ impl Drop for Xvfb {
 
 const DASHBOARD: &str = "https://developer.x.com/en/portal/dashboard";
 
-/// How many processes run this binary with these arguments (the helper that serves the
-/// clipboard shows up here).
-fn helpers_serving() -> usize {
+/// The processes that run this binary as the helper that serves the clipboard.
+fn helper_pids() -> Vec<u32> {
     let exe = std::fs::canonicalize(env!("CARGO_BIN_EXE_xconnect")).expect("exe");
     std::fs::read_dir("/proc")
         .expect("/proc")
@@ -125,12 +134,18 @@ fn helpers_serving() -> usize {
                 && std::fs::read(e.path().join("cmdline"))
                     .is_ok_and(|c| String::from_utf8_lossy(&c).contains("__serve-clipboard"))
         })
-        .count()
+        .filter_map(|e| e.file_name().to_str()?.parse().ok())
+        .collect()
+}
+
+/// How many helpers serve the clipboard.
+fn helpers_serving() -> usize {
+    helper_pids().len()
 }
 
 #[test]
 fn a_copied_value_outlives_the_wizard_until_another_program_takes_the_clipboard() {
-    let x = Xvfb::start();
+    let (_alone, x) = Xvfb::start_alone();
     let before = helpers_serving();
     let mut p = Pty::spawn(&[], &[("DISPLAY", x.display.as_str())]);
     p.wait_for("Step 1 of 7");
@@ -155,4 +170,62 @@ fn a_copied_value_outlives_the_wizard_until_another_program_takes_the_clipboard(
         std::thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(x.clipboard().as_deref(), Some("something else"));
+}
+
+#[test]
+fn the_helper_keeps_no_secret_from_xconnect_s_environment() {
+    const SECRET: &str = "client-secret-the-helper-never-holds";
+    const PASSWORD: &str = "pg-password-the-helper-never-holds";
+    let (_alone, x) = Xvfb::start_alone();
+    let before = helper_pids();
+    let mut p = Pty::spawn(
+        &[],
+        &[
+            ("DISPLAY", x.display.as_str()),
+            ("XCONNECT_CLIENT_SECRET", SECRET),
+            ("PGPASSWORD", PASSWORD),
+        ],
+    );
+    p.wait_for("Step 1 of 7");
+    p.send(b"c");
+    p.wait_for("copied to the clipboard");
+    let helpers: Vec<u32> = helper_pids()
+        .into_iter()
+        .filter(|pid| !before.contains(pid))
+        .collect();
+    assert_eq!(helpers.len(), 1, "one helper serves the copy");
+    let environ = std::fs::read(format!("/proc/{}/environ", helpers[0])).expect("environ");
+    let vars: Vec<String> = environ
+        .split(|b| *b == 0)
+        .filter(|v| !v.is_empty())
+        .map(|v| String::from_utf8_lossy(v).into_owned())
+        .collect();
+    for v in &vars {
+        assert!(
+            !v.contains(SECRET) && !v.contains(PASSWORD),
+            "the helper holds {v}"
+        );
+        let name = v.split('=').next().unwrap_or_default();
+        assert!(
+            !name.starts_with("XCONNECT_") && !name.starts_with("PG"),
+            "the helper holds {name}"
+        );
+    }
+    assert!(
+        vars.contains(&format!("DISPLAY={}", x.display)),
+        "the helper keeps what it needs: {vars:?}"
+    );
+    p.send(b"q");
+    assert_eq!(p.wait_exit(), 0);
+    assert_eq!(x.clipboard().as_deref(), Some(DASHBOARD), "it still serves");
+    // Another program takes the clipboard: the helper ends (and is not left to the next test).
+    x.copy_elsewhere("done");
+    let start = Instant::now();
+    while helper_pids().contains(&helpers[0]) {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the helper ends once the clipboard is taken"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }

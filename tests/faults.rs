@@ -1311,3 +1311,41 @@ fn a_bad_base_says_where_it_came_from() {
     assert_eq!(e.code, 1, "{}", e.stderr);
     assert!(e.stderr.contains("XCONNECT_API_BASE"), "{}", e.stderr);
 }
+
+#[test]
+fn api_when_rate_limited_with_a_reset_that_cannot_be_right_gives_plain_advice() {
+    let w = World::new();
+    w.logged_in("default");
+    let x = FaultServer::start(&w, |_| {
+        Answer::Respond(
+            Response::problem_json(429, &json!({"title": "Too Many Requests", "status": 429}))
+                .with_header("x-rate-limit-reset", "9223372036854775807"),
+        )
+    });
+    let e = w.run(&["api", "/2/users/me", "--api-base", &x.base]);
+    assert_eq!(e.code, 5, "{}", e.stderr);
+    assert!(e.stdout.is_empty());
+    assert_eq!(
+        e.stderr.trim_end(),
+        "xconnect: X's rate limit for this endpoint is spent and X gave no usable time for its reset. Try again in 15 minutes."
+    );
+}
+
+#[test]
+fn api_takes_a_path_whose_query_holds_an_address() {
+    let w = World::new();
+    w.logged_in("default");
+    let x = FaultServer::start(&w, |r| {
+        Answer::Respond(Response::json(200, &json!({ "query": r.query_pairs() })))
+    });
+    let e = w.run(&[
+        "api",
+        "/2/tweets/search/recent?query=https://example.com",
+        "--api-base",
+        &x.base,
+    ]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    assert_eq!(x.seen(), ["GET /2/tweets/search/recent"]);
+    let answer: serde_json::Value = serde_json::from_str(&e.stdout).expect("json");
+    assert_eq!(answer["query"], json!([["query", "https://example.com"]]));
+}

@@ -533,3 +533,68 @@ fn profiles() -> impl Strategy<Value = Profile> {
         },
     )
 }
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn text_for_a_terminal_shows_every_hidden_character_escaped(input in hostile_text()) {
+        let out = text::terminal(&input);
+        prop_assert!(!out.chars().any(|c| text::is_hidden(c) && c != '\n'), "{:?}", out);
+        // Lines stay lines, text with nothing hidden is left as it is, and once is enough.
+        prop_assert_eq!(out.matches('\n').count(), input.matches('\n').count());
+        if !input.chars().any(|c| text::is_hidden(c) && c != '\n') {
+            prop_assert_eq!(&out, &input);
+        }
+        prop_assert_eq!(text::terminal(&out), out.clone());
+    }
+
+    #[test]
+    fn json_for_a_terminal_is_the_same_json(
+        key in hostile_text(),
+        value in hostile_text(),
+        item in hostile_text(),
+    ) {
+        let mut v = serde_json::json!({ "value": value, "list": [item, 1, null] });
+        v[key.as_str()] = serde_json::json!({ "nested": key.clone() });
+        for json in [
+            serde_json::to_string(&v).expect("json"),
+            serde_json::to_string_pretty(&v).expect("json"),
+        ] {
+            let out = text::json_for_terminal(&json);
+            prop_assert!(!out.chars().any(|c| text::is_hidden(c) && c != '\n'), "{:?}", out);
+            let back: serde_json::Value = serde_json::from_str(&out).expect("still JSON");
+            prop_assert_eq!(&back, &v);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn toml_for_a_terminal_is_the_same_profile(
+        p in profiles(),
+        a in hostile_text(),
+        b in hostile_text(),
+        c in prop_oneof![hostile_text(), Just("quote \" and back\\slash \u{202e}".to_string()), Just("multi\nline \u{9b}'''".to_string())],
+    ) {
+        let mut p = p;
+        p.app.website_url = a;
+        p.app.scopes.push(b.clone());
+        if let Some(account) = p.account.as_mut() {
+            account.username = b;
+            account.name = c.clone();
+        }
+        if let Some(status) = p.status.as_mut() {
+            status.reason = c;
+        }
+        let Ok(toml) = p.to_toml() else {
+            return Ok(());
+        };
+        let out = text::toml_for_terminal(&toml);
+        prop_assert!(!out.chars().any(|c| text::is_hidden(c) && c != '\n'), "{:?}", out);
+        let back = Profile::from_toml(&out).expect("still TOML");
+        prop_assert_eq!(back, p);
+    }
+}

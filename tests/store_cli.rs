@@ -386,3 +386,118 @@ fn the_store_s_advice_names_commands_that_work() {
     assert_eq!(e.code, 0, "the advice works: {}", e.stderr);
     assert_eq!(b.run(&url, &["token", "team"]).code, 0);
 }
+
+/// `s` as a PostgreSQL escape string (`E'…'`): every character outside printable ASCII as
+/// `\UXXXXXXXX`, so the SQL text itself carries nothing hidden.
+fn e_string(s: &str) -> String {
+    let mut out = String::from("E'");
+    for c in s.chars() {
+        match c {
+            '\'' => out.push_str("\\'"),
+            '\\' => out.push_str("\\\\"),
+            ' '..='~' => out.push(c),
+            c => out.push_str(&format!("\\U{:08X}", c as u32)),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+#[test]
+fn rows_are_outside_input_and_never_reach_the_terminal_raw() {
+    use common::hostile::*;
+    let w = World::new();
+    let pg = PgServer::shared();
+    let db = pg.database();
+    let url = pg.url(&db);
+    let e = login_into_store(&w, &url, "team", &[]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    let good = pg.psql(
+        &db,
+        "SELECT profile FROM xconnect_profiles WHERE name = 'team'",
+    );
+    let mut hostile: toml::Value = toml::from_str(&good).expect("toml");
+    hostile["account"]["username"] = toml::Value::String(format!("user{HOSTILE}"));
+    hostile["token"]["scope"] = toml::Value::String(format!("tweet.read {HOSTILE}"));
+    let hostile = toml::to_string(&hostile).expect("toml");
+    let broken = format!("version = 1\n[app\nx = \"{HOSTILE}\"\n");
+    // Written by anyone with INSERT on the table: a name that is no profile name (the
+    // default one), a valid row whose values are hostile, a row that does not read.
+    pg.psql(
+        &db,
+        &format!(
+            "INSERT INTO xconnect_profiles (name, profile, is_default) VALUES ({}, {}, true), \
+             ('bidi', {}, false), ('broken', {}, false), ({}, {}, false)",
+            e_string(&format!("evil{HOSTILE}")),
+            e_string(&good),
+            e_string(&hostile),
+            e_string(&broken),
+            e_string("zw\u{200b}\u{202e}"),
+            e_string(&hostile),
+        ),
+    );
+    let b = Machine::new();
+    let runs: &[&[&str]] = &[
+        &["profiles"],
+        &["profiles", "--json"],
+        &["show"],
+        &["show", "bidi"],
+        &["show", "bidi", "--json"],
+        &["show", "broken"],
+        &["token"],
+        &["token", "bidi"],
+        &["token", "broken"],
+    ];
+    let mut ended = Vec::new();
+    for args in runs {
+        let e = b.run(&url, args);
+        assert_no_raw_hidden(&format!("{args:?} on stdout"), &e.stdout);
+        assert_no_raw_hidden(&format!("{args:?} on stderr"), &e.stderr);
+        ended.push(e);
+    }
+    // The table: the rows whose names are not profile names are unreadable, names escaped.
+    let table = &ended[0].stdout;
+    assert_eq!(ended[0].code, 0, "{}", ended[0].stderr);
+    for shown in ["evil", "zw\\u{200b}\\u{202e}"] {
+        let line = table
+            .lines()
+            .find(|l| l.contains(shown))
+            .unwrap_or_else(|| panic!("no row {shown}:\n{table}"));
+        assert!(line.contains("cannot read: "), "{line}");
+    }
+    assert!(table.contains("evila\\u{1b}]52;c;"), "{table}");
+    assert!(table.contains("broken"), "{table}");
+    // The JSON: still JSON, the valid row's values whole, the others with their reason.
+    let rows: serde_json::Value = serde_json::from_str(&ended[1].stdout).expect("json");
+    let rows = rows.as_array().expect("rows");
+    let bidi = rows.iter().find(|r| r["name"] == "bidi").expect("bidi");
+    assert_eq!(
+        bidi["username"].as_str(),
+        Some(format!("user{HOSTILE}").as_str())
+    );
+    let evil = rows
+        .iter()
+        .find(|r| r["name"].as_str().is_some_and(|n| n.starts_with("evil")))
+        .expect("evil");
+    assert!(
+        evil["error"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("its name is not a profile name")),
+        "{evil}"
+    );
+    assert!(evil["username"].is_null(), "{evil}");
+    // `show` and `token` on the default row refuse its name; on the valid row they work.
+    for i in [2, 6] {
+        assert_ne!(ended[i].code, 0, "{}", ended[i].stdout);
+        assert!(
+            ended[i].stderr.contains("Profile names use"),
+            "{}",
+            ended[i].stderr
+        );
+    }
+    assert_eq!(ended[3].code, 0, "{}", ended[3].stderr);
+    assert_eq!(ended[4].code, 0, "{}", ended[4].stderr);
+    assert_eq!(ended[7].code, 0, "{}", ended[7].stderr);
+    assert_eq!(ended[5].code, 6, "{}", ended[5].stderr);
+    assert_eq!(ended[8].code, 6, "{}", ended[8].stderr);
+}

@@ -19,7 +19,7 @@ pub(crate) async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, Failure>
     let mut store = Profiles::open(g.config_dir.clone(), g.store.as_deref()).await?;
     // Logging in again to a saved profile: its app settings are reused.
     let saved = if a.client_id.is_none() {
-        let mut stderr = std::io::stderr();
+        let mut stderr = xconnect::text::TerminalWriter::new(std::io::stderr());
         Some(
             store
                 .load(&a.profile, &mut stderr)
@@ -92,11 +92,11 @@ pub(crate) async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, Failure>
     // Read on a thread the runtime does not wait for: the login ends when it is done, even
     // with stdin still open.
     let stdin = xconnect::login::cli::stdin_lines();
-    let mut stderr = std::io::stderr();
+    let mut stderr = xconnect::text::TerminalWriter::new(std::io::stderr());
     // Errors keep their exit codes: X's and the shared store's faults 5, a refused login 1.
     let place =
         xconnect::login::cli::run(&req, &endpoints, &mut store, sandbox, stdin, &mut stderr)
             .await?;
-    println!("{place}");
+    println!("{}", xconnect::text::terminal(&place));
     Ok(ExitCode::SUCCESS)
 }

@@ -1,12 +1,16 @@
 //! The commands scripts use after setup (`token`, `api`, `refresh`, `profiles`, `show`,
 //! `default`, `revoke`, `remove`, `store`): dispatch, and what each prints where (data on
-//! stdout, talk on stderr).
+//! stdout, talk on stderr). Everything printed goes through `xconnect::text`'s one rule:
+//! stderr through its `TerminalWriter`, data through `terminal`, JSON through
+//! `json_for_terminal` (`api` into a pipe alone keeps X's bytes as they came).
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use xconnect::commands::{self, exit, Failure};
 use xconnect::profile::Store;
 use xconnect::store::Profiles;
+use xconnect::text::{json_for_terminal, terminal, TerminalWriter};
 
 use super::args::{Command, Global, StoreCommand};
 use super::prompt::confirm_removal;
@@ -18,7 +22,7 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
         return store_command(g, action).await;
     }
     let mut store = Profiles::open(g.config_dir.clone(), g.store.as_deref()).await?;
-    let mut stderr = std::io::stderr();
+    let mut stderr = TerminalWriter::new(std::io::stderr());
     match cmd {
         Command::Token { name, json } => {
             let name = store.pick(name.as_deref()).await?;
@@ -35,9 +39,9 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
                     "token_type": t.token_type,
                     "expires_at": xconnect::timefmt::rfc3339(t.expires_at),
                 });
-                println!("{v}");
+                println!("{}", json_for_terminal(&v.to_string()));
             } else {
-                println!("{}", t.access_token);
+                println!("{}", terminal(&t.access_token));
             }
         }
         Command::Api(a) => {
@@ -72,10 +76,8 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
             let at = fresh.profile.token.map(|t| t.expires_at);
             let expires = at.map(xconnect::timefmt::rfc3339).unwrap_or_default();
             if json {
-                println!(
-                    "{}",
-                    serde_json::json!({ "profile": name, "expires_at": expires, "refreshed": fresh.refreshed })
-                );
+                let v = serde_json::json!({ "profile": name, "expires_at": expires, "refreshed": fresh.refreshed });
+                println!("{}", json_for_terminal(&v.to_string()));
             } else {
                 let rel = at
                     .map(|t| {
@@ -87,28 +89,34 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
                 } else {
                     "Already refreshed by another process"
                 };
-                println!("{how} {name}: the access token expires {expires} ({rel}).");
+                println!(
+                    "{}",
+                    terminal(&format!(
+                        "{how} {name}: the access token expires {expires} ({rel})."
+                    ))
+                );
             }
         }
         Command::Profiles { json } => {
             let rows = match &store {
-                Profiles::Files(s) => commands::list::rows(s),
+                Profiles::Files(s) => {
+                    if let Err(e) = s.try_default_name() {
+                        let _ = writeln!(stderr, "warning: {e}");
+                    }
+                    commands::list::rows(s)
+                }
                 Profiles::Shared(pg) => commands::list::rows_shared(pg).await?,
             };
             if json {
-                let text = serde_json::to_string_pretty(&rows)
-                    .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?;
+                let text =
+                    commands::list::json(&rows).map_err(|e| Failure::new(exit::FAILURE, e))?;
                 println!("{text}");
+            } else if rows.is_empty() {
+                // Talk, not data: a script reading the table gets no lines.
+                let _ = write!(stderr, "{}", commands::list::EMPTY);
             } else {
-                if rows.is_empty() {
-                    // Talk, not data: a script reading the table gets no lines.
-                    eprint!("{}", commands::list::EMPTY);
-                } else {
-                    print!(
-                        "{}",
-                        xconnect::text::for_locale(commands::list::table(&rows))
-                    );
-                }
+                let table = terminal(&commands::list::table(&rows));
+                print!("{}", xconnect::text::for_locale(table));
             }
         }
         Command::Show { name, reveal, json } => {
@@ -116,22 +124,17 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
             let (profile, place) = store.load(&name, &mut stderr).await?;
             if let Some(check) = profile.scope_check() {
                 for problem in check.problems(&name) {
-                    eprintln!("warning: {problem}");
+                    let _ = writeln!(stderr, "warning: {problem}");
                 }
             }
             if json {
-                let shown = if reveal {
-                    profile.clone()
-                } else {
-                    commands::show::masked(&profile)
-                };
-                let text = serde_json::to_string_pretty(&shown)
-                    .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?;
+                let text = commands::show::json(&profile, reveal)
+                    .map_err(|e| Failure::new(exit::FAILURE, e))?;
                 println!("{text}");
             } else {
                 let text = commands::show::text(&profile, &place, reveal)
                     .map_err(|e| Failure::new(exit::FAILURE, e))?;
-                print!("{}", xconnect::text::for_locale(text));
+                print!("{}", xconnect::text::for_locale(terminal(&text)));
             }
         }
         Command::Default { name } => {
@@ -140,7 +143,7 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
                 Profiles::Files(s) => s.set_default(&name)?,
                 Profiles::Shared(pg) => pg.set_default(&name).await?,
             }
-            eprintln!("{name} is now the default profile.");
+            let _ = writeln!(stderr, "{name} is now the default profile.");
         }
         Command::Revoke { name } => {
             let name = store.pick(name.as_deref()).await?;
@@ -154,7 +157,7 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
                     commands::revoke::revoke_shared(pg, &name, api, &mut stderr).await?
                 }
             }
-            eprintln!("Revoked the tokens of {name} at X and removed them from the profile. Log in again with: xconnect login --profile {name}");
+            let _ = writeln!(stderr, "Revoked the tokens of {name} at X and removed them from the profile. Log in again with: xconnect login --profile {name}");
         }
         Command::Remove { name, yes } => {
             let store = match store {
@@ -168,7 +171,7 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
                         confirm_removal(&name, &format!("Delete the profile {place}?"))?;
                     }
                     pg.remove(&name).await?;
-                    eprintln!("Removed {place}.");
+                    let _ = writeln!(stderr, "Removed {place}.");
                     return Ok(ExitCode::SUCCESS);
                 }
             };
@@ -186,7 +189,7 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
                 )?;
             }
             let path = store.remove(&name)?;
-            eprintln!("Removed {}.", path.display());
+            let _ = writeln!(stderr, "Removed {}.", path.display());
         }
         Command::Login(_) | Command::Store(_) | Command::Completions { .. } | Command::Man => {}
     }
@@ -203,19 +206,16 @@ async fn store_command(g: &Global, action: StoreCommand) -> Result<ExitCode, Fai
     };
     let mut pg = xconnect::store::connect(text).await?;
     let files = || Store::resolve(g.config_dir.clone()).map_err(|e| Failure::new(exit::FAILURE, e));
+    let mut stderr = TerminalWriter::new(std::io::stderr());
     match action {
-        StoreCommand::Status => print!("{}", commands::store::status(&pg).await?),
+        StoreCommand::Status => print!("{}", terminal(&commands::store::status(&pg).await?)),
         StoreCommand::Push { name, force } => {
-            eprintln!(
-                "{}",
-                commands::store::push(&files()?, &mut pg, &name, force).await?
-            )
+            let said = commands::store::push(&files()?, &mut pg, &name, force).await?;
+            let _ = writeln!(stderr, "{said}");
         }
         StoreCommand::Pull { name, force, keep } => {
-            eprintln!(
-                "{}",
-                commands::store::pull(&files()?, &mut pg, &name, force, keep).await?
-            )
+            let said = commands::store::pull(&files()?, &mut pg, &name, force, keep).await?;
+            let _ = writeln!(stderr, "{said}");
         }
     }
     Ok(ExitCode::SUCCESS)

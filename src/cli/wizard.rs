@@ -80,7 +80,8 @@ async fn wizard_inner(g: &Global, fresh: bool, sandbox: bool) -> Result<ExitCode
             xconnect::session::clear(d);
             None
         }
-        Some(d) => xconnect::session::load(d),
+        // Said before the wizard takes the screen, with what to do.
+        Some(d) => xconnect::session::load(d)?,
         None => None,
     };
     let mut services = Services::new(
@@ -135,7 +136,8 @@ async fn wizard_inner(g: &Global, fresh: bool, sandbox: bool) -> Result<ExitCode
         Ok(_) if model.interrupted => ExitCode::from(130),
         Ok(_) => {
             if let Some(o) = &model.outcome {
-                println!("Profile saved: {}", o.path.display());
+                let path = o.path.display().to_string();
+                println!("Profile saved: {}", xconnect::text::terminal(&path));
             }
             ExitCode::SUCCESS
         }

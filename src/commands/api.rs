@@ -43,7 +43,7 @@ pub struct Call {
 pub struct Output<'a> {
     pub out: &'a mut (dyn Write + Send),
     pub err: &'a mut (dyn Write + Send),
-    /// stdout is a terminal: pretty JSON, text cleaned of control characters.
+    /// stdout is a terminal: pretty JSON, hidden characters escaped (see [`crate::text`]).
     pub terminal: bool,
 }
 
@@ -110,6 +110,17 @@ fn typed_value(v: &str) -> Value {
     }
 }
 
+/// Whether `path` starts with `scheme://` (a scheme: a letter, then letters, digits, `+`, `-`
+/// or `.`): a URL. An address later on (a query's `?query=https://…`) leaves it a path.
+fn starts_with_scheme(path: &str) -> bool {
+    let Some((scheme, _)) = path.split_once("://") else {
+        return false;
+    };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
 /// The URL to call: PATH joined to the profile's API base. A full URL is taken only when it
 /// names that same host (scheme, host and port): the token never leaves for another.
 pub fn target(api_base: &Url, path: &str) -> Result<Url, Failure> {
@@ -117,7 +128,7 @@ pub fn target(api_base: &Url, path: &str) -> Result<Url, Failure> {
     if path.is_empty() {
         return Err(usage("give a path such as /2/users/me"));
     }
-    if path.contains("://") {
+    if starts_with_scheme(path) {
         let url = Url::parse(path).map_err(|e| usage(format!("{path:?} is not a URL: {e}")))?;
         if url.origin() != api_base.origin() {
             let host = url.host_str().unwrap_or("another host");
@@ -265,18 +276,14 @@ pub fn problem_text(status: u16, body: &[u8]) -> String {
     text
 }
 
-/// The 429 message: when the limit resets, as a time and as a countdown.
+/// The 429 message: when the limit resets, as a time and as a countdown, when X's reset time
+/// can be right (see [`crate::x::error::RetryAt`]).
 pub fn rate_limited(headers: &HeaderMap, now_unix: i64) -> String {
-    match oauth::rate_limit_reset(headers) {
-        Some(reset) => {
-            let wait = reset.saturating_sub(now_unix).max(0);
-            format!(
-                "X's rate limit for this endpoint is spent: it resets at {} (in {wait} s). Try again then.",
-                crate::timefmt::local_hm(reset)
-            )
-        }
-        None => "X's rate limit for this endpoint is spent. Try again in 15 minutes.".into(),
-    }
+    let retry = crate::x::error::RetryAt::from_reset(oauth::rate_limit_reset(headers), now_unix);
+    format!(
+        "X's rate limit for this endpoint is spent{}",
+        retry.advice(true)
+    )
 }
 
 /// The answer's status line and headers, for `--include`.
@@ -290,13 +297,16 @@ fn head_text(a: &Answer) -> String {
     s
 }
 
-/// The body as it goes to stdout: pretty JSON on a terminal (text cleaned there), one line of
-/// JSON per page when following pages into a pipe, otherwise exactly as received.
+/// The body as it goes to stdout: on a terminal, pretty JSON with its hidden characters
+/// escaped as JSON escapes (still JSON), or text with them shown as `\u{…}` (see
+/// [`crate::text`]); one line of JSON per page when following pages into a pipe; otherwise
+/// exactly as received.
 fn body_text(body: &[u8], terminal: bool, pages: bool) -> Vec<u8> {
     let json = serde_json::from_slice::<Value>(body).ok();
     match (json, terminal, pages) {
         (Some(v), true, _) => {
-            let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+            let pretty = serde_json::to_string_pretty(&v).unwrap_or_default();
+            let mut s = crate::text::json_for_terminal(&pretty);
             s.push('\n');
             s.into_bytes()
         }
@@ -306,13 +316,10 @@ fn body_text(body: &[u8], terminal: bool, pages: bool) -> Vec<u8> {
             s.into_bytes()
         }
         (None, true, _) => {
-            let text = String::from_utf8_lossy(body);
-            let mut s: String = text
-                .lines()
-                .map(crate::sanitize::clean_paste)
-                .collect::<Vec<_>>()
-                .join("\n");
-            s.push('\n');
+            let mut s = crate::text::terminal(&String::from_utf8_lossy(body));
+            if !s.ends_with('\n') {
+                s.push('\n');
+            }
             s.into_bytes()
         }
         (_, false, _) => body.to_vec(),
@@ -575,6 +582,62 @@ mod tests {
         let text = rate_limited(&h, 1_800_000_000);
         assert!(text.contains("resets at 08:10 UTC (in 600 s)"), "{text}");
         assert!(rate_limited(&HeaderMap::new(), 0).contains("15 minutes"));
+        // A reset that cannot be right is not told as a time.
+        let now = 1_800_000_000;
+        for reset in [
+            "9223372036854775807",
+            "-9223372036854775808",
+            "1800172801",
+            "soon",
+            "",
+        ] {
+            let mut h = HeaderMap::new();
+            h.insert("x-rate-limit-reset", reset.parse().expect("header"));
+            assert_eq!(
+                rate_limited(&h, now),
+                "X's rate limit for this endpoint is spent and X gave no usable time for its reset. Try again in 15 minutes.",
+                "{reset}"
+            );
+        }
+        let mut h = HeaderMap::new();
+        h.insert("x-rate-limit-reset", "1799999990".parse().expect("header"));
+        assert_eq!(
+            rate_limited(&h, now),
+            "X's rate limit for this endpoint is spent, though the reset time X gave has passed by this machine's clock (07:59 UTC). Try again in a minute."
+        );
+    }
+
+    #[test]
+    fn a_path_is_a_url_only_when_it_starts_with_a_scheme() {
+        let b = base();
+        for (path, url) in [
+            (
+                "/2/tweets/search/recent?query=https://example.com",
+                "https://api.x.com/2/tweets/search/recent?query=https://example.com",
+            ),
+            (
+                "2/tweets/search/recent?query=from:x%20url:http://a.example",
+                "https://api.x.com/2/tweets/search/recent?query=from:x%20url:http://a.example",
+            ),
+            (
+                "HTTPS://api.x.com/2/users/me",
+                "https://api.x.com/2/users/me",
+            ),
+        ] {
+            assert_eq!(target(&b, path).expect(path).as_str(), url);
+        }
+        for foreign in [
+            "HTTPS://evil.example/2",
+            "ftp://api.x.com/2",
+            "x-y.z+1://evil/",
+        ] {
+            let e = target(&b, foreign).expect_err(foreign);
+            assert!(
+                e.message.contains("refusing to send"),
+                "{foreign}: {}",
+                e.message
+            );
+        }
     }
 
     #[test]
@@ -603,6 +666,6 @@ mod tests {
         let pretty = String::from_utf8(body_text(body, true, false)).expect("utf8");
         assert!(pretty.contains("\n  \"data\""), "{pretty}");
         let raw = String::from_utf8(body_text(b"hi\x1b[31m there", true, false)).expect("utf8");
-        assert!(!raw.contains('\u{1b}'), "{raw:?}");
+        assert_eq!(raw, "hi\\u{1b}[31m there\n");
     }
 }

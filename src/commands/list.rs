@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::profile::{Profile, Store};
+use crate::profile::{check_name, Profile, Store, MAX_NAME_LEN};
 use crate::store::{PgStore, StoreError};
 use crate::timefmt;
 
@@ -36,7 +36,9 @@ pub fn rows(store: &Store) -> Vec<Row> {
         .collect()
 }
 
-/// [`rows`] from the shared store.
+/// [`rows`] from the shared store. A row is outside input: one whose name is not a profile
+/// name (anyone who may write the table can put any text there) is listed as unreadable,
+/// its name escaped, whatever its profile holds.
 pub async fn rows_shared(store: &PgStore) -> Result<Vec<Row>, StoreError> {
     let default = store.default_name().await?;
     Ok(store
@@ -45,12 +47,28 @@ pub async fn rows_shared(store: &PgStore) -> Result<Vec<Row>, StoreError> {
         .into_iter()
         .map(|(name, stored)| {
             let is_default = default.as_deref() == Some(name.as_str());
+            if let Err(why) = check_name(&name) {
+                return unreadable(
+                    crate::text::escape(&name, MAX_NAME_LEN),
+                    is_default,
+                    format!(
+                        "its name is not a profile name xconnect accepts ({why}); the table's owner can delete the row with SQL"
+                    ),
+                );
+            }
             match stored {
                 Ok(s) => row(name, is_default, &s.profile),
                 Err(e) => unreadable(name, is_default, e.to_string()),
             }
         })
         .collect())
+}
+
+/// The rows as pretty JSON, ready for a terminal (hidden characters as JSON escapes: still
+/// JSON, the same values).
+pub fn json(rows: &[Row]) -> Result<String, String> {
+    let text = serde_json::to_string_pretty(rows).map_err(|e| e.to_string())?;
+    Ok(crate::text::json_for_terminal(&text))
 }
 
 /// A profile that cannot be read: its name, and why.
@@ -93,7 +111,8 @@ fn row(name: String, default: bool, p: &Profile) -> Row {
 pub const EMPTY: &str =
     "No profiles yet. Set one up with the wizard (xconnect) or with: xconnect login --client-id ID\n";
 
-/// The table for people. Scopes are cut to fit 100 columns; `--json` has them whole.
+/// The table for people. Scopes are cut to fit 100 columns; `--json` has them whole. Every
+/// cell shows its hidden characters (a line break too) as `\u{…}` (see [`crate::text`]).
 pub fn table(rows: &[Row]) -> String {
     if rows.is_empty() {
         return EMPTY.into();
@@ -118,13 +137,14 @@ pub fn table(rows: &[Row]) -> String {
                     })
                     .unwrap_or_else(|| "?".into())
             };
+            let cell = |s: &str| crate::text::escape(s, usize::MAX);
             [
-                format!("{} {}", if r.default { "*" } else { " " }, r.name),
+                format!("{} {}", if r.default { "*" } else { " " }, cell(&r.name)),
                 r.username.as_ref().map_or_else(
                     || "-".into(),
                     |u| format!("@{}", crate::text::clean_short(u, 40)),
                 ),
-                r.app_type.clone().unwrap_or_default(),
+                cell(r.app_type.as_deref().unwrap_or_default()),
                 expires,
                 match r.verified {
                     Some(true) => "yes".into(),
@@ -132,7 +152,7 @@ pub fn table(rows: &[Row]) -> String {
                     None => String::new(),
                 },
                 match &r.error {
-                    Some(e) => format!("cannot read: {e}"),
+                    Some(e) => format!("cannot read: {}", cell(e)),
                     None => crate::text::clean(r.scopes.as_deref().unwrap_or_default()),
                 },
             ]

@@ -142,7 +142,9 @@ pub fn pick(store: &Store, name: Option<&str>) -> Result<String, Failure> {
     if let Some(n) = name {
         return Ok(n.to_string());
     }
-    store.default_name().ok_or_else(|| {
+    // A marker that is not a small regular file is named, not passed over: the profile a
+    // command would then pick is not the one the person meant.
+    store.try_default_name()?.ok_or_else(|| {
         let names: Vec<String> = store.list().into_iter().map(|(n, _)| n).collect();
         no_default(&names, "")
     })

@@ -17,13 +17,23 @@ pub fn masked(p: &Profile) -> Profile {
     m
 }
 
-/// The profile as TOML, headed by where it lives (its file, or the shared store).
+/// The profile as TOML, headed by where it lives (its file, or the shared store). Ready for a
+/// terminal: hidden characters are TOML escapes in the values (still TOML, the same values)
+/// and `\u{…}` in the heading (see [`crate::text`]).
 pub fn text(p: &Profile, place: &str, reveal: bool) -> Result<String, String> {
     let shown = if reveal { p.clone() } else { masked(p) };
-    let mut out = format!("# {place}\n");
+    let mut out = format!("# {}\n", crate::text::escape(place, usize::MAX));
     if !reveal {
         out.push_str("# secrets masked: --reveal shows them\n");
     }
-    out.push_str(&shown.to_toml()?);
+    out.push_str(&crate::text::toml_for_terminal(&shown.to_toml()?));
     Ok(out)
+}
+
+/// The profile as pretty JSON, secrets masked unless `reveal`, ready for a terminal (hidden
+/// characters as JSON escapes: still JSON, the same values).
+pub fn json(p: &Profile, reveal: bool) -> Result<String, String> {
+    let shown = if reveal { p.clone() } else { masked(p) };
+    let text = serde_json::to_string_pretty(&shown).map_err(|e| e.to_string())?;
+    Ok(crate::text::json_for_terminal(&text))
 }

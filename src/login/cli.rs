@@ -120,6 +120,22 @@ pub fn settings(req: &Request, err: &mut dyn Write) -> Result<AppConfig, String>
     })
 }
 
+/// The longest line kept from stdin: far more than any address X sends a browser to (the
+/// redirect parser takes at most [`crate::callback::MAX_INPUT`] bytes); the rest of a longer
+/// line is read and dropped, never held.
+pub const MAX_LINE: usize = 64 << 10;
+
+/// What is said about a line longer than [`MAX_LINE`].
+pub const TOO_LONG: &str = "the line on stdin is longer than 64 KiB, too long to be the address X sends you to: paste only the address from the browser's address bar.";
+
+/// One line of the standard input, without its line break.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Line {
+    Text(String),
+    /// Longer than [`MAX_LINE`]: dropped as it was read.
+    TooLong,
+}
+
 /// The lines of the standard input, read on a thread of their own; the channel closes at the
 /// end of the input (or on a read error).
 ///
@@ -128,17 +144,17 @@ pub fn settings(req: &Request, err: &mut dyn Write) -> Result<AppConfig, String>
 /// ends with it still blocked in its read), so the login ends as soon as the redirect, a
 /// Cancel or the time limit has answered. `tokio::io::stdin()` would instead keep the runtime
 /// alive until the next line or the end of the input.
-pub fn stdin_lines() -> mpsc::Receiver<String> {
+pub fn stdin_lines() -> mpsc::Receiver<Line> {
     lines_of(std::io::stdin())
 }
 
-/// The lines of `input`, read on a thread of its own, as [`stdin_lines`] does.
-pub fn lines_of<R: std::io::Read + Send + 'static>(input: R) -> mpsc::Receiver<String> {
+/// The lines of `input`, read on a thread of its own, as [`stdin_lines`] does: each kept up to
+/// [`MAX_LINE`] bytes, so no input, however long its lines, is held whole.
+pub fn lines_of<R: std::io::Read + Send + 'static>(input: R) -> mpsc::Receiver<Line> {
     let (tx, rx) = mpsc::channel(16);
     let read = move || {
-        use std::io::BufRead;
-        for line in std::io::BufReader::new(input).lines() {
-            let Ok(line) = line else { break };
+        let mut input = std::io::BufReader::new(input);
+        while let Ok(Some(line)) = read_line_capped(&mut input, MAX_LINE) {
             if tx.blocking_send(line).is_err() {
                 break;
             }
@@ -149,6 +165,55 @@ pub fn lines_of<R: std::io::Read + Send + 'static>(input: R) -> mpsc::Receiver<S
     rx
 }
 
+/// The next line of `input` without its line break (`\n` or `\r\n`), kept only when it has at
+/// most `max` bytes; `None` at the end of the input. Bytes that are not UTF-8 become U+FFFD.
+pub fn read_line_capped(
+    input: &mut impl std::io::BufRead,
+    max: usize,
+) -> std::io::Result<Option<Line>> {
+    let mut kept = Vec::new();
+    let mut too_long = false;
+    let mut read_any = false;
+    loop {
+        let buf = match input.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            if !read_any {
+                return Ok(None);
+            }
+            break;
+        }
+        read_any = true;
+        let end = buf.iter().position(|b| *b == b'\n');
+        let piece = &buf[..end.unwrap_or(buf.len())];
+        if !too_long {
+            if kept.len() + piece.len() > max {
+                too_long = true;
+                kept = Vec::new();
+            } else {
+                kept.extend_from_slice(piece);
+            }
+        }
+        let used = end.map_or(buf.len(), |i| i + 1);
+        input.consume(used);
+        if end.is_some() {
+            break;
+        }
+    }
+    if too_long {
+        return Ok(Some(Line::TooLong));
+    }
+    if kept.last() == Some(&b'\r') {
+        kept.pop();
+    }
+    Ok(Some(Line::Text(
+        String::from_utf8_lossy(&kept).into_owned(),
+    )))
+}
+
 /// Runs the whole login; returns where the profile was saved (its file's path, or its place in
 /// the shared store). `stdin` gives the lines a person or a script types (see
 /// [`stdin_lines`]); its closing is the end of the input.
@@ -157,7 +222,7 @@ pub async fn run(
     endpoints: &Endpoints,
     store: &mut Profiles,
     sandbox: Option<Arc<Sandbox>>,
-    stdin: mpsc::Receiver<String>,
+    stdin: mpsc::Receiver<Line>,
     err: &mut (dyn Write + Send),
 ) -> Result<String, LoginError> {
     let settings = settings(req, err).map_err(LoginError::Invalid)?;
@@ -267,7 +332,7 @@ fn finished(profile: &crate::profile::Profile, name: &str, err: &mut (dyn Write 
 /// The first valid redirect from stdin (one per line) or the listener. A wrong line is
 /// reported and the next awaited; at the end of stdin the last problem is the error.
 async fn wait_redirect(
-    mut lines: mpsc::Receiver<String>,
+    mut lines: mpsc::Receiver<Line>,
     listener: Option<Listener>,
     callback: &Url,
     state: &str,
@@ -287,8 +352,14 @@ async fn wait_redirect(
     loop {
         tokio::select! {
             line = lines.recv(), if stdin_open => match line {
-                Some(line) if line.trim().is_empty() => {}
-                Some(line) => match parse_redirect(&line, callback, state) {
+                Some(Line::TooLong) => {
+                    if interactive {
+                        let _ = writeln!(err, "{TOO_LONG} Paste again:");
+                    }
+                    last_problem = Some(TOO_LONG.to_string());
+                }
+                Some(Line::Text(line)) if line.trim().is_empty() => {}
+                Some(Line::Text(line)) => match parse_redirect(&line, callback, state) {
                     Ok(r) => return Ok(r),
                     Err(e) => {
                         if interactive {
@@ -311,5 +382,31 @@ async fn wait_redirect(
                 None => return Err("the loopback listener stopped".into()),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(input: &[u8], max: usize) -> Vec<Line> {
+        let mut reader = std::io::BufReader::with_capacity(4, input);
+        std::iter::from_fn(|| read_line_capped(&mut reader, max).expect("read")).collect()
+    }
+
+    #[test]
+    fn lines_are_kept_up_to_the_bound_and_longer_ones_dropped() {
+        let text = |s: &str| Line::Text(s.to_string());
+        assert_eq!(
+            lines(b"one\r\ntwo\n\nlast", 8),
+            [text("one"), text("two"), text(""), text("last")]
+        );
+        assert_eq!(
+            lines(b"12345678\n123456789\nok\n", 8),
+            [text("12345678"), Line::TooLong, text("ok")]
+        );
+        assert_eq!(lines(b"123456789", 8), [Line::TooLong]);
+        assert_eq!(lines(b"a\xffb\n", 8), [text("a\u{fffd}b")]);
+        assert!(lines(b"", 8).is_empty());
     }
 }

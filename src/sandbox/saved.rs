@@ -6,7 +6,6 @@
 //! Consent pages, codes, counters and rate-limit windows live only as long as their process.
 
 use std::fs::File;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -245,8 +244,18 @@ pub(crate) struct StateFile {
     dir: PathBuf,
 }
 
+/// "…/sandbox.json is a FIFO, not a regular file; remove it": what the emulator cannot use.
+fn refused(path: &Path, why: &crate::fsread::ReadError) -> std::io::Error {
+    std::io::Error::other(format!(
+        "{} {why}; remove it (the sandbox makes its state files itself)",
+        crate::text::escape(&path.to_string_lossy(), 300)
+    ))
+}
+
 impl StateFile {
-    /// Uses `dir` (created with mode 0700 when missing).
+    /// Uses `dir` (created with mode 0700 when missing). Refuses, with a message naming the
+    /// file, a state file or lock file that is not a regular file (a FIFO, a device, a
+    /// symbolic link): never waited on, never followed.
     pub(crate) fn open(dir: &Path) -> std::io::Result<StateFile> {
         use std::os::unix::fs::DirBuilderExt;
         std::fs::DirBuilder::new()
@@ -256,20 +265,28 @@ impl StateFile {
         let file = StateFile {
             dir: dir.to_path_buf(),
         };
+        let state = file.dir.join(STATE_FILE);
+        crate::fsread::check_regular(&state).map_err(|e| refused(&state, &e))?;
         file.lock_file()?;
         Ok(file)
     }
 
+    /// The lock file, opened (created when missing) as every read is: not through a link, not
+    /// waiting on a FIFO, and only if it is a regular file.
     fn lock_file(&self) -> std::io::Result<File> {
         use std::os::unix::fs::OpenOptionsExt;
-        std::fs::OpenOptions::new()
+        let path = self.dir.join(LOCK_FILE);
+        let file = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
             .create(true)
             .truncate(false)
             .mode(0o600)
-            .custom_flags(libc::O_NOFOLLOW)
-            .open(self.dir.join(LOCK_FILE))
+            .custom_flags(crate::fsread::NO_SURPRISES)
+            .open(&path)
+            .map_err(|e| refused(&path, &crate::fsread::open_error(e)))?;
+        crate::fsread::regular(&file.metadata()?).map_err(|e| refused(&path, &e))?;
+        Ok(file)
     }
 
     /// The exclusive lock, held while the returned file is open. `None` when it cannot be had
@@ -280,12 +297,11 @@ impl StateFile {
         Some(file)
     }
 
-    /// What the file holds; `None` when there is none, or it is not this emulator's.
+    /// What the file holds; `None` when there is none, or it is not this emulator's (read as
+    /// every file is, see [`crate::fsread`]).
     pub(crate) fn read(&self) -> Option<Saved> {
-        let file = File::open(self.dir.join(STATE_FILE)).ok()?;
-        let mut text = String::new();
-        file.take(MAX_BYTES).read_to_string(&mut text).ok()?;
-        let saved: Saved = serde_json::from_str(&text).ok()?;
+        let bytes = crate::fsread::read_bounded(&self.dir.join(STATE_FILE), MAX_BYTES).ok()?;
+        let saved: Saved = serde_json::from_slice(&bytes).ok()?;
         (saved.version == VERSION).then_some(saved)
     }
 

@@ -207,8 +207,14 @@ impl Profiles {
                 None => match pg.default_name().await? {
                     Some(name) => Ok(name),
                     None => {
-                        let names: Vec<String> =
-                            pg.list().await?.into_iter().map(|(n, _)| n).collect();
+                        // Rows are outside input: only profile names are offered.
+                        let names: Vec<String> = pg
+                            .list()
+                            .await?
+                            .into_iter()
+                            .map(|(n, _)| n)
+                            .filter(|n| crate::profile::check_name(n).is_ok())
+                            .collect();
                         let place = format!(" in the profile store {}", pg.url().label());
                         Err(crate::commands::no_default(&names, &place))
                     }

@@ -18,6 +18,9 @@ pub const STORE_ENV: &str = "XCONNECT_STORE";
 /// How a password stands in messages.
 const HIDDEN: &str = "***";
 
+/// The most the password file may hold (libpq sets no bound; a file of a few lines is usual).
+const MAX_PASSWORD_FILE: u64 = 1 << 20;
+
 /// How the connection is protected (libpq's `sslmode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SslMode {
@@ -309,11 +312,14 @@ impl StoreUrl {
     /// is ignored, as libpq does.
     fn password_from_file(&self, file: &Path) -> Option<String> {
         use std::os::unix::fs::PermissionsExt;
-        let meta = std::fs::metadata(file).ok()?;
-        if !meta.is_file() || meta.permissions().mode() & 0o077 != 0 {
+        // A link is followed, as libpq does; a FIFO or a device is not waited on, and the
+        // mode is that of the file read (see crate::fsread).
+        let (bytes, meta) =
+            crate::fsread::read_with(file, MAX_PASSWORD_FILE, crate::fsread::Links::Follow).ok()?;
+        if meta.permissions().mode() & 0o077 != 0 {
             return None;
         }
-        let text = std::fs::read_to_string(file).ok()?;
+        let text = String::from_utf8(bytes).ok()?;
         let host = match self.config.get_hosts().first()? {
             Host::Tcp(h) => h.clone(),
             Host::Unix(p) if p == Path::new("/var/run/postgresql") => "localhost".to_string(),

@@ -43,6 +43,9 @@ pub fn connector(url: &StoreUrl) -> Result<MakeRustlsConnect, String> {
     Ok(MakeRustlsConnect::new(config))
 }
 
+/// The most a `sslrootcert` file may hold (a bundle of every public root is about 250 KiB).
+const MAX_ROOT_FILE: u64 = 4 << 20;
+
 fn webpki(
     roots: &Roots,
     provider: &Arc<CryptoProvider>,
@@ -56,9 +59,12 @@ fn webpki(
                 .chars()
                 .map(|c| if c.is_control() { '?' } else { c })
                 .collect();
-            let certs = CertificateDer::pem_file_iter(path)
-                .map_err(|e| format!("sslrootcert {shown} cannot be read: {e}"))?;
-            for cert in certs {
+            // As every file is read (see crate::fsread): bounded, never waiting on a FIFO; a
+            // link is followed, as libpq does.
+            let (pem, _) =
+                crate::fsread::read_with(path, MAX_ROOT_FILE, crate::fsread::Links::Follow)
+                    .map_err(|e| format!("sslrootcert {shown} {e}"))?;
+            for cert in CertificateDer::pem_slice_iter(&pem) {
                 let cert = cert.map_err(|e| format!("sslrootcert {shown}: {e}"))?;
                 store
                     .add(cert)

@@ -83,6 +83,57 @@ impl XError {
     }
 }
 
+/// When a spent rate limit may be tried again, as X's `x-rate-limit-reset` (Unix seconds)
+/// says, read against this machine's clock. X's windows last 15 minutes: a reset more than a
+/// day away (or a day past), or none at all, is not a time to tell anyone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryAt {
+    /// At `unix`, in `wait` seconds (at most a day).
+    At { unix: i64, wait: i64 },
+    /// X's reset time is already past (within a day): the clocks differ, or it just reset.
+    Passed { unix: i64 },
+    /// No usable reset time: none, one that is not a number, or one out of all reason.
+    Unknown,
+}
+
+/// The longest wait a reset time is believed for, and how far past it may be.
+const BELIEVED: i64 = 86_400;
+
+impl RetryAt {
+    /// The one reading of X's reset time every message uses.
+    pub fn from_reset(reset: Option<i64>, now: i64) -> RetryAt {
+        let Some(unix) = reset else {
+            return RetryAt::Unknown;
+        };
+        match unix.checked_sub(now) {
+            Some(wait) if (1..=BELIEVED).contains(&wait) => RetryAt::At { unix, wait },
+            Some(wait) if (-BELIEVED..=0).contains(&wait) => RetryAt::Passed { unix },
+            _ => RetryAt::Unknown,
+        }
+    }
+
+    /// What follows "X's rate limit is reached" (or "… for this endpoint is spent"): the
+    /// reset and what to do, as one or two sentences; `countdown` adds "(in N s)".
+    pub fn advice(self, countdown: bool) -> String {
+        match self {
+            RetryAt::At { unix, wait } if countdown => format!(
+                ": it resets at {} (in {wait} s). Try again then.",
+                crate::timefmt::local_hm(unix)
+            ),
+            RetryAt::At { unix, .. } => {
+                format!(". Try again after {}.", crate::timefmt::local_hm(unix))
+            }
+            RetryAt::Passed { unix } => format!(
+                ", though the reset time X gave has passed by this machine's clock ({}). Try again in a minute.",
+                crate::timefmt::local_hm(unix)
+            ),
+            RetryAt::Unknown => {
+                " and X gave no usable time for its reset. Try again in 15 minutes.".into()
+            }
+        }
+    }
+}
+
 /// What to do when the API host answers in a way X's never does.
 const CHECK_API_BASE: &str = "Check the API address (--api-base or XCONNECT_API_BASE; X's is https://api.x.com), then try again.";
 
@@ -129,14 +180,11 @@ impl fmt::Display for XError {
                 "X refuses API calls from this app: it is not in a Project with API access. In the portal, move the app into a Project (Pay-per-use package, Production environment).",
             ),
             XError::Forbidden(d) => write!(f, "X refused the call: {d}"),
-            XError::RateLimited { reset } => match reset {
-                Some(t) => write!(
-                    f,
-                    "X's rate limit is reached. Try again after {}.",
-                    crate::timefmt::local_hm(*t)
-                ),
-                None => f.write_str("X's rate limit is reached. Try again in 15 minutes."),
-            },
+            XError::RateLimited { reset } => {
+                let now = crate::timefmt::now().unix_timestamp();
+                let retry = RetryAt::from_reset(*reset, now);
+                write!(f, "X's rate limit is reached{}", retry.advice(false))
+            }
             XError::Status { status, detail } => {
                 write!(f, "X answered HTTP {status}")?;
                 if !detail.is_empty() {
@@ -211,6 +259,35 @@ mod tests {
         ] {
             assert!(!e.is_transient(), "{e:?}");
         }
+    }
+
+    #[test]
+    fn a_rate_limit_tells_a_reset_time_only_when_it_can_be_right() {
+        let now = crate::timefmt::now().unix_timestamp();
+        let told = XError::RateLimited {
+            reset: Some(now + 600),
+        }
+        .to_string();
+        assert!(
+            told.starts_with("X's rate limit is reached. Try again after "),
+            "{told}"
+        );
+        for reset in [Some(i64::MAX), Some(i64::MIN), Some(now + 2 * 86_400), None] {
+            assert_eq!(
+                XError::RateLimited { reset }.to_string(),
+                "X's rate limit is reached and X gave no usable time for its reset. Try again in 15 minutes.",
+                "{reset:?}"
+            );
+        }
+        let passed = XError::RateLimited {
+            reset: Some(now - 60),
+        }
+        .to_string();
+        assert!(
+            passed.starts_with("X's rate limit is reached, though the reset time X gave has passed by this machine's clock (")
+                && passed.ends_with("). Try again in a minute."),
+            "{passed}"
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod authorize;
 pub mod cli;
+pub mod hostile;
 pub mod machines;
 pub mod pg;
 pub mod pty;

@@ -2,15 +2,14 @@
 //! written and flushed, renamed over the target; a temporary file that a killed process left
 //! complete is promoted under the profile's lock, and one left incomplete is swept.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Write};
-use std::os::unix::fs::{DirBuilderExt, FileExt, OpenOptionsExt, PermissionsExt};
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::os::unix::fs::{DirBuilderExt, FileExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use sha2::{Digest, Sha256};
 
-use super::perms::NO_SURPRISES;
 use super::{Store, MAX_PROFILE_BYTES};
 use crate::profile::{parse_bytes, show_path};
 
@@ -281,19 +280,8 @@ fn process_is_gone(pid: libc::pid_t) -> bool {
 /// checksum in its name, and, for a profile, a valid one), the time it was written.
 fn complete_temp(path: &Path, sum: Option<[u8; 8]>, profile: bool) -> Option<SystemTime> {
     let sum = sum?;
-    let file = OpenOptions::new()
-        .read(true)
-        .custom_flags(NO_SURPRISES)
-        .open(path)
-        .ok()?;
-    let meta = file.metadata().ok()?;
-    if !meta.is_file() || meta.len() > MAX_PROFILE_BYTES {
-        return None;
-    }
-    let mut bytes = Vec::new();
-    file.take(MAX_PROFILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .ok()?;
+    let (bytes, meta) =
+        crate::fsread::read_with(path, MAX_PROFILE_BYTES, crate::fsread::Links::Refuse).ok()?;
     if Sha256::digest(&bytes)[..8] != sum || (profile && parse_bytes(&bytes).is_err()) {
         return None;
     }

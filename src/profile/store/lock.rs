@@ -4,7 +4,7 @@
 
 use std::fmt;
 use std::fs::{self, File, OpenOptions, TryLockError};
-use std::io::{self, Read};
+use std::io;
 use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -253,7 +253,7 @@ impl ProfileLock {
         // default are best effort.
         let store = &self.store;
         let _ = sync_dir(&store.profiles_dir());
-        if store.read_default_file().as_deref() == Some(name.as_str()) {
+        if matches!(store.read_default_file(), Ok(Some(n)) if n == name) {
             let _ = fs::remove_file(store.root.join(DEFAULT_FILE));
             let _ = sync_dir(&store.root);
         }
@@ -406,20 +406,11 @@ fn same_file(file: &File, path: &Path) -> bool {
 /// What is at `path` now, as [`ProfileLock::load`] would have seen it; `None` when it cannot
 /// be told (which counts as changed).
 fn fingerprint(path: &Path) -> Option<Seen> {
-    let file = match OpenOptions::new()
-        .read(true)
-        .custom_flags(NO_SURPRISES)
-        .open(path)
-    {
-        Ok(file) => file,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Some(Seen::Missing),
-        Err(_) => return None,
-    };
-    let mut bytes = Vec::new();
-    file.take(MAX_PROFILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .ok()?;
-    Some(Seen::Sum(Sha256::digest(&bytes).into()))
+    match crate::fsread::read_bounded(path, MAX_PROFILE_BYTES) {
+        Ok(bytes) => Some(Seen::Sum(Sha256::digest(&bytes).into())),
+        Err(e) if e.is_not_found() => Some(Seen::Missing),
+        Err(_) => None,
+    }
 }
 
 #[cfg(test)]

@@ -37,18 +37,19 @@ pub use atomic::{write_private, Reservation};
 pub use lock::{default_lock_wait, LockError, ProfileLock, Purpose};
 
 use std::fmt;
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read};
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::fs;
+use std::io;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
 use super::{check_name, parse_bytes, show_path, LoadError, Profile};
+use crate::fsread::{read_bounded, read_with, Links, ReadError};
 use atomic::{sweep_stale_temps, write_atomic, Keep, Replace, WriteError};
 use paths::resolve_with;
-use perms::{mode_warning, permission_hint, symlink_advice, NO_SURPRISES};
+use perms::{mode_warning, permission_hint, symlink_advice};
 
 /// The environment variable naming the config folder.
 pub const CONFIG_DIR_ENV: &str = "XCONNECT_CONFIG_DIR";
@@ -58,6 +59,9 @@ const MAX_PROFILE_BYTES: u64 = 1 << 20;
 
 /// The file naming the default profile, directly under the root.
 const DEFAULT_FILE: &str = "default";
+
+/// The most the default-profile marker may hold (a name and a line break).
+const MAX_DEFAULT_BYTES: u64 = 256;
 
 /// The folder of profiles: where they are and what can be done with them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -210,50 +214,38 @@ impl Store {
         self.read(name).map(|(loaded, _)| loaded)
     }
 
-    /// Reads profile `name` (never through a symbolic link) with the checksum of its bytes.
+    /// Reads profile `name` (never through a symbolic link, never waiting on a FIFO, at most
+    /// [`MAX_PROFILE_BYTES`]; see [`crate::fsread`]) with the checksum of its bytes.
     fn read(&self, name: &str) -> Result<(Loaded, [u8; 32]), LoadError> {
         let path = self.path(name).map_err(LoadError::Name)?;
-        let io_error = |what: &str, e: io::Error| LoadError::Io {
-            path: path.clone(),
-            message: format!("could not be {what}: {e}{}", permission_hint(&e)),
-        };
-        let file = match OpenOptions::new()
-            .read(true)
-            .custom_flags(NO_SURPRISES)
-            .open(&path)
-        {
-            Ok(file) => file,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+        let (bytes, meta) = match read_with(&path, MAX_PROFILE_BYTES, Links::Refuse) {
+            Ok(read) => read,
+            Err(ReadError::NotFound) => {
                 return Err(LoadError::NotFound {
                     name: name.to_string(),
                     path,
                 })
             }
-            Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            Err(ReadError::Link) => {
                 return Err(LoadError::Io {
                     message: symlink_advice(name),
                     path,
                 })
             }
-            Err(e) => return Err(io_error("opened", e)),
+            Err(ReadError::NotAFile(_)) => {
+                return Err(LoadError::Io {
+                    path,
+                    message: format!("is not a regular file; {}", remove_advice(name)),
+                })
+            }
+            Err(ReadError::TooLarge { len, .. }) => return Err(too_large(&path, len, name)),
+            Err(ReadError::Io { stage, error }) => {
+                return Err(LoadError::Io {
+                    message: format!("could not be {stage}: {error}{}", permission_hint(&error)),
+                    path,
+                })
+            }
         };
-        let meta = file.metadata().map_err(|e| io_error("inspected", e))?;
-        if !meta.is_file() {
-            return Err(LoadError::Io {
-                path: path.clone(),
-                message: format!("is not a regular file; {}", remove_advice(name)),
-            });
-        }
-        if meta.len() > MAX_PROFILE_BYTES {
-            return Err(too_large(&path, meta.len(), name));
-        }
-        let mut bytes = Vec::new();
-        file.take(MAX_PROFILE_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| io_error("read", e))?;
-        if bytes.len() as u64 > MAX_PROFILE_BYTES {
-            return Err(too_large(&path, bytes.len() as u64, name));
-        }
         let profile = parse_bytes(&bytes).map_err(|e| e.with_path(&path))?;
         let warnings = mode_warning(&path, meta.mode()).into_iter().collect();
         let sum = Sha256::digest(&bytes).into();
@@ -296,11 +288,24 @@ impl Store {
     }
 
     /// The profile used when none is named: the one in `<root>/default`; else
-    /// "default" if it exists; else the only profile, if there is exactly one.
+    /// "default" if it exists; else the only profile, if there is exactly one. A marker that
+    /// cannot be read is passed over (see [`Store::try_default_name`]).
     pub fn default_name(&self) -> Option<String> {
-        if let Some(name) = self.read_default_file() {
-            return Some(name);
+        self.try_default_name().unwrap_or(None)
+    }
+
+    /// [`Store::default_name`], or why `<root>/default` cannot be read: a FIFO, a device, a
+    /// symbolic link or a large file where the marker should be (never waited on, never
+    /// followed).
+    pub fn try_default_name(&self) -> Result<Option<String>, LoadError> {
+        if let Some(name) = self.read_default_file()? {
+            return Ok(Some(name));
         }
+        Ok(self.fallback_default())
+    }
+
+    /// The default when no marker names one: "default" if it exists, else the only profile.
+    fn fallback_default(&self) -> Option<String> {
         let names = self.names().ok()?;
         if names.iter().any(|n| n == "default") {
             return Some("default".to_string());
@@ -359,14 +364,25 @@ impl Store {
         Ok(names)
     }
 
-    /// The valid name in `<root>/default`, if there is one.
-    fn read_default_file(&self) -> Option<String> {
-        let file = File::open(self.root.join(DEFAULT_FILE)).ok()?;
-        let mut text = String::new();
-        file.take(256).read_to_string(&mut text).ok()?;
+    /// The valid name in `<root>/default`, if there is one; an error when the marker is there
+    /// but is not a small regular file.
+    fn read_default_file(&self) -> Result<Option<String>, LoadError> {
+        let path = self.root.join(DEFAULT_FILE);
+        let bytes = match read_bounded(&path, MAX_DEFAULT_BYTES) {
+            Ok(bytes) => bytes,
+            Err(ReadError::NotFound) => return Ok(None),
+            Err(e) => {
+                return Err(LoadError::Io {
+                    message: format!(
+                        "{e}; it only names the default profile: remove it, then make a profile the default with \"xconnect default NAME\""
+                    ),
+                    path,
+                })
+            }
+        };
+        let text = String::from_utf8_lossy(&bytes);
         let name = text.trim();
-        check_name(name).ok()?;
-        Some(name.to_string())
+        Ok(check_name(name).is_ok().then(|| name.to_string()))
     }
 }
 

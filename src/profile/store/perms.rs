@@ -11,8 +11,8 @@ use super::quote::shell_word;
 use crate::profile::show_path;
 
 /// Flags for opening a file in the profiles folder: never through a symbolic link, and never
-/// waiting on a FIFO put in its place.
-pub(super) const NO_SURPRISES: i32 = libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY;
+/// waiting on a FIFO put in its place (the same as every read, see [`crate::fsread`]).
+pub(super) const NO_SURPRISES: i32 = crate::fsread::NO_SURPRISES;
 
 /// A profiles folder that is a symbolic link: used as it is when the folder it points to is
 /// private; its mode is never changed.
