@@ -12,7 +12,7 @@ pub mod tls;
 
 use std::fmt;
 
-pub use pgurl::{redact, PasswordSources, SslMode, StoreUrl, STORE_ENV};
+pub use pgurl::{PasswordSources, SslMode, StoreUrl, STORE_ENV};
 pub use postgres::{PgStore, Stored, Update, SCHEMA_VERSION};
 
 use crate::commands::{exit, Failure};
