@@ -251,8 +251,14 @@ impl Profiles {
 
 /// Connects to the store at `text` (password from the URL, `PGPASSWORD` or the password
 /// file), creating or upgrading its schema when needed.
+/// A weak sslmode for a host that is not this machine is warned about (once per process, on
+/// stderr) before anything is sent.
 pub async fn connect(text: &str) -> Result<PgStore, Failure> {
     let url = StoreUrl::parse(text, &PasswordSources::from_env())
         .map_err(|e| Failure::new(exit::FAILURE, format!("--store/{STORE_ENV}: {e}")))?;
+    if let Some(warning) = url.warning() {
+        static WARNED: std::sync::Once = std::sync::Once::new();
+        WARNED.call_once(|| eprintln!("warning: {warning}"));
+    }
     Ok(PgStore::connect(&url).await?)
 }

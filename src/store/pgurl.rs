@@ -92,12 +92,40 @@ pub enum Roots {
     System,
 }
 
+/// Whether `host` is this machine as written: a Unix socket folder, `localhost`, or a loopback
+/// address (127.0.0.0/8, ::1); with `hostaddr`, where the connection goes, that address. A
+/// name is never resolved: the rule reads what the user wrote, as libpq's words do, so a name
+/// that happens to resolve to 127.0.0.1 is another machine here.
+pub fn is_this_machine(host: &Host, hostaddr: Option<IpAddr>) -> bool {
+    fn loopback(ip: IpAddr) -> bool {
+        match ip {
+            IpAddr::V4(v4) => v4.is_loopback(),
+            IpAddr::V6(v6) => {
+                v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+            }
+        }
+    }
+    if let Some(addr) = hostaddr {
+        return loopback(addr);
+    }
+    match host {
+        Host::Unix(_) => true,
+        Host::Tcp(name) => {
+            let name = name.strip_suffix('.').unwrap_or(name);
+            name.eq_ignore_ascii_case("localhost") || name.parse().is_ok_and(loopback)
+        }
+    }
+}
+
 /// A parsed store address, ready to connect.
 #[derive(Clone)]
 pub struct StoreUrl {
     /// For tokio-postgres: everything but what is handled here (sslmode, sslrootcert).
     config: Config,
+    /// The sslmode written, else `verify-full` when a host is not this machine, else `prefer`.
     ssl: SslMode,
+    /// The first host that is not this machine, as `host:port`.
+    remote: Option<String>,
     roots: Option<Roots>,
     /// The address rebuilt from its parts, password replaced.
     redacted: String,
@@ -696,7 +724,25 @@ impl StoreUrl {
                 )
             }));
         };
-        let ssl = ssl.unwrap_or(SslMode::Prefer);
+        let remote = config.get_hosts().iter().enumerate().find_map(|(i, host)| {
+            if is_this_machine(host, config.get_hostaddrs().get(i).copied()) {
+                return None;
+            }
+            let ports = config.get_ports();
+            let port = ports.get(i).or(ports.first()).copied().unwrap_or(5432);
+            Some(match host {
+                Host::Tcp(name) if name.contains(':') => format!("[{name}]:{port}"),
+                Host::Tcp(name) => format!("{name}:{port}"),
+                Host::Unix(dir) => format!("{}:{port}", dir.to_string_lossy()),
+            })
+        });
+        // Safe by default: a host that is not this machine must prove who it is before it
+        // gets anything; this machine keeps libpq's prefer.
+        let ssl = ssl.unwrap_or(if remote.is_some() {
+            SslMode::VerifyFull
+        } else {
+            SslMode::Prefer
+        });
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(crate::x::oauth::CONNECT_TIMEOUT);
         }
@@ -734,6 +780,7 @@ impl StoreUrl {
         let mut store = StoreUrl {
             config,
             ssl,
+            remote,
             roots,
             redacted: redacted(&parts),
             label,
@@ -760,8 +807,32 @@ impl StoreUrl {
         &self.label
     }
 
+    /// The sslmode written, else the default for the hosts: `verify-full` when one is not
+    /// this machine (see [`is_this_machine`]), `prefer` when all are.
     pub fn ssl(&self) -> SslMode {
         self.ssl
+    }
+
+    /// One line for stderr when this address would send the password and the tokens to a
+    /// host that is not this machine without checking who answers there: `sslmode=disable`,
+    /// `prefer`, or `require` without `sslrootcert`.
+    pub fn warning(&self) -> Option<String> {
+        let host = self.remote.as_deref()?;
+        let what = match (self.ssl, &self.roots) {
+            (SslMode::Disable, _) => format!(
+                "sslmode=disable sends the store's password and tokens unencrypted to {host}, which is not this machine"
+            ),
+            (SslMode::Prefer, _) => format!(
+                "sslmode=prefer does not check who answers at {host}, which is not this machine, and goes on without TLS when the server offers none: the store's password and tokens can go to whoever answers"
+            ),
+            (SslMode::Require, None) => format!(
+                "sslmode=require does not check who answers at {host}, which is not this machine: the store's password and tokens can go to whoever answers"
+            ),
+            _ => return None,
+        };
+        Some(format!(
+            "{what}; use sslmode=verify-full (with sslrootcert=FILE for a private CA), or leave sslmode out"
+        ))
     }
 
     pub fn roots(&self) -> Option<&Roots> {
@@ -1048,8 +1119,96 @@ mod tests {
     }
 
     #[test]
+    fn without_sslmode_a_host_that_is_not_this_machine_gets_verify_full() {
+        // Decided on what was written, never on what a name resolves to: a name other than
+        // localhost is another machine even when it resolves to 127.0.0.1.
+        for (hosts, mode) in [
+            ("db.example.com", SslMode::VerifyFull),
+            ("myhost", SslMode::VerifyFull),
+            ("10.0.0.5:6432", SslMode::VerifyFull),
+            ("[2001:db8::1]", SslMode::VerifyFull),
+            ("localhost.example.com", SslMode::VerifyFull),
+            ("127.0.0.1.nip.io", SslMode::VerifyFull),
+            ("localhost,db.example.com", SslMode::VerifyFull),
+            ("127.0.0.1", SslMode::Prefer),
+            ("127.8.9.10:5433", SslMode::Prefer),
+            ("localhost", SslMode::Prefer),
+            ("LocalHost", SslMode::Prefer),
+            ("[::1]:5433", SslMode::Prefer),
+            ("[::ffff:127.0.0.1]", SslMode::Prefer),
+            ("%2Ftmp%2Fpg", SslMode::Prefer),
+            ("localhost,127.0.0.2,%2Frun%2Fpg", SslMode::Prefer),
+        ] {
+            let url = StoreUrl::parse(&format!("postgres://u@{hosts}/d"), &none()).unwrap();
+            assert_eq!(url.ssl(), mode, "{hosts}");
+            // A mode written is kept.
+            let url = StoreUrl::parse(&format!("postgres://u@{hosts}/d?sslmode=disable"), &none())
+                .unwrap();
+            assert_eq!(url.ssl(), SslMode::Disable, "{hosts}");
+        }
+        // hostaddr is where the connection goes.
+        for (query, mode) in [
+            ("host=db.example.com&hostaddr=127.0.0.1", SslMode::Prefer),
+            ("host=localhost&hostaddr=10.1.2.3", SslMode::VerifyFull),
+            ("host=%2Frun%2Fpg", SslMode::Prefer),
+        ] {
+            let url = StoreUrl::parse(&format!("postgres://u@/d?{query}"), &none()).unwrap();
+            assert_eq!(url.ssl(), mode, "{query}");
+        }
+    }
+
+    #[test]
+    fn a_weak_sslmode_for_another_machine_is_warned_about_in_one_line() {
+        let warned = |text: &str| StoreUrl::parse(text, &none()).unwrap().warning();
+        for mode in ["disable", "prefer", "require"] {
+            let w = warned(&format!(
+                "postgres://u:pw@db.example.com:6432/d?sslmode={mode}"
+            ))
+            .unwrap_or_else(|| panic!("{mode}: no warning"));
+            assert!(w.starts_with(&format!("sslmode={mode} ")), "{w}");
+            assert!(
+                w.contains("db.example.com:6432, which is not this machine"),
+                "{w}"
+            );
+            assert!(
+                w.ends_with(
+                    "; use sslmode=verify-full (with sslrootcert=FILE for a private CA), or leave sslmode out"
+                ),
+                "{w}"
+            );
+            assert!(!w.contains('\n') && !w.contains("pw"), "{w}");
+            // The first host that is not this machine is named.
+            let w = warned(&format!(
+                "postgres://u@localhost,[2001:db8::1]:7000/d?sslmode={mode}"
+            ))
+            .unwrap_or_default();
+            assert!(w.contains("[2001:db8::1]:7000, which is not"), "{w}");
+            // This machine: nothing to warn about.
+            for host in ["127.0.0.1", "localhost", "[::1]", "%2Frun%2Fpg"] {
+                assert_eq!(
+                    warned(&format!("postgres://u@{host}/d?sslmode={mode}")),
+                    None,
+                    "{host}"
+                );
+            }
+        }
+        // A checked certificate, or the safe default: no warning.
+        for query in [
+            "",
+            "?sslmode=verify-full",
+            "?sslmode=verify-ca&sslrootcert=/etc/ca.pem",
+            "?sslmode=require&sslrootcert=/etc/ca.pem",
+        ] {
+            assert_eq!(
+                warned(&format!("postgres://u@db.example.com/d{query}")),
+                None
+            );
+        }
+    }
+
+    #[test]
     fn sslmodes_and_roots() {
-        let url = StoreUrl::parse("postgres://u@h/d", &none()).unwrap();
+        let url = StoreUrl::parse("postgres://u@localhost/d", &none()).unwrap();
         assert_eq!(url.ssl(), SslMode::Prefer);
         assert_eq!(url.roots(), None);
         for (mode, ours, theirs) in [
