@@ -4,8 +4,9 @@
 //! with one lock around each refresh; a file lock only covers one machine.
 //!
 //! [`pgurl`] reads the address (`--store`/`XCONNECT_STORE`) and keeps its password out of every
-//! message; [`tls`] is what each `sslmode` checks; [`connect`] opens the connection and keeps
-//! the password from a server that declined TLS; [`postgres`] is the store itself.
+//! message; [`tls`] is what each `sslmode` checks; [`connect`](mod@connect) opens the
+//! connection and keeps the password from a server that declined TLS; [`postgres`] is the
+//! store itself.
 
 pub mod connect;
 pub mod pgurl;
