@@ -681,7 +681,7 @@ impl StoreUrl {
     /// Reads `--store`/`XCONNECT_STORE`. Errors never repeat the password, nor any part of
     /// the text.
     pub fn parse(text: &str, sources: &PasswordSources) -> Result<StoreUrl, String> {
-        let bad = |why: &str| format!("the store address (--store or {STORE_ENV}) {why}");
+        let bad = |why: &str| format!("the store address {why}");
         let text = text.trim();
         let Some((scheme, rest)) = ["postgresql://", "postgres://"]
             .into_iter()
@@ -994,10 +994,7 @@ mod tests {
         ] {
             let err = StoreUrl::parse(&text, &none()).unwrap_err();
             assert!(!err.contains(SECRET), "{err}");
-            assert!(
-                err.starts_with("the store address (--store or XCONNECT_STORE) "),
-                "{err}"
-            );
+            assert!(err.starts_with("the store address "), "{err}");
         }
         let url = StoreUrl::parse(
             &format!("postgres://a:{SECRET}@h/d?x_y=1&password={SECRET}&sslmode=disable"),
