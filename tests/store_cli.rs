@@ -315,6 +315,133 @@ fn the_password_never_shows_and_a_dead_store_is_exit_5() {
     assert!(!help.stdout.contains(secret), "{}", help.stdout);
 }
 
+/// Passwords made of distinctive three-character pieces joined by every kind of character a
+/// password can hold: no piece may show in any output.
+const PASSWORDS: &[&str] = &[
+    "Qx7Zk9Wv3",
+    "Qx7/Zk9?Wv3",
+    "Qx7#Zk9@Wv3",
+    "Qx7:Zk9:Wv3",
+    "Qx7%Zk9%25Wv3",
+    "Qx7&Zk9=Wv3+Jq5",
+    "Qx7 Zk9 Wv3",
+    "Qx7\u{fc}\u{f1}Zk9\u{2713}Wv3",
+    "Qx7/?#@:%&=+ \u{fc}Zk9",
+];
+const PIECES: &[&str] = &["Qx7", "Zk9", "Wv3", "Jq5"];
+
+/// Every byte but the unreserved ones percent-encoded.
+fn enc(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn shows_none(e: &Ended, password: &str, what: &str) {
+    for shown in [&e.stdout, &e.stderr] {
+        assert!(!shown.contains(password), "{what}: {password:?} in {shown}");
+        assert!(
+            !shown.contains(&enc(password)),
+            "{what}: {password:?} in {shown}"
+        );
+        for piece in PIECES {
+            assert!(
+                !shown.contains(piece),
+                "{what}: {piece} of {password:?} in {shown}"
+            );
+        }
+    }
+}
+
+/// The ways an address can carry `password` for `user` at `host:port/db`.
+fn addresses(user: &str, password: &str, port: u16, db: &str) -> Vec<String> {
+    let e = enc(password);
+    let at = format!("127.0.0.1:{port}/{db}");
+    let mut all = vec![
+        format!("postgres://{user}:{e}@{at}?sslmode=disable"),
+        format!("postgres://{user}@{at}?password={e}&sslmode=disable"),
+        format!("postgres://{user}@{at}?sslmode=disable&pass%77ord={e}"),
+        format!("postgresql://{user}@{at}?%70assword={e}&sslmode=disable"),
+    ];
+    if !password.contains('%') {
+        all.push(format!("postgres://{user}:{password}@{at}?sslmode=disable"));
+    }
+    all
+}
+
+#[test]
+fn a_password_of_any_characters_never_shows_in_status_failures_or_help() {
+    use common::pg::ANY_USER;
+    let pg = PgServer::shared();
+    let db = pg.database();
+    pg.psql(
+        "postgres",
+        &format!("ALTER DATABASE {db} OWNER TO {ANY_USER}"),
+    );
+    let m = Machine::new();
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("port");
+    for password in PASSWORDS {
+        pg.psql(
+            "postgres",
+            &format!("ALTER ROLE {ANY_USER} PASSWORD '{password}'"),
+        );
+        for url in addresses(ANY_USER, password, pg.port, &db) {
+            let e = m.run(&url, &["store", "status"]);
+            assert_eq!(e.code, 0, "{url}: {}", e.stderr);
+            assert!(
+                e.stdout.contains(&format!("signed in as {ANY_USER}")) && e.stdout.contains("***"),
+                "{url}: {}",
+                e.stdout
+            );
+            shows_none(&e, password, "store status");
+        }
+        let url = &addresses(ANY_USER, password, pg.port, &db)[0];
+        let e = m.run(url, &["profiles"]);
+        assert_eq!(e.code, 0, "{url}: {}", e.stderr);
+        shows_none(&e, password, "profiles");
+        let e = m.run(url, &["--help"]);
+        assert!(e.stdout.contains("XCONNECT_STORE"), "{}", e.stdout);
+        shows_none(&e, password, "--help");
+        // Nothing listens there: try again later (exit 5), naming the store.
+        for url in addresses(ANY_USER, password, dead, &db) {
+            let e = m.run(&url, &["store", "status"]);
+            assert_eq!(e.code, 5, "{url}: {}", e.stderr);
+            assert!(
+                e.stderr.contains(&format!("127.0.0.1:{dead}/{db}")),
+                "{}",
+                e.stderr
+            );
+            shows_none(&e, password, "a store that does not answer");
+        }
+    }
+    // A wrong password: refused (exit 1), neither password shown.
+    pg.psql(
+        "postgres",
+        &format!("ALTER ROLE {ANY_USER} PASSWORD 'Other-0'"),
+    );
+    for password in PASSWORDS {
+        for url in addresses(ANY_USER, password, pg.port, &db) {
+            let e = m.run(&url, &["store", "status"]);
+            assert_eq!(e.code, 1, "{url}: {}", e.stderr);
+            assert!(
+                e.stderr.contains("password authentication failed"),
+                "{}",
+                e.stderr
+            );
+            shows_none(&e, password, "a wrong password");
+        }
+    }
+}
+
 #[test]
 fn the_store_lists_profiles_in_natural_order_as_the_files_do() {
     let w = World::new();

@@ -641,6 +641,54 @@ async fn sslmode_checks_what_it_promises() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_hosts_hostaddr_and_target_session_attrs_are_kept() {
+    let pg = PgServer::shared();
+    let db = pg.database();
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("port");
+    // The first host does not answer: the next one is used.
+    let store = connect(&format!(
+        "postgres://postgres@127.0.0.1:{dead},127.0.0.1:{}/{db}?sslmode=disable",
+        pg.port
+    ))
+    .await;
+    assert!(!store.status().await.expect("status").tls);
+    // The socket folder, then TCP.
+    let dir = pg.dir.to_string_lossy().replace('/', "%2F");
+    connect(&format!(
+        "postgres://postgres@{dir}:{},127.0.0.1:{dead}/{db}",
+        pg.port
+    ))
+    .await;
+    // hostaddr is where the connection goes; the host's name is what the certificate must
+    // name (it names localhost).
+    let ca = pg.ca();
+    let store = connect(&format!(
+        "postgres://postgres@/{db}?host=localhost&hostaddr=127.0.0.1&port={}&sslmode=verify-full&sslrootcert={}",
+        pg.port,
+        ca.display()
+    ))
+    .await;
+    assert!(store.status().await.expect("status").tls);
+    // target_session_attrs: this server allows writes.
+    connect(&format!(
+        "postgres://postgres@127.0.0.1:{}/{db}?sslmode=disable&target_session_attrs=read-write",
+        pg.port
+    ))
+    .await;
+    let err = PgStore::connect(&url(&format!(
+        "postgres://postgres@127.0.0.1:{}/{db}?sslmode=disable&target_session_attrs=read-only",
+        pg.port
+    )))
+    .await
+    .unwrap_err();
+    assert_eq!(err.code(), exit::UNAVAILABLE, "{err}");
+    assert!(err.to_string().contains("not read-only"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_role_security_md_recommends_can_do_everything_but_change_the_schema() {
     let pg = PgServer::shared();
     let db = pg.database();

@@ -4,15 +4,18 @@
 //! with one lock around each refresh; a file lock only covers one machine.
 //!
 //! [`pgurl`] reads the address (`--store`/`XCONNECT_STORE`) and keeps its password out of every
-//! message; [`tls`] is what each `sslmode` checks; [`postgres`] is the store itself.
+//! message; [`tls`] is what each `sslmode` checks; [`connect`](mod@connect) opens the
+//! connection and keeps the password from a server that declined TLS; [`postgres`] is the
+//! store itself.
 
+pub mod connect;
 pub mod pgurl;
 pub mod postgres;
 pub mod tls;
 
 use std::fmt;
 
-pub use pgurl::{redact, PasswordSources, SslMode, StoreUrl, STORE_ENV};
+pub use pgurl::{PasswordSources, SslMode, StoreUrl, STORE_ENV};
 pub use postgres::{MovedIn, PgStore, Stored, Update, SCHEMA_VERSION};
 
 use crate::commands::{exit, Failure};
@@ -257,8 +260,14 @@ impl Profiles {
 
 /// Connects to the store at `text` (password from the URL, `PGPASSWORD` or the password
 /// file), creating or upgrading its schema when needed.
+/// A weak sslmode for a host that is not this machine is warned about (once per process, on
+/// stderr) before anything is sent.
 pub async fn connect(text: &str) -> Result<PgStore, Failure> {
     let url = StoreUrl::parse(text, &PasswordSources::from_env())
         .map_err(|e| Failure::new(exit::FAILURE, format!("--store/{STORE_ENV}: {e}")))?;
+    if let Some(warning) = url.warning() {
+        static WARNED: std::sync::Once = std::sync::Once::new();
+        WARNED.call_once(|| eprintln!("warning: {warning}"));
+    }
     Ok(PgStore::connect(&url).await?)
 }

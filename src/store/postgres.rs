@@ -24,6 +24,7 @@ use tokio::task::JoinHandle;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, Row};
 
+use super::connect::ConnectError;
 use super::pgurl::StoreUrl;
 use super::StoreError;
 use crate::profile::{check_name, Profile};
@@ -174,15 +175,20 @@ impl PgStore {
 
     /// The same with an explicit X time-out.
     pub async fn connect_with(url: &StoreUrl, x_timeout: Duration) -> Result<PgStore, StoreError> {
-        let tls = super::tls::connector(url).map_err(|e| StoreError::failed(url, e))?;
-        let (client, connection) = url
-            .config()
-            .connect(tls)
-            .await
-            .map_err(|e| StoreError::from_pg(url, &e))?;
-        let connection = tokio::spawn(async move {
-            let _ = connection.await;
-        });
+        let (client, connection) = super::connect::open(url).await.map_err(|e| match e {
+            ConnectError::Unreachable(why) | ConnectError::Session(why) => StoreError::Unavailable {
+                store: url.label().to_string(),
+                detail: format!("error connecting to server: {why}"),
+            },
+            ConnectError::ClearText(host) => StoreError::failed(
+                url,
+                format!(
+                    "the server asked for the password in clear text without TLS; it was not sent, as {host} is not this machine: turn TLS on at the server and use sslmode=verify-full, or have the server ask for scram-sha-256 (pg_hba.conf)"
+                ),
+            ),
+            ConnectError::Pg(e) => StoreError::from_pg(url, &e),
+            ConnectError::Setup(why) => StoreError::failed(url, why),
+        })?;
         let (lock_timeout, idle_timeout) = timeouts(x_timeout);
         let mut store = PgStore {
             url: url.clone(),

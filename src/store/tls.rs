@@ -6,6 +6,10 @@
 //! | require with `sslrootcert`, verify-ca | checked against the roots | no |
 //! | verify-full | checked against the roots | must name the host connected to |
 //!
+//! Without `sslmode`, a host that is not this machine gets verify-full (see
+//! [`super::pgurl::is_this_machine`]). The handshake, and with it these checks, ends before
+//! tokio-postgres writes the start-up message.
+//!
 //! The handshake's signatures are always checked, so the connection is encrypted to whoever
 //! holds the certificate's key. tokio-postgres-rustls adds channel binding (SCRAM-SHA-256-PLUS)
 //! when the server offers it.

@@ -17,6 +17,9 @@ use std::sync::OnceLock;
 /// The role with a password (SCRAM) that the password tests use, over TCP only.
 pub const PW_USER: &str = "pwuser";
 pub const PW_PASSWORD: &str = "Pa55-w0rd-that-never-shows";
+/// A second password role (SCRAM, TCP only) whose password a test sets as it needs
+/// (`ALTER ROLE`), for passwords of every kind of character.
+pub const ANY_USER: &str = "pwany";
 
 pub struct PgServer {
     pub port: u16,
@@ -159,7 +162,7 @@ impl PgServer {
         // 127.0.0.1).
         let hba = format!(
             "local all all trust\n\
-             host all {PW_USER} 127.0.0.1/32 scram-sha-256\n\
+             host all {PW_USER},{ANY_USER} 127.0.0.1/32 scram-sha-256\n\
              host all all 127.0.0.1/32 trust\n"
         );
         std::fs::write(self.data().join("pg_hba.conf"), hba).expect("pg_hba.conf");
@@ -284,6 +287,10 @@ impl PgServer {
         self.psql(
             "postgres",
             &format!("CREATE ROLE {PW_USER} LOGIN PASSWORD '{PW_PASSWORD}' CREATEDB"),
+        );
+        self.psql(
+            "postgres",
+            &format!("CREATE ROLE {ANY_USER} LOGIN PASSWORD 'not-set-yet'"),
         );
     }
 
