@@ -98,7 +98,10 @@ fn main() {
                     let mut p = pgstore.load("default").await.expect("load").profile;
                     expire_token(&mut p);
                     pgstore
-                        .update_locked::<(), _, _>("default", |_| async move { Update::Write(p) })
+                        .update_locked::<(), _, _>(
+                            "default",
+                            |_, _| async move { Update::Write(p) },
+                        )
                         .await
                         .expect("store")
                         .expect("write");

@@ -628,3 +628,107 @@ fn rows_are_outside_input_and_never_reach_the_terminal_raw() {
     assert_eq!(ended[5].code, 6, "{}", ended[5].stderr);
     assert_eq!(ended[8].code, 6, "{}", ended[8].stderr);
 }
+
+/// A store revoke with a slow X: both revokes together take longer than a row's lease, so they
+/// run outside the row's transaction. Meanwhile the row says it is being revoked and no
+/// machine refreshes it; at the end X has revoked both tokens and the row holds none.
+#[test]
+fn a_store_revoke_with_a_slow_x_holds_no_row_lock_while_x_answers() {
+    let w = World::new();
+    let url = PgServer::shared().fresh_url();
+    let e = login_into_store(&w, &url, "team", &[]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    // Each revoke takes 8 s of a 10 s time-out: 16 s in all, past a lease of 10 s + 5 s.
+    w.sandbox
+        .set_latency("/2/oauth2/revoke", Duration::from_secs(8));
+    let b = Machine::new();
+    let mut revoking = b.command(&url, &["revoke", "team"]);
+    revoking.env("XCONNECT_TIMEOUT", "10");
+    let revoking = revoking.spawn().expect("revoke");
+
+    // While X works on it, the row does not refresh, and says why.
+    std::thread::sleep(Duration::from_secs(3));
+    expire(&w, &url, "team");
+    let c = Machine::new();
+    let t = c.run(&url, &["token", "team"]);
+    assert_eq!(t.code, 4, "{}", t.stderr);
+    assert!(t.stderr.contains("being revoked"), "{}", t.stderr);
+
+    let out = revoking.wait_with_output().expect("wait");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(w.sandbox.stats().revocations, 2);
+    let stored = row(&w, &url, "team").profile;
+    assert!(stored.token.is_none(), "the row holds no token");
+    assert!(stored.status.is_none());
+    assert_eq!(w.sandbox.stats().refreshes, 0);
+}
+
+/// Peak resident memory of a finished run, in KiB (from `wait4`'s resource usage).
+fn run_measured(m: &Machine, url: &str, args: &[&str]) -> (Ended, i64) {
+    let mut c = m.command(url, args);
+    let child = c.spawn().expect("spawn");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: rusage is plain data that wait4 fills in; the pid is our own child's.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: pointers to live locals.
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid, "wait4");
+    let mut out = String::new();
+    let mut err = String::new();
+    use std::io::Read;
+    let mut child = child;
+    if let Some(mut s) = child.stdout.take() {
+        let _ = s.read_to_string(&mut out);
+    }
+    if let Some(mut s) = child.stderr.take() {
+        let _ = s.read_to_string(&mut err);
+    }
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    (
+        Ended {
+            code,
+            stdout: out,
+            stderr: err,
+        },
+        usage.ru_maxrss,
+    )
+}
+
+/// A row far larger than any profile (anyone with INSERT can write one) is never sent to
+/// xconnect: `profiles` lists it as too large and `token` refuses it, each in a few MiB.
+#[test]
+fn a_huge_row_is_never_read_into_memory() {
+    let w = World::new();
+    let pg = PgServer::shared();
+    let db = pg.database();
+    let url = pg.url(&db);
+    let e = login_into_store(&w, &url, "team", &[]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    pg.psql(
+        &db,
+        "INSERT INTO xconnect_profiles (name, profile) VALUES ('huge', repeat('x', 200 * 1024 * 1024))",
+    );
+    let m = Machine::new();
+    let (list, list_kib) = run_measured(&m, &url, &["profiles"]);
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    assert!(list.stdout.contains("huge"), "{}", list.stdout);
+    assert!(list.stdout.contains("team"), "{}", list.stdout);
+    let (token, token_kib) = run_measured(&m, &url, &["token", "huge"]);
+    assert_eq!(token.code, 6, "{}", token.stderr);
+    assert!(token.stderr.contains("too large"), "{}", token.stderr);
+    for (what, kib) in [("profiles", list_kib), ("token", token_kib)] {
+        assert!(
+            kib < 64 * 1024,
+            "{what} held {kib} KiB for a 200 MiB row: it was read"
+        );
+    }
+}

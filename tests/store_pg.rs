@@ -364,7 +364,7 @@ async fn a_lock_held_too_long_is_try_again_later() {
     let (release_tx, release_rx) = tokio::sync::oneshot::channel::<()>();
     let holding = tokio::spawn(async move {
         holder
-            .update_locked::<(), _, _>("p", |_| async move {
+            .update_locked::<(), _, _>("p", |_, _| async move {
                 let _ = held_tx.send(());
                 let _ = release_rx.await;
                 Update::Keep
@@ -383,7 +383,7 @@ async fn a_lock_held_too_long_is_try_again_later() {
         .expect("timeouts");
     let started = std::time::Instant::now();
     let err = waiter
-        .update_locked::<(), _, _>("p", |_| async { Update::Keep })
+        .update_locked::<(), _, _>("p", |_, _| async { Update::Keep })
         .await
         .unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(5));
@@ -413,7 +413,7 @@ async fn a_paused_holder_loses_its_session_and_cannot_write_late() {
         .expect("timeouts");
     // The holder "pauses" past the idle time-out with the row locked, then tries to write.
     let err = holder
-        .update_locked::<(), _, _>("p", |_| async {
+        .update_locked::<(), _, _>("p", |_, _| async {
             tokio::time::sleep(Duration::from_millis(1500)).await;
             Update::Write(offline_profile("late"))
         })
@@ -425,6 +425,71 @@ async fn a_paused_holder_loses_its_session_and_cannot_write_late() {
         other.load("p").await.expect("load").profile,
         offline_profile("before"),
         "the late write did not land"
+    );
+}
+
+/// A holder stalled past its lease with the row locked (a stopped process): the server ends
+/// its session and another machine takes the row. Right before it would send the refresh
+/// token to X, the holder checks its lease, finds it gone, and sends nothing: the other
+/// machine's refresh is the only one X sees.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_holder_checks_its_lease_before_sending_and_finds_it_gone() {
+    let pg = PgServer::shared();
+    let db = pg.database();
+    let mut holder = connect(&pg.url(&db)).await;
+    holder
+        .save("p", &offline_profile("before"), false)
+        .await
+        .expect("save");
+    holder
+        .set_timeouts(Duration::from_secs(10), Duration::from_millis(500))
+        .await
+        .expect("timeouts");
+    // Not stalled: the lease holds.
+    let checked = holder
+        .update_locked::<(), _, _>("p", |_, lease| async move {
+            assert!(lease.check().await.is_ok(), "a live holder keeps its lease");
+            Update::Keep
+        })
+        .await;
+    assert!(checked.is_ok());
+
+    let other_url = pg.url(&db);
+    let lease_held = Arc::new(std::sync::Mutex::new(None));
+    let seen = Arc::clone(&lease_held);
+    let stalled = holder.update_locked::<(), _, _>("p", |_, lease| async move {
+        // Another machine waits for the row meanwhile, and gets it once the lease is gone.
+        let other = tokio::spawn(async move {
+            let mut store = connect(&other_url).await;
+            store
+                .update_locked::<(), _, _>("p", |_, _| async {
+                    Update::Write(offline_profile("refreshed elsewhere"))
+                })
+                .await
+        });
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let _ = other.await;
+        let held = lease.check().await.is_ok();
+        *seen.lock().expect("seen") = Some(held);
+        if held {
+            Update::Write(offline_profile("sent with the old refresh token"))
+        } else {
+            Update::Keep
+        }
+    });
+    assert!(
+        stalled.await.is_err(),
+        "the stalled holder's session is gone"
+    );
+    assert_eq!(
+        *lease_held.lock().expect("seen"),
+        Some(false),
+        "it sent nothing"
+    );
+    let store = connect(&pg.url(&db)).await;
+    assert_eq!(
+        store.load("p").await.expect("load").profile,
+        offline_profile("refreshed elsewhere")
     );
 }
 
@@ -441,7 +506,7 @@ async fn a_login_waits_for_a_refresh_holding_the_row_and_then_stands() {
     let (release_tx, release_rx) = tokio::sync::oneshot::channel::<()>();
     let refreshing = tokio::spawn(async move {
         refresher
-            .update_locked::<(), _, _>("p", |_| async move {
+            .update_locked::<(), _, _>("p", |_, _| async move {
                 let _ = held_tx.send(());
                 let _ = release_rx.await;
                 Update::Write(offline_profile("refreshed"))
@@ -717,7 +782,7 @@ async fn the_role_security_md_recommends_can_do_everything_but_change_the_schema
         .await
         .expect("insert");
     store
-        .update_locked::<(), _, _>("p", |_| async { Update::Write(offline_profile("q")) })
+        .update_locked::<(), _, _>("p", |_, _| async { Update::Write(offline_profile("q")) })
         .await
         .expect("lock and update")
         .expect("written");

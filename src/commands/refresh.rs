@@ -10,7 +10,7 @@ use super::{endpoints_for_sending, exit, load, x_failure, Failure};
 use crate::app::AppConfig;
 use crate::profile::{Profile, ProfileLock, Purpose, Reservation, Status, Store};
 use crate::secret::Secret;
-use crate::store::{PgStore, Profiles, Update};
+use crate::store::{Lease, PgStore, Profiles, Update};
 use crate::x::oauth;
 
 /// Refresh when the token expires within this.
@@ -86,7 +86,7 @@ pub async fn fresh(
     }
     // X's answer rotates the refresh token: the space to keep it is taken before X is asked.
     let (lock, reserved) = reserve(lock, name).await?;
-    let attempt = at_x(name, profile, api_override, warn).await?;
+    let attempt = at_x(name, profile, api_override, warn, None).await?;
     save_reserved(lock, reserved, &attempt.profile)
         .await
         .map_err(|f| {
@@ -174,14 +174,14 @@ pub async fn fresh_shared(
     let refreshed = AtomicBool::new(false);
     let flag = &refreshed;
     let outcome = store
-        .update_locked(name, |current| async move {
+        .update_locked(name, |current, lease| async move {
             let now = crate::timefmt::now();
             if !needs_refresh(&current.profile, now)
                 && (!force || current.revision != first.revision)
             {
                 return Update::Keep;
             }
-            match at_x(name, current.profile, api_override, warn).await {
+            match at_x(name, current.profile, api_override, warn, Some(&lease)).await {
                 Ok(Attempt {
                     profile,
                     failure: None,
@@ -219,10 +219,16 @@ pub async fn at_x(
     mut profile: Profile,
     api_override: Option<&str>,
     warn: &mut (dyn std::io::Write + Send),
+    lease: Option<&Lease>,
 ) -> Result<Attempt, Failure> {
     let refresh_token = refreshable(name, &profile)?;
     let endpoints = endpoints_for_sending(name, &profile, api_override, warn)?;
     let http = oauth::http_client().map_err(|e| x_failure(name, &e))?;
+    // The shared store: the row lock must still be held when the refresh token leaves, or
+    // another machine may have refreshed with it meanwhile.
+    if let Some(lease) = lease {
+        lease.check().await?;
+    }
     match oauth::refresh_answer(
         &http,
         &AppConfig::from(&profile.app),

@@ -159,7 +159,7 @@ pub async fn pull(
     // 1. The row stops being the owner.
     let new_id = move_id();
     let frozen = pg
-        .update_locked(name, |current| {
+        .update_locked(name, |current, _| {
             let place = place.clone();
             let new_id = new_id.clone();
             async move {
@@ -212,7 +212,7 @@ pub async fn pull(
     // 3. The row: gone, or a copy for reading.
     let id = moved.id.clone();
     let shown = path.display().to_string();
-    pg.update_locked(name, |current| async move {
+    pg.update_locked(name, |current, _| async move {
         match &current.profile.moved {
             Some(m) if m.id == id && keep && m.state == MoveState::Kept => Update::Keep,
             Some(m) if m.id == id && keep => {

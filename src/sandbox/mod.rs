@@ -290,6 +290,12 @@ impl Sandbox {
         self.shared.lock().rate_limits.insert(endpoint, limit);
     }
 
+    /// Makes X slow on one path (`/2/oauth2/revoke`, say): each request to it waits this
+    /// long before X acts on it and answers.
+    pub fn set_latency(&self, path: &str, latency: Duration) {
+        self.shared.lock().latency.insert(path.to_string(), latency);
+    }
+
     /// Posts `text` as the signed-in user, as if through the API; returns the post's id.
     pub fn add_tweet(&self, text: &str) -> String {
         let mut state = self.shared.lock();

@@ -35,7 +35,13 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
 
 async fn handle_connection(mut stream: TcpStream, shared: Arc<Shared>) {
     let response = match read_request(&mut stream, &Limits::default()).await {
-        Ok(request) => routes::handle(&shared, &request),
+        Ok(request) => {
+            let latency = shared.lock().latency.get(request.path()).copied();
+            if let Some(latency) = latency {
+                tokio::time::sleep(latency).await;
+            }
+            routes::handle(&shared, &request)
+        }
         Err(error) => match error.response() {
             Some(response) => response,
             None => return,

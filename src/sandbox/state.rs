@@ -160,6 +160,8 @@ pub(crate) struct State {
     pub rate_windows: HashMap<(Endpoint, String, String), (Duration, u32)>,
     /// Budgets per window that differ from X's (set by tests to reach a 429 quickly).
     pub rate_limits: HashMap<Endpoint, u32>,
+    /// How long X takes before it acts on a request to this path (set by tests: a slow X).
+    pub latency: HashMap<String, Duration>,
     /// Posts, oldest first.
     pub tweets: Vec<Tweet>,
     pub(crate) next_tweet: u64,
@@ -181,6 +183,7 @@ impl State {
             rotated_out: std::collections::HashSet::new(),
             rate_windows: HashMap::new(),
             rate_limits: HashMap::new(),
+            latency: HashMap::new(),
             tweets: Vec::new(),
             next_tweet: 1_860_000_000_000_000_001,
             stats: SandboxStats::default(),

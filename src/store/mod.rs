@@ -16,7 +16,7 @@ pub mod tls;
 use std::fmt;
 
 pub use pgurl::{PasswordSources, SslMode, StoreUrl, STORE_ENV};
-pub use postgres::{MovedIn, PgStore, Stored, Update, SCHEMA_VERSION};
+pub use postgres::{Lease, MovedIn, PgStore, Stored, Update, SCHEMA_VERSION};
 
 use crate::commands::{exit, Failure};
 

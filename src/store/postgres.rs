@@ -90,18 +90,52 @@ pub enum MovedIn {
     LeftSince,
 }
 
-/// The columns every read takes, in this order (see [`stored`]).
-const COLUMNS: &str = "name, profile, generation, revision, is_default, \
-    to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+/// The largest profile text a row may hold, as for a file: a longer one is never sent to this
+/// process (the server leaves it out and says how long it is), so a hostile row costs nothing.
+pub const MAX_ROW_BYTES: i32 = 1 << 20;
 
-/// The lock time-out and the idle-in-transaction time-out for a given X time-out: a holder of a
-/// row lock waits at most X's time-out for X's answer, so its session is ended a little after
-/// that, and a waiter waits a little longer still.
+/// The profile column, bounded: the text, or NULL when it is longer than [`MAX_ROW_BYTES`].
+const PROFILE_BOUNDED: &str =
+    "CASE WHEN octet_length(profile) <= 1048576 THEN profile END, octet_length(profile)";
+
+/// The columns every read takes, in this order (see [`stored`]).
+const COLUMNS: &str = "name, CASE WHEN octet_length(profile) <= 1048576 THEN profile END, \
+    generation, revision, is_default, \
+    to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), \
+    octet_length(profile)";
+
+/// The lock time-out and the idle-in-transaction time-out (the lease) for a given X time-out.
+/// A holder checks its lease right before it sends a refresh token to X ([`Lease::check`]),
+/// which starts the idle clock again; from there the lease must outlast the longest a call
+/// to X may take (the time-out, then at most a few seconds to read an answer that arrived
+/// while the process was stopped), so it is the time-out plus 15 s. A waiter waits a little
+/// longer than a lease lasts.
 pub fn timeouts(x_timeout: Duration) -> (Duration, Duration) {
-    (
-        x_timeout + Duration::from_secs(10),
-        x_timeout + Duration::from_secs(5),
-    )
+    let lease = x_timeout + Duration::from_secs(15);
+    (lease + Duration::from_secs(5), lease)
+}
+
+/// The row lock of [`PgStore::update_locked`], as the caller holds it: [`Lease::check`] asks
+/// the database, right before something that must not happen without the lock (sending a
+/// refresh token to X), whether this session still holds it. A session that sat idle past
+/// the lease (a process stopped, a network cut) was ended by the server, its lock released,
+/// and another machine may have refreshed since.
+#[derive(Debug, Clone)]
+pub struct Lease {
+    ask: tokio::sync::mpsc::Sender<tokio::sync::oneshot::Sender<Result<(), StoreError>>>,
+}
+
+impl Lease {
+    /// `Ok` when the lock is still held (and the lease starts again from now).
+    pub async fn check(&self) -> Result<(), StoreError> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let gone = || StoreError::Unavailable {
+            store: String::new(),
+            detail: "the row lock was given up".to_string(),
+        };
+        self.ask.send(reply).await.map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?
+    }
 }
 
 /// One profile row.
@@ -479,7 +513,7 @@ impl PgStore {
         decide: F,
     ) -> Result<Result<Stored, E>, StoreError>
     where
-        F: FnOnce(Stored) -> Fut,
+        F: FnOnce(Stored, Lease) -> Fut,
         Fut: Future<Output = Update<E>>,
     {
         check_name(name).map_err(StoreError::Name)?;
@@ -525,7 +559,24 @@ impl PgStore {
             ))
             .await
             .map_err(err)?;
-        let (profile, failure) = match decide(current.clone()).await {
+        let (ask, mut asked) = tokio::sync::mpsc::channel(1);
+        let decided = decide(current.clone(), Lease { ask });
+        tokio::pin!(decided);
+        let decision = loop {
+            tokio::select! {
+                biased;
+                Some(reply) = asked.recv() => {
+                    let held = tx
+                        .execute("SELECT 1", &[])
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| lease_lost(&url, name, &e));
+                    let _ = reply.send(held);
+                }
+                decision = &mut decided => break decision,
+            }
+        };
+        let (profile, failure) = match decision {
             Update::Keep => {
                 tx.commit().await.map_err(err)?;
                 return Ok(Ok(current));
@@ -602,7 +653,9 @@ impl PgStore {
             .map_err(err)?;
         let row = tx
             .query_opt(
-                "SELECT profile FROM xconnect_profiles WHERE name = $1 FOR UPDATE",
+                &format!(
+                    "SELECT {PROFILE_BOUNDED} FROM xconnect_profiles WHERE name = $1 FOR UPDATE"
+                ),
                 &[&name],
             )
             .await
@@ -614,8 +667,8 @@ impl PgStore {
             .is_some();
         let current = match &row {
             Some(r) => {
-                let text: String = r.try_get(0).map_err(err)?;
-                Some(Profile::from_toml(&text).ok())
+                let text: Option<String> = r.try_get(0).map_err(err)?;
+                Some(text.and_then(|t| Profile::from_toml(&t).ok()))
             }
             None => None,
         };
@@ -690,13 +743,18 @@ impl PgStore {
         let row = self
             .client
             .query_opt(
-                "SELECT profile FROM xconnect_profiles WHERE name = $1",
+                &format!("SELECT {PROFILE_BOUNDED} FROM xconnect_profiles WHERE name = $1"),
                 &[&name],
             )
             .await
             .map_err(|e| self.err(&e))?;
         match row {
-            Some(r) => r.try_get(0).map_err(|e| self.err(&e)),
+            Some(r) => bounded_text(
+                &self.url,
+                name,
+                r.try_get(0).map_err(|e| self.err(&e))?,
+                r.try_get(1).map_err(|e| self.err(&e))?,
+            ),
             None => Err(StoreError::not_found(&self.url, name)),
         }
     }
@@ -718,6 +776,17 @@ impl PgStore {
     }
 }
 
+/// A lease check that failed: the session no longer holds the row.
+fn lease_lost(url: &StoreUrl, name: &str, e: &tokio_postgres::Error) -> StoreError {
+    StoreError::Unavailable {
+        store: url.label().to_string(),
+        detail: format!(
+            "this process no longer holds profile {name:?} (its session was ended, after a pause or a cut connection: {}); nothing was sent to X; try again",
+            super::db_message(e)
+        ),
+    }
+}
+
 /// The token's expiry for the `expires_at` column, as RFC 3339 text.
 fn expires_at(profile: &Profile) -> Option<String> {
     profile.token.as_ref().and_then(|t| {
@@ -727,11 +796,33 @@ fn expires_at(profile: &Profile) -> Option<String> {
     })
 }
 
+/// The profile text of a row read with [`PROFILE_BOUNDED`]: `None` means it was too long to
+/// be sent.
+fn bounded_text(
+    url: &StoreUrl,
+    name: &str,
+    text: Option<String>,
+    length: i32,
+) -> Result<String, StoreError> {
+    text.ok_or_else(|| StoreError::BadProfile {
+        store: url.label().to_string(),
+        name: name.to_string(),
+        error: format!(
+            "it is {length} bytes, too large to be a profile (at most {MAX_ROW_BYTES}); it was not read"
+        ),
+    })
+}
+
 /// A row of [`COLUMNS`] read back.
 fn stored(url: &StoreUrl, row: &Row) -> Result<Stored, StoreError> {
     let get = |e: tokio_postgres::Error| StoreError::from_pg(url, &e);
     let name: String = row.try_get(0).map_err(get)?;
-    let text: String = row.try_get(1).map_err(get)?;
+    let text = bounded_text(
+        url,
+        &name,
+        row.try_get(1).map_err(get)?,
+        row.try_get(6).map_err(get)?,
+    )?;
     let profile = Profile::from_toml(&text).map_err(|error| StoreError::BadProfile {
         store: url.label().to_string(),
         name: name.clone(),

@@ -69,7 +69,10 @@ pub fn expire(w: &World, url: &str, name: &str) {
         }
         // Straight to the row, as time passing would: no new generation.
         store
-            .update_locked::<(), _, _>(name, |_| async move { xconnect::store::Update::Write(p) })
+            .update_locked::<(), _, _>(
+                name,
+                |_, _| async move { xconnect::store::Update::Write(p) },
+            )
             .await
             .expect("store")
             .expect("write");
