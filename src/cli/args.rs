@@ -34,7 +34,7 @@ Exit status:
   0    ok
   1    anything else: bad input, a file that cannot be written, X refused
   2    wrong flags; XCONNECT_TIMEOUT not whole seconds from 1 to 600; remove without --yes and no terminal
-  3    no such profile
+  3    no such profile here (a copy that is not the owner says where it is)
   4    needs a new login: the refresh token is dead or revoked, or the profile holds no token
   5    X or the shared store unavailable, or a profile locked too long: try again later
   6    the profile is corrupt, empty or from a newer xconnect
