@@ -439,6 +439,31 @@ fn login_when_x_answers_400_without_an_oauth_error() {
     assert_nothing_written(&w);
 }
 
+/// A code exchange that X answers with `invalid_grant` (a code that was reused or expired, as
+/// RFC 6749 words it) is about the code, not about a saved refresh token: authorize again,
+/// exit 1, never "needs a new login" (exit 4) about a token the login never had.
+#[test]
+fn login_when_the_code_is_refused_with_invalid_grant_says_to_authorize_again() {
+    for description in [
+        None,
+        Some("Value passed for the authorization code was invalid."),
+        Some("authorization code expired"),
+    ] {
+        let w = World::new();
+        let mut body = json!({"error": "invalid_grant"});
+        if let Some(d) = description {
+            body["error_description"] = json!(d);
+        }
+        let x = FaultServer::token(&w, Answer::Respond(Response::json(400, &body)));
+        let e = login_with_redirect(&w, &x.base, &[]);
+        let line = reason(&e);
+        assert_eq!(e.code, 1, "{description:?}: {}", e.stderr);
+        assert!(!line.contains("refresh token"), "{description:?}: {line}");
+        assert!(line.contains("Authorize again"), "{description:?}: {line}");
+        assert_nothing_written(&w);
+    }
+}
+
 #[test]
 fn login_never_follows_a_redirect_from_the_token_endpoint() {
     let w = World::new();

@@ -50,12 +50,33 @@ pub enum XError {
     },
 }
 
+/// Which request X refused: the same OAuth error means different things for each (an
+/// `invalid_grant` is a spent code in a login, a dead refresh token in a refresh).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenRequest {
+    /// A login's code exchange (`grant_type=authorization_code`).
+    Code,
+    /// A refresh (`grant_type=refresh_token`), or a revoke of a saved token.
+    Refresh,
+}
+
 impl XError {
-    /// Maps X's token-endpoint error to its specific case by X's exact words.
-    pub fn from_oauth(error: &str, description: Option<&str>, confidential: bool) -> XError {
+    /// Maps X's token-endpoint error to its specific case by X's exact words, for the request
+    /// it answers.
+    pub fn from_oauth(
+        error: &str,
+        description: Option<&str>,
+        confidential: bool,
+        request: TokenRequest,
+    ) -> XError {
         // X's words are shown, stored in the profile and repeated later: clean them once here.
         let d = &clean(description.unwrap_or(""));
         match (error, d) {
+            // The grant a login sends is its code: whatever X's words, that code is spent.
+            ("invalid_grant", _) if request == TokenRequest::Code => XError::CodeInvalid,
+            ("invalid_request", d) if request == TokenRequest::Code && d == INVALID_TOKEN => {
+                XError::CodeInvalid
+            }
             (_, d) if d == INVALID_CODE => XError::CodeInvalid,
             (_, d) if d == VERIFIER_MISMATCH => XError::VerifierMismatch,
             (_, d) if d == MISSING_VERIFIER => XError::MissingVerifier,

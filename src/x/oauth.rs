@@ -15,6 +15,7 @@ use oauth2::{
 };
 use serde_json::{Map, Value};
 
+use super::error::TokenRequest;
 use super::{Endpoints, XError};
 use crate::app::AppConfig;
 use crate::secret::Secret;
@@ -726,12 +727,14 @@ fn unreadable(
 fn token_error(
     e: RequestTokenError<HttpFailure, BasicErrorResponse>,
     confidential: bool,
+    request: TokenRequest,
 ) -> XError {
     match e {
         RequestTokenError::ServerResponse(r) => XError::from_oauth(
             r.error().as_ref(),
             r.error_description().map(String::as_str),
             confidential,
+            request,
         ),
         RequestTokenError::Request(f) => f.into_xerror(),
         RequestTokenError::Parse(e, body) => {
@@ -768,7 +771,7 @@ pub async fn exchange_answer(
         .set_pkce_verifier(PkceCodeVerifier::new(verifier.expose().to_string()))
         .request_async(&Transport(http.clone()))
         .await
-        .map_err(|e| token_error(e, confidential))?;
+        .map_err(|e| token_error(e, confidential, TokenRequest::Code))?;
     read_answer(&r.fields, Grant::Code)
 }
 
@@ -798,7 +801,7 @@ pub async fn refresh_answer(
         .exchange_refresh_token(&RefreshToken::new(refresh_token.expose().to_string()))
         .request_async(&Transport(http.clone()))
         .await
-        .map_err(|e| token_error(e, confidential))?;
+        .map_err(|e| token_error(e, confidential, TokenRequest::Refresh))?;
     read_answer(&r.fields, Grant::Refresh)
 }
 
@@ -863,6 +866,7 @@ pub async fn revoke(
             &e.error,
             e.error_description.as_deref(),
             app.client_secret.is_some(),
+            TokenRequest::Refresh,
         )),
         Err(_) => Err(XError::Status {
             status: status.as_u16(),
