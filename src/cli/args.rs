@@ -13,7 +13,7 @@ use xconnect::x::AppType;
 ///
 /// With no command, the setup wizard starts.
 #[derive(Parser, Debug)]
-#[command(version, about, after_long_help = AFTER_HELP)]
+#[command(version, about, after_long_help = after_help())]
 pub(crate) struct Cli {
     /// Start the wizard over, forgetting an interrupted setup.
     #[arg(long)]
@@ -28,18 +28,12 @@ pub(crate) struct Cli {
     pub(crate) command: Option<Command>,
 }
 
-/// The end of `--help` and of the man page.
-const AFTER_HELP: &str = "\
-Exit status:
-  0    ok
-  1    anything else: bad input, a file that cannot be written, X refused
-  2    wrong flags; XCONNECT_TIMEOUT not whole seconds from 1 to 600; remove without --yes and no terminal
-  3    no such profile here (a copy that is not the owner says where it is)
-  4    needs a new login: the refresh token is dead or revoked, or the profile holds no token
-  5    X or the shared store unavailable, or a profile locked too long: try again later
-  6    the profile is corrupt, empty or from a newer xconnect
-  130  Ctrl-C; 128 + the signal's number when a signal ends the wizard
+/// The end of `--help` and of the man page: the exit-status table, then the environment.
+fn after_help() -> String {
+    format!("{}\n{ENVIRONMENT}", xconnect::commands::exit::help_text())
+}
 
+const ENVIRONMENT: &str = "\
 Environment:
   XCONNECT_CONFIG_DIR, XCONNECT_AUTH_BASE, XCONNECT_API_BASE, XCONNECT_STORE  as their flags
   XCONNECT_CLIENT_SECRET  a Web App's Client Secret, for login

@@ -132,8 +132,8 @@ async fn wizard_inner(g: &Global, fresh: bool, sandbox: bool) -> Result<ExitCode
     let code = match &exit {
         Err(_) => ExitCode::FAILURE,
         // 128 + the signal's number, as a shell reports it (SIGHUP 129, SIGTERM 143).
-        Ok(Exit::Signal(n)) => ExitCode::from(u8::try_from(128 + n).unwrap_or(130)),
-        Ok(_) if model.interrupted => ExitCode::from(130),
+        Ok(Exit::Signal(n)) => ExitCode::from(u8::try_from(128 + n).unwrap_or(exit::INTERRUPTED)),
+        Ok(_) if model.interrupted => ExitCode::from(exit::INTERRUPTED),
         Ok(_) => {
             if let Some(o) = &model.outcome {
                 let path = o.path.display().to_string();

@@ -28,6 +28,80 @@ pub mod exit {
     pub const UNAVAILABLE: u8 = 5;
     /// The profile file is corrupt, truncated, empty or from a newer xconnect.
     pub const BAD_PROFILE: u8 = 6;
+    /// The wizard ended by Ctrl-C (128 + SIGINT); a signal ends it with 128 + its number.
+    pub const INTERRUPTED: u8 = 130;
+
+    /// One exit status, as `--help` and the man page say it (one line) and as the README's
+    /// table says it.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Meaning {
+        pub code: u8,
+        pub help: &'static str,
+        pub readme: &'static str,
+    }
+
+    /// The one exit-status table: `--help`, the man page and the README's table are made from
+    /// it (a test holds the README to it).
+    pub const TABLE: &[Meaning] = &[
+        Meaning {
+            code: OK,
+            help: "ok",
+            readme: "ok",
+        },
+        Meaning {
+            code: FAILURE,
+            help: "anything else: bad input, a file that cannot be written, X refused",
+            readme: "anything else: bad input, a file that cannot be written, X refused for another reason",
+        },
+        Meaning {
+            code: USAGE,
+            help: "wrong flags; XCONNECT_TIMEOUT not whole seconds from 1 to 600; remove without --yes and no terminal",
+            readme: "wrong flags; `XCONNECT_TIMEOUT` that is not whole seconds from 1 to 600; `remove` without `--yes` and no terminal to confirm on",
+        },
+        Meaning {
+            code: NO_SUCH_PROFILE,
+            help: "no such profile here (a copy that is not the owner says where it is)",
+            readme: "no such profile (here: a copy that is not its token chain's owner, left by `store push`/`pull`, says where the owner is)",
+        },
+        Meaning {
+            code: NEEDS_REAUTH,
+            help: "needs a new login: the refresh token is dead or revoked, or the profile holds no token",
+            readme: "needs a new login: the refresh token is dead or revoked, or the profile holds no token",
+        },
+        Meaning {
+            code: UNAVAILABLE,
+            help: "X or the shared store unavailable, or a profile locked too long: try again later",
+            readme: "X unavailable: network or TLS failure, time-out, 5xx or rate limit; or another xconnect process held the profile's lock too long; or the shared store cannot be reached, dropped the connection, or kept the profile locked too long — try again later",
+        },
+        Meaning {
+            code: BAD_PROFILE,
+            help: "the profile is corrupt, empty or from a newer xconnect",
+            readme: "the profile file is corrupt, truncated, empty or from a newer xconnect (it is left untouched; `xconnect remove NAME --yes` deletes it)",
+        },
+        Meaning {
+            code: INTERRUPTED,
+            help: "Ctrl-C; 128 + the signal's number when a signal ends the wizard",
+            readme: "the wizard was ended by Ctrl-C; 128 + the signal's number when a signal ends it (129 SIGHUP, 143 SIGTERM)",
+        },
+    ];
+
+    /// "Exit status:" and a line per code, for `--help` and the man page.
+    pub fn help_text() -> String {
+        let mut text = String::from("Exit status:\n");
+        for m in TABLE {
+            text.push_str(&format!("  {:<4} {}\n", m.code, m.help));
+        }
+        text
+    }
+
+    /// The README's table, row for row.
+    pub fn readme_table() -> String {
+        let mut text = String::from("| code | meaning |\n|---|---|\n");
+        for m in TABLE {
+            text.push_str(&format!("| {} | {} |\n", m.code, m.readme));
+        }
+        text
+    }
 }
 
 /// A command that did not work: one line for stderr, and the exit code.
