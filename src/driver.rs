@@ -404,7 +404,7 @@ mod effects {
                         (Some(url), _) => crate::store::connect(&url)
                             .await
                             .map(|pg| Profiles::Shared(Box::new(pg)))
-                            .map_err(|f| f.message),
+                            .map_err(|e| e.to_string()),
                         (None, store) => store.map(Profiles::Files),
                     };
                     let result = match profiles {

@@ -16,6 +16,11 @@ use xconnect::store::{PasswordSources, PgStore, StoreError, StoreUrl, Update, SC
 const CALLBACK: &str = "https://app.latenode.com/redirected/index.html";
 const CLIENT_ID: &str = "M1M5R3BMVy13QmpScXkzTUt5OE46MTpjaQ";
 
+/// The exit code a command gives this store failure.
+fn code_of(e: &StoreError) -> u8 {
+    Failure::from(e.clone()).code
+}
+
 fn url(text: &str) -> StoreUrl {
     StoreUrl::parse(text, &PasswordSources::default()).expect("store url")
 }
@@ -102,7 +107,7 @@ async fn the_schema_is_created_once_and_versioned_even_when_many_start_at_once()
     // A schema written by a newer xconnect is refused, not touched.
     pg.psql(&db, "UPDATE xconnect_schema SET version = 99");
     let err = PgStore::connect(&url(&text)).await.unwrap_err();
-    assert_eq!(err.code(), exit::FAILURE);
+    assert_eq!(code_of(&err), exit::FAILURE);
     assert!(err.to_string().contains("newer xconnect"), "{err}");
     assert_eq!(pg.psql(&db, "SELECT version FROM xconnect_schema"), "99");
 }
@@ -138,7 +143,7 @@ async fn profiles_round_trip_with_the_file_format_and_keep_the_file_rules() {
         StoreError::Name(_)
     ));
     let err = store.load("ghost").await.unwrap_err();
-    assert_eq!(err.code(), exit::NO_SUCH_PROFILE);
+    assert_eq!(code_of(&err), exit::NO_SUCH_PROFILE);
     assert!(
         err.to_string().contains("no profile named \"ghost\""),
         "{err}"
@@ -163,7 +168,7 @@ async fn profiles_round_trip_with_the_file_format_and_keep_the_file_rules() {
         Some("work")
     );
     let err = store.set_default("ghost").await.unwrap_err();
-    assert_eq!(err.code(), exit::NO_SUCH_PROFILE);
+    assert_eq!(code_of(&err), exit::NO_SUCH_PROFILE);
     assert_eq!(
         store.default_name().await.expect("d").as_deref(),
         Some("work")
@@ -188,7 +193,7 @@ async fn profiles_round_trip_with_the_file_format_and_keep_the_file_rules() {
         Some("default")
     );
     assert_eq!(
-        store.remove("work").await.unwrap_err().code(),
+        code_of(&store.remove("work").await.unwrap_err()),
         exit::NO_SUCH_PROFILE
     );
 }
@@ -207,7 +212,7 @@ async fn a_row_that_is_not_a_profile_is_reported_not_used() {
         "INSERT INTO xconnect_profiles (name, profile) VALUES ('bad', 'version = 1\n[app\naccess_token = \"SECRET-in-row\"')",
     );
     let err = store.load("bad").await.unwrap_err();
-    assert_eq!(err.code(), exit::BAD_PROFILE);
+    assert_eq!(code_of(&err), exit::BAD_PROFILE);
     assert!(!err.to_string().contains("SECRET-in-row"), "{err}");
     let listed = store.list().await.expect("list");
     assert_eq!(listed.len(), 2);
@@ -225,7 +230,7 @@ async fn a_password_from_the_url_pgpassword_or_pgpass_and_never_in_a_message() {
 
     // No password: the server refuses, and says so without anything secret.
     let err = PgStore::connect(&url(&base)).await.unwrap_err();
-    assert_eq!(err.code(), exit::FAILURE, "{err}");
+    assert_eq!(code_of(&err), exit::FAILURE, "{err}");
     assert!(
         err.to_string()
             .contains(&format!("127.0.0.1:{}/{db}", pg.port)),
@@ -278,7 +283,7 @@ async fn a_password_from_the_url_pgpassword_or_pgpass_and_never_in_a_message() {
     let shown = format!("{err} {err:?}");
     assert!(!shown.contains(PW_PASSWORD), "{shown}");
     assert!(shown.contains("password authentication failed"), "{shown}");
-    assert_eq!(err.code(), exit::FAILURE);
+    assert_eq!(code_of(&err), exit::FAILURE);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -330,7 +335,7 @@ async fn a_dropped_connection_and_a_stopped_server_are_try_again_later() {
         &format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db}'"),
     );
     let err = store.load("p").await.unwrap_err();
-    assert_eq!(err.code(), exit::UNAVAILABLE, "{err}");
+    assert_eq!(code_of(&err), exit::UNAVAILABLE, "{err}");
     assert!(err
         .to_string()
         .contains(&format!("127.0.0.1:{}/{db}", pg.port)));
@@ -339,9 +344,9 @@ async fn a_dropped_connection_and_a_stopped_server_are_try_again_later() {
     let store = connect(&pg.url(&db)).await;
     pg.stop();
     let err = store.load("p").await.unwrap_err();
-    assert_eq!(err.code(), exit::UNAVAILABLE, "{err}");
+    assert_eq!(code_of(&err), exit::UNAVAILABLE, "{err}");
     let err = PgStore::connect(&url(&pg.url(&db))).await.unwrap_err();
-    assert_eq!(err.code(), exit::UNAVAILABLE, "{err}");
+    assert_eq!(code_of(&err), exit::UNAVAILABLE, "{err}");
     // And back: the row is as it was.
     pg.start_again();
     let store = connect(&pg.url(&db)).await;
@@ -387,7 +392,7 @@ async fn a_lock_held_too_long_is_try_again_later() {
         .await
         .unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(5));
-    assert_eq!(err.code(), exit::UNAVAILABLE, "{err}");
+    assert_eq!(code_of(&err), exit::UNAVAILABLE, "{err}");
     assert!(err.to_string().contains("locked by another"), "{err}");
     // Reading never waits for the lock.
     assert_eq!(
@@ -419,7 +424,7 @@ async fn a_paused_holder_loses_its_session_and_cannot_write_late() {
         })
         .await
         .unwrap_err();
-    assert_eq!(err.code(), exit::UNAVAILABLE, "{err}");
+    assert_eq!(code_of(&err), exit::UNAVAILABLE, "{err}");
     let other = connect(&pg.url(&db)).await;
     assert_eq!(
         other.load("p").await.expect("load").profile,
@@ -684,13 +689,13 @@ async fn sslmode_checks_what_it_promises() {
         .await
         .expect("verify-full by name"));
     let err = tls_of(at("127.0.0.1", &q)).await.unwrap_err();
-    assert_eq!(err.code(), exit::FAILURE, "{err}");
+    assert_eq!(code_of(&err), exit::FAILURE, "{err}");
     assert!(err.to_string().contains("TLS"), "{err}");
     // A certificate from a CA nobody trusts: public roots (the default) refuse it.
     let err = tls_of(at("localhost", "sslmode=verify-full"))
         .await
         .unwrap_err();
-    assert_eq!(err.code(), exit::FAILURE, "{err}");
+    assert_eq!(code_of(&err), exit::FAILURE, "{err}");
     let err = tls_of(at("localhost", "sslmode=verify-full&sslrootcert=system"))
         .await
         .unwrap_err();
@@ -749,7 +754,7 @@ async fn several_hosts_hostaddr_and_target_session_attrs_are_kept() {
     )))
     .await
     .unwrap_err();
-    assert_eq!(err.code(), exit::UNAVAILABLE, "{err}");
+    assert_eq!(code_of(&err), exit::UNAVAILABLE, "{err}");
     assert!(err.to_string().contains("not read-only"), "{err}");
 }
 

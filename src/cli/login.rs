@@ -25,6 +25,7 @@ pub(crate) async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, Failure>
                 .load(&a.profile, &mut stderr)
                 .await
                 .map_err(|e| {
+                    let e = Failure::from(e);
                     if e.code == exit::NO_SUCH_PROFILE {
                         Failure::new(
                             e.code,

@@ -59,7 +59,7 @@ async fn wizard_inner(g: &Global, fresh: bool, sandbox: bool) -> Result<ExitCode
         // With a shared store, an unreachable one is said before the wizard starts.
         (Some(url), _) => xconnect::store::connect(url)
             .await
-            .map_err(|f| f.message)?
+            .map_err(|e| e.to_string())?
             .list()
             .await
             .map_err(|e| e.to_string())?

@@ -213,36 +213,36 @@ impl From<crate::login::LoginError> for Failure {
 
 /// The profile a command is about: the one named, or the default one.
 pub fn pick(store: &Store, name: Option<&str>) -> Result<String, Failure> {
-    if let Some(n) = name {
-        return Ok(n.to_string());
-    }
-    // A marker that is not a small regular file is named, not passed over: the profile a
-    // command would then pick is not the one the person meant.
-    store.try_default_name()?.ok_or_else(|| {
-        let names: Vec<String> = store.list().into_iter().map(|(n, _)| n).collect();
-        no_default(&names, "")
-    })
+    Ok(crate::store::pick_file(store, name)?)
 }
 
 /// No profile named and no default one: what there is to choose from, with commands that work
 /// (`place` is empty for this machine's files, or names the shared store).
 pub fn no_default(names: &[String], place: &str) -> Failure {
-    const SHOWN: usize = 5;
-    let message = match names {
-        [] => format!(
-            "no profiles yet{place}; set one up with the wizard (\"xconnect\") or with \"xconnect login --client-id ID\""
-        ),
-        [first, ..] => {
-            let mut list = names[..names.len().min(SHOWN)].join(", ");
-            if names.len() > SHOWN {
-                list.push_str(", … (\"xconnect profiles\" lists them all)");
+    Failure::new(
+        exit::NO_SUCH_PROFILE,
+        crate::profile::no_default_message(names, place),
+    )
+}
+
+/// The one mapping from a store's failure to an exit code.
+impl From<crate::store::StoreError> for Failure {
+    fn from(e: crate::store::StoreError) -> Self {
+        use crate::store::{Kind, StoreError};
+        match e {
+            // A file's failure keeps the file's own mapping.
+            StoreError::File(e) => e.into(),
+            e => {
+                let code = match e.kind() {
+                    Kind::Unavailable => exit::UNAVAILABLE,
+                    Kind::NotFound => exit::NO_SUCH_PROFILE,
+                    Kind::BadProfile => exit::BAD_PROFILE,
+                    Kind::Failed => exit::FAILURE,
+                };
+                Failure::new(code, e.to_string())
             }
-            format!(
-                "no default profile{place} among {list}: name one, or make one the default with \"xconnect default {first}\""
-            )
         }
-    };
-    Failure::new(exit::NO_SUCH_PROFILE, message)
+    }
 }
 
 /// Loads a profile; its warnings (a file others can read) go to `warn`.

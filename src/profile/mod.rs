@@ -363,6 +363,26 @@ fn subject(path: &Path) -> String {
     }
 }
 
+/// No profile named and no default one: what there is to choose from, with commands that work
+/// (`place` is empty for this machine's files, or names the shared store).
+pub fn no_default_message(names: &[String], place: &str) -> String {
+    const SHOWN: usize = 5;
+    match names {
+        [] => format!(
+            "no profiles yet{place}; set one up with the wizard (\"xconnect\") or with \"xconnect login --client-id ID\""
+        ),
+        [first, ..] => {
+            let mut list = names[..names.len().min(SHOWN)].join(", ");
+            if names.len() > SHOWN {
+                list.push_str(", … (\"xconnect profiles\" lists them all)");
+            }
+            format!(
+                "no default profile{place} among {list}: name one, or make one the default with \"xconnect default {first}\""
+            )
+        }
+    }
+}
+
 /// What to run about a profile that does not exist: list the saved ones, or make this one (a
 /// login without `--client-id` would only look for it again).
 pub fn missing_advice(name: &str) -> String {

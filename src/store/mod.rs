@@ -18,8 +18,6 @@ use std::fmt;
 pub use pgurl::{PasswordSources, SslMode, StoreUrl, STORE_ENV};
 pub use postgres::{Lease, MovedIn, PgStore, Stored, Update, SCHEMA_VERSION};
 
-use crate::commands::{exit, Failure};
-
 /// Why the shared store could not do what was asked. Every message names the store by
 /// `host:port/database` (never with its password) as the place at fault.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +51,29 @@ pub enum StoreError {
         name: String,
         error: String,
     },
+    /// A profile file of this machine that could not be read (the files side of [`Profiles`]).
+    File(crate::profile::LoadError),
+    /// No profile was named and none is the default; `names` are the ones to choose from.
+    NoDefault {
+        names: Vec<String>,
+        place: String,
+    },
+    /// The store's address or the config folder cannot be used; the text says why.
+    Config(String),
+}
+
+/// What kind of failure a [`StoreError`] is: the command layer maps each to its exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Try again later: the store cannot be reached, dropped the connection, or kept a row
+    /// locked too long.
+    Unavailable,
+    /// No such profile (or none named and no default).
+    NotFound,
+    /// A stored profile that does not read.
+    BadProfile,
+    /// Anything else.
+    Failed,
 }
 
 impl StoreError {
@@ -81,15 +102,26 @@ impl StoreError {
         }
     }
 
-    /// The exit code (see [`crate::commands::exit`]).
-    pub fn code(&self) -> u8 {
+    /// What kind of failure this is.
+    pub fn kind(&self) -> Kind {
         match self {
-            StoreError::Unavailable { .. } => exit::UNAVAILABLE,
-            StoreError::NotFound { .. } => exit::NO_SUCH_PROFILE,
-            StoreError::BadProfile { .. } => exit::BAD_PROFILE,
-            StoreError::Failed { .. } | StoreError::Exists { .. } | StoreError::Name(_) => {
-                exit::FAILURE
-            }
+            StoreError::Unavailable { .. } => Kind::Unavailable,
+            StoreError::NotFound { .. } | StoreError::NoDefault { .. } => Kind::NotFound,
+            StoreError::BadProfile { .. } => Kind::BadProfile,
+            StoreError::File(e) => match e {
+                crate::profile::LoadError::NotFound { .. } => Kind::NotFound,
+                crate::profile::LoadError::Lock(crate::profile::LockError::Busy(_)) => {
+                    Kind::Unavailable
+                }
+                crate::profile::LoadError::Name(_)
+                | crate::profile::LoadError::Io { .. }
+                | crate::profile::LoadError::Lock(_) => Kind::Failed,
+                _ => Kind::BadProfile,
+            },
+            StoreError::Failed { .. }
+            | StoreError::Exists { .. }
+            | StoreError::Name(_)
+            | StoreError::Config(_) => Kind::Failed,
         }
     }
 }
@@ -114,6 +146,11 @@ impl fmt::Display for StoreError {
                 "a profile named \"{name}\" already exists in the profile store {store}; choose another name, or confirm replacing it"
             ),
             StoreError::Name(message) => f.write_str(message),
+            StoreError::File(e) => e.fmt(f),
+            StoreError::NoDefault { names, place } => {
+                f.write_str(&crate::profile::no_default_message(names, place))
+            }
+            StoreError::Config(message) => f.write_str(message),
             StoreError::BadProfile { store, name, error } => write!(
                 f,
                 "profile \"{name}\" in the profile store {store} cannot be read ({error}); write it again with \"xconnect login --profile {name} --client-id ID --force\", or remove it with \"xconnect remove {name} --yes\""
@@ -124,9 +161,9 @@ impl fmt::Display for StoreError {
 
 impl std::error::Error for StoreError {}
 
-impl From<StoreError> for Failure {
-    fn from(e: StoreError) -> Self {
-        Failure::new(e.code(), e.to_string())
+impl From<crate::profile::LoadError> for StoreError {
+    fn from(e: crate::profile::LoadError) -> Self {
+        StoreError::File(e)
     }
 }
 
@@ -192,19 +229,19 @@ impl Profiles {
     pub async fn open(
         config_dir: Option<std::path::PathBuf>,
         store: Option<&str>,
-    ) -> Result<Profiles, Failure> {
+    ) -> Result<Profiles, StoreError> {
         match store_setting(store) {
             Some(text) => Ok(Profiles::Shared(Box::new(connect(text).await?))),
             None => crate::profile::Store::resolve(config_dir)
                 .map(Profiles::Files)
-                .map_err(|e| Failure::new(exit::FAILURE, e)),
+                .map_err(StoreError::Config),
         }
     }
 
     /// The profile a command is about: the one named, or the default one.
-    pub async fn pick(&self, name: Option<&str>) -> Result<String, Failure> {
+    pub async fn pick(&self, name: Option<&str>) -> Result<String, StoreError> {
         match self {
-            Profiles::Files(s) => crate::commands::pick(s, name),
+            Profiles::Files(s) => pick_file(s, name),
             Profiles::Shared(pg) => match name {
                 Some(n) => Ok(n.to_string()),
                 None => match pg.default_name().await? {
@@ -219,7 +256,7 @@ impl Profiles {
                             .filter(|n| crate::profile::check_name(n).is_ok())
                             .collect();
                         let place = format!(" in the profile store {}", pg.url().label());
-                        Err(crate::commands::no_default(&names, &place))
+                        Err(StoreError::NoDefault { names, place })
                     }
                 },
             },
@@ -231,10 +268,13 @@ impl Profiles {
         &self,
         name: &str,
         warn: &mut dyn std::io::Write,
-    ) -> Result<(crate::profile::Profile, String), Failure> {
+    ) -> Result<(crate::profile::Profile, String), StoreError> {
         match self {
             Profiles::Files(s) => {
-                let loaded = crate::commands::load(s, name, warn)?;
+                let loaded = s.load(name)?;
+                for w in &loaded.warnings {
+                    let _ = writeln!(warn, "warning: {w}");
+                }
                 Ok((loaded.profile, loaded.path.display().to_string()))
             }
             Profiles::Shared(pg) => {
@@ -258,16 +298,29 @@ impl Profiles {
     }
 }
 
+/// The profile a command is about among this machine's files: the one named, or the default.
+pub fn pick_file(store: &crate::profile::Store, name: Option<&str>) -> Result<String, StoreError> {
+    if let Some(n) = name {
+        return Ok(n.to_string());
+    }
+    // A marker that is not a small regular file is named, not passed over: the profile a
+    // command would then pick is not the one the person meant.
+    store.try_default_name()?.ok_or_else(|| StoreError::NoDefault {
+        names: store.list().into_iter().map(|(n, _)| n).collect(),
+        place: String::new(),
+    })
+}
+
 /// Connects to the store at `text` (password from the URL, `PGPASSWORD` or the password
 /// file), creating or upgrading its schema when needed.
 /// A weak sslmode for a host that is not this machine is warned about (once per process, on
 /// stderr) before anything is sent.
-pub async fn connect(text: &str) -> Result<PgStore, Failure> {
+pub async fn connect(text: &str) -> Result<PgStore, StoreError> {
     let url = StoreUrl::parse(text, &PasswordSources::from_env())
-        .map_err(|e| Failure::new(exit::FAILURE, format!("--store/{STORE_ENV}: {e}")))?;
+        .map_err(|e| StoreError::Config(format!("--store/{STORE_ENV}: {e}")))?;
     if let Some(warning) = url.warning() {
         static WARNED: std::sync::Once = std::sync::Once::new();
         WARNED.call_once(|| eprintln!("warning: {warning}"));
     }
-    Ok(PgStore::connect(&url).await?)
+    PgStore::connect(&url).await
 }
