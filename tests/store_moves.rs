@@ -467,3 +467,75 @@ fn a_pull_finished_after_its_file_was_replaced_by_a_login_keeps_the_new_login() 
     assert!(works(&w, t.stdout.trim()));
     assert_no_replay(&w);
 }
+
+#[test]
+fn a_push_refused_by_another_profile_in_the_store_leaves_the_file_refreshing() {
+    let w = World::new();
+    let url = PgServer::shared().fresh_url();
+    w.logged_in("work");
+    // Another login of that name went into the store: another chain.
+    let other = login_into_store(&w, &url, "work", &[]);
+    assert_eq!(other.code, 0, "{}", other.stderr);
+    let theirs = row(&w, &url, "work").profile.token.expect("token");
+
+    let push = w.run_env(&["store", "push", "work"], &with_store(&url));
+    assert_eq!(push.code, 1, "{}", push.stderr);
+    assert!(push.stderr.contains("--force"), "{}", push.stderr);
+    assert!(push.stderr.contains("left as it was"), "{}", push.stderr);
+    // Nothing changed: the file is its chain's owner and refreshes; so is the row, of its own.
+    assert!(
+        w.read("work").get("moved").is_none(),
+        "the file is not marked"
+    );
+    w.expire("work");
+    let t = w.run(&["token", "work"]);
+    assert_eq!(t.code, 0, "{}", t.stderr);
+    assert!(works(&w, t.stdout.trim()));
+    assert_eq!(
+        row(&w, &url, "work")
+            .profile
+            .token
+            .expect("token")
+            .refresh_token,
+        theirs.refresh_token
+    );
+    expire(&w, &url, "work");
+    let b = Machine::new();
+    let t = b.run(&url, &["token", "work"]);
+    assert_eq!(t.code, 0, "{}", t.stderr);
+    assert!(works(&w, t.stdout.trim()));
+
+    // A push stopped as its mark landed, then run again and refused: the same.
+    killed_at(
+        &w,
+        &url,
+        "rename,renameat,renameat2",
+        &["store", "push", "work"],
+    );
+    let again = w.run_env(&["store", "push", "work"], &with_store(&url));
+    assert_eq!(again.code, 1, "{}", again.stderr);
+    assert!(again.stderr.contains("left as it was"), "{}", again.stderr);
+    assert!(
+        w.read("work").get("moved").is_none(),
+        "the file is not marked"
+    );
+    w.expire("work");
+    let t = w.run(&["token", "work"]);
+    assert_eq!(t.code, 0, "{}", t.stderr);
+
+    // With --force it moves in, and the store's chain ends.
+    let ours = file_refresh(&w, "work");
+    let forced = w.run_env(&["store", "push", "work", "--force"], &with_store(&url));
+    assert_eq!(forced.code, 0, "{}", forced.stderr);
+    assert!(!w.profile("work").exists());
+    assert_eq!(
+        row(&w, &url, "work")
+            .profile
+            .token
+            .expect("token")
+            .refresh_token
+            .as_deref(),
+        Some(ours.as_str())
+    );
+    assert_no_replay(&w);
+}

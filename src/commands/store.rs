@@ -33,7 +33,8 @@ pub async fn status(pg: &PgStore) -> Result<String, Failure> {
 ///
 /// Run again after a crash, the same command finds the move by its id and finishes it; a file
 /// whose move had finished and whose profile has left the store since is an old copy, and is
-/// removed without being written anywhere.
+/// removed without being written anywhere. A push refused because another profile of that name
+/// is in the store (no `force`) writes nothing there and leaves the file its chain's owner.
 pub async fn push(
     files: &Store,
     pg: &mut PgStore,
@@ -74,23 +75,36 @@ pub async fn push(
         Some(m) => return Err(Failure::new(exit::FAILURE, m.explain(name))),
     };
     profile.clear_moved();
+    // The file as it was before any push marked it: what a refused push leaves.
+    let unmarked = profile.clone();
     profile.origin = Some(Origin {
         id: id.clone(),
         from: from.clone(),
         at: crate::timefmt::whole_utc(crate::timefmt::now()),
     });
-    let moved = pg
-        .move_in(name, &profile, &id, &from, force)
-        .await
-        .map_err(|e| match e {
-            StoreError::Exists { .. } => Failure::new(
-                exit::FAILURE,
-                format!(
-                    "{e}: pass --force to replace the store's copy (its token chain ends). This file no longer refreshes: run the same push with --force to finish the move"
+    let moved = match pg.move_in(name, &profile, &id, &from, force).await {
+        Ok(moved) => moved,
+        // Another profile of that name is in the store, and this move never wrote the row
+        // (it would have found its own work first): nothing was written there, so the file is
+        // its chain's owner again, as before the push.
+        Err(e @ StoreError::Exists { .. }) => {
+            let said =
+                format!("{e}: pass --force to replace the store's copy (its token chain ends)");
+            return Err(match save_held(held, unmarked).await {
+                Ok(_) => Failure::new(
+                    exit::FAILURE,
+                    format!("{said}; {name}'s file is left as it was, and refreshes"),
                 ),
-            ),
-            e => e.into(),
-        })?;
+                Err(f) => Failure::new(
+                    exit::FAILURE,
+                    format!(
+                        "{said}; {name}'s file no longer refreshes ({f}): run the same push with --force to finish the move"
+                    ),
+                ),
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
     let removed = tokio::task::spawn_blocking(move || held.remove())
         .await
         .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?;
