@@ -1,13 +1,15 @@
 //! Chaos: `token`, `refresh`, `api`, `login --force`, `remove`, `revoke`, `store push` and
 //! `store pull` on two machines (config folders; each command with or without the shared
-//! store) and the store, several at once, many of them killed (SIGKILL) at a random moment.
+//! store) and the store, several at once, many of them killed (SIGKILL) at a random moment (a
+//! random fraction of the time that kind of command takes), tokens often expired so that the
+//! commands refresh.
 //!
 //! After every wave of commands: no token chain has two owners (a copy that reads and has no
 //! `[moved]`), no owner holds a refresh token that X rotated out, X saw no replayed refresh
 //! token, and no chain vanished unless a command that ends chains ran on its name. After every
 //! round: the moves that were stopped are finished by the commands the copies' messages name,
 //! every chain left has exactly one owner, and that owner refreshes (an expired token, then a
-//! `token` whose answer works at X).
+//! `token` whose answer works at X) unless a `revoke` on its name ended it at X.
 //!
 //! Each login is answered as another account of the emulator, so a profile's account names its
 //! chain: a chain that `login --force` replaced starts anew under a new account, and two owners
@@ -811,7 +813,9 @@ impl Chaos {
         }
         let ledger = Arc::clone(&self.ledger);
         let ledger = ledger.lock().expect("ledger");
-        let mut lost = BTreeSet::new();
+        // Chains whose newest refresh token was lost, and the command X gave it to.
+        let mut lost = BTreeMap::new();
+        let given = |leaf: &str| ledger.issued.get(leaf).map_or(0, |(_, s)| *s);
         for ((name, place), copy) in state {
             let Some(p) = copy.profile() else { continue };
             let Some(r) = refresh_of(p) else { continue };
@@ -820,7 +824,7 @@ impl Chaos {
                 continue;
             }
             if self.lost(&ledger, leaf) {
-                lost.insert(chain(p));
+                lost.insert(chain(p), given(leaf));
                 continue;
             }
             // A copy that is not the owner may hold an old token (it never refreshes).
@@ -830,7 +834,7 @@ impl Chaos {
                 chain(p),
                 short(r),
                 short(leaf),
-                ledger.issued.get(leaf).map_or(0, |(_, s)| *s)
+                given(leaf)
             );
         }
         let stats = self.w.sandbox.stats();
@@ -849,16 +853,16 @@ impl Chaos {
                 short(leaf)
             );
             if let Some((c, _)) = ledger.issued.get(token.as_str()) {
-                lost.insert(c.clone());
+                lost.insert(c.clone(), given(leaf));
             }
         }
         drop(ledger);
-        for c in lost {
+        for (c, step) in lost {
             if self.lost_chains.insert(c.clone()) {
                 self.ended.endable.insert(c.clone());
                 self.figures.lost += 1;
                 self.note(format!(
-                    "  {when}: chain {c} lost its newest refresh token to a kill after X rotated it; retired"
+                    "  {when}: chain {c} lost its newest refresh token: X gave it to command #{step}, killed before any copy held it; retired"
                 ));
                 self.retire(&c);
             }
