@@ -66,6 +66,70 @@ fn assert_no_replay(w: &World) {
     );
 }
 
+/// Kills `store pull NAME` on `w`'s machine once it has written the file, while the store
+/// holds the row's deletion (a trigger that sleeps): the file is the owner, the row still says
+/// it is moving there.
+fn pull_killed_after_its_file(w: &World, pg: &PgServer, url: &str, name: &str) {
+    let db = url
+        .rsplit('/')
+        .next()
+        .and_then(|tail| tail.split('?').next())
+        .expect("database")
+        .to_string();
+    pg.psql(
+        &db,
+        "CREATE FUNCTION slow_delete() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(30); RETURN OLD; END $$ LANGUAGE plpgsql;
+         CREATE TRIGGER slow_delete BEFORE DELETE ON xconnect_profiles FOR EACH ROW EXECUTE FUNCTION slow_delete();",
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xconnect"))
+        .args(["store", "pull", name, "--config-dir"])
+        .arg(w.dir.path())
+        .env("XCONNECT_STORE", url)
+        .env_remove("XCONNECT_API_BASE")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("pull");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !w.profile(name).exists() {
+        assert!(Instant::now() < deadline, "the pull never wrote the file");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    child.kill().expect("kill");
+    let _ = child.wait();
+    // The deletion's session ends with its uncommitted transaction.
+    pg.psql(
+        &db,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid();",
+    );
+    pg.psql(
+        &db,
+        "DROP TRIGGER slow_delete ON xconnect_profiles; DROP FUNCTION slow_delete();",
+    );
+}
+
+/// A forced native login into profile `name` of `w`'s folder (replacing what is there).
+fn logged_in_again(w: &World, name: &str) {
+    let mut l = w.login(&["--client-id", ID, "--profile", name, "--force"], &[]);
+    let link = l.link();
+    let redirect = w.rt.block_on(w.sandbox.approve(&link)).expect("approve");
+    l.type_line(&redirect);
+    let e = l.end();
+    assert_eq!(e.code, 0, "{}", e.stderr);
+}
+
+/// If the file is there, it must refresh without replaying a rotated-out token.
+fn refreshes_without_replay(w: &World, name: &str) {
+    if w.profile(name).exists() {
+        w.expire(name);
+        let t = w.run(&["token", name]);
+        assert_no_replay(w);
+        assert_eq!(t.code, 0, "{}", t.stderr);
+    }
+}
+
 #[test]
 fn a_pull_killed_before_its_rename_hands_the_chain_to_the_file_and_the_store_stops_refreshing() {
     let w = World::new();
@@ -277,37 +341,8 @@ fn a_pull_killed_while_the_store_deletes_the_row_leaves_the_file_as_the_only_own
     w.logged_in("work");
     let push = w.run_env(&["store", "push", "work"], &with_store(&url));
     assert_eq!(push.code, 0, "{}", push.stderr);
-    let db = url
-        .rsplit('/')
-        .next()
-        .and_then(|tail| tail.split('?').next())
-        .expect("database")
-        .to_string();
-    pg.psql(
-        &db,
-        "CREATE FUNCTION slow_delete() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(30); RETURN OLD; END $$ LANGUAGE plpgsql;
-         CREATE TRIGGER slow_delete BEFORE DELETE ON xconnect_profiles FOR EACH ROW EXECUTE FUNCTION slow_delete();",
-    );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_xconnect"))
-        .args(["store", "pull", "work", "--config-dir"])
-        .arg(w.dir.path())
-        .env("XCONNECT_STORE", &url)
-        .env_remove("XCONNECT_API_BASE")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("pull");
     // The file is written, the row's deletion waits in the database: kill -9 then.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !w.profile("work").exists() {
-        assert!(Instant::now() < deadline, "the pull never wrote the file");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    std::thread::sleep(Duration::from_millis(300));
-    child.kill().expect("kill");
-    let _ = child.wait();
-    pg.psql(&db, "DROP TRIGGER slow_delete ON xconnect_profiles;");
+    pull_killed_after_its_file(&w, pg, &url, "work");
 
     // Both copies exist; only the file refreshes.
     let b = Machine::new();
@@ -363,5 +398,144 @@ fn a_copy_kept_by_pull_keep_reads_while_fresh_and_never_refreshes() {
     expire(&w, &url, "work");
     let t = b.run(&url, &["token", "work"]);
     assert_eq!(t.code, 0, "{}", t.stderr);
+    assert_no_replay(&w);
+}
+
+#[test]
+fn a_pull_finished_after_its_file_refreshed_and_was_removed_brings_back_no_old_token() {
+    let w = World::new();
+    let pg = PgServer::shared();
+    let url = pg.fresh_url();
+    w.logged_in("work");
+    let push = w.run_env(&["store", "push", "work"], &with_store(&url));
+    assert_eq!(push.code, 0, "{}", push.stderr);
+    pull_killed_after_its_file(&w, pg, &url, "work");
+
+    // The file is the owner: it refreshes (the row keeps the token it froze, now rotated out).
+    w.expire("work");
+    let t = w.run(&["token", "work"]);
+    assert_eq!(t.code, 0, "{}", t.stderr);
+    // Then it is removed: that chain ends here.
+    let rm = w.run(&["remove", "work", "--yes"]);
+    assert_eq!(rm.code, 0, "{}", rm.stderr);
+
+    // The pull run again, as the row says, must not write the row's old token back as the owner.
+    let again = w.run_env(&["store", "pull", "work"], &with_store(&url));
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    refreshes_without_replay(&w, "work");
+    assert!(
+        again.stderr.contains("removed or replaced"),
+        "{}",
+        again.stderr
+    );
+    assert!(!w.profile("work").exists(), "no old copy brought back");
+    let b = Machine::new();
+    assert_eq!(
+        b.run(&url, &["token", "work"]).code,
+        3,
+        "nothing left in the store"
+    );
+    assert_no_replay(&w);
+}
+
+#[test]
+fn a_pull_finished_after_its_file_was_replaced_by_a_login_keeps_the_new_login() {
+    let w = World::new();
+    let pg = PgServer::shared();
+    let url = pg.fresh_url();
+    w.logged_in("work");
+    let push = w.run_env(&["store", "push", "work"], &with_store(&url));
+    assert_eq!(push.code, 0, "{}", push.stderr);
+    pull_killed_after_its_file(&w, pg, &url, "work");
+    w.expire("work");
+    let t = w.run(&["token", "work"]);
+    assert_eq!(t.code, 0, "{}", t.stderr);
+    // A new login replaces the file: a new chain; the pulled one ends here.
+    logged_in_again(&w, "work");
+    let new_refresh = file_refresh(&w, "work");
+
+    // The pull run again finishes (no --force, which would write the row's old token over the
+    // new login) and leaves the new login as it is.
+    let again = w.run_env(&["store", "pull", "work"], &with_store(&url));
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(file_refresh(&w, "work"), new_refresh);
+    let b = Machine::new();
+    assert_eq!(b.run(&url, &["token", "work"]).code, 3, "the row is gone");
+    w.expire("work");
+    let t = w.run(&["token", "work"]);
+    assert_eq!(t.code, 0, "{}", t.stderr);
+    assert!(works(&w, t.stdout.trim()));
+    assert_no_replay(&w);
+}
+
+#[test]
+fn a_push_refused_by_another_profile_in_the_store_leaves_the_file_refreshing() {
+    let w = World::new();
+    let url = PgServer::shared().fresh_url();
+    w.logged_in("work");
+    // Another login of that name went into the store: another chain.
+    let other = login_into_store(&w, &url, "work", &[]);
+    assert_eq!(other.code, 0, "{}", other.stderr);
+    let theirs = row(&w, &url, "work").profile.token.expect("token");
+
+    let push = w.run_env(&["store", "push", "work"], &with_store(&url));
+    assert_eq!(push.code, 1, "{}", push.stderr);
+    assert!(push.stderr.contains("--force"), "{}", push.stderr);
+    assert!(push.stderr.contains("left as it was"), "{}", push.stderr);
+    // Nothing changed: the file is its chain's owner and refreshes; so is the row, of its own.
+    assert!(
+        w.read("work").get("moved").is_none(),
+        "the file is not marked"
+    );
+    w.expire("work");
+    let t = w.run(&["token", "work"]);
+    assert_eq!(t.code, 0, "{}", t.stderr);
+    assert!(works(&w, t.stdout.trim()));
+    assert_eq!(
+        row(&w, &url, "work")
+            .profile
+            .token
+            .expect("token")
+            .refresh_token,
+        theirs.refresh_token
+    );
+    expire(&w, &url, "work");
+    let b = Machine::new();
+    let t = b.run(&url, &["token", "work"]);
+    assert_eq!(t.code, 0, "{}", t.stderr);
+    assert!(works(&w, t.stdout.trim()));
+
+    // A push stopped as its mark landed, then run again and refused: the same.
+    killed_at(
+        &w,
+        &url,
+        "rename,renameat,renameat2",
+        &["store", "push", "work"],
+    );
+    let again = w.run_env(&["store", "push", "work"], &with_store(&url));
+    assert_eq!(again.code, 1, "{}", again.stderr);
+    assert!(again.stderr.contains("left as it was"), "{}", again.stderr);
+    assert!(
+        w.read("work").get("moved").is_none(),
+        "the file is not marked"
+    );
+    w.expire("work");
+    let t = w.run(&["token", "work"]);
+    assert_eq!(t.code, 0, "{}", t.stderr);
+
+    // With --force it moves in, and the store's chain ends.
+    let ours = file_refresh(&w, "work");
+    let forced = w.run_env(&["store", "push", "work", "--force"], &with_store(&url));
+    assert_eq!(forced.code, 0, "{}", forced.stderr);
+    assert!(!w.profile("work").exists());
+    assert_eq!(
+        row(&w, &url, "work")
+            .profile
+            .token
+            .expect("token")
+            .refresh_token
+            .as_deref(),
+        Some(ours.as_str())
+    );
     assert_no_replay(&w);
 }

@@ -33,7 +33,8 @@ pub async fn status(pg: &PgStore) -> Result<String, Failure> {
 ///
 /// Run again after a crash, the same command finds the move by its id and finishes it; a file
 /// whose move had finished and whose profile has left the store since is an old copy, and is
-/// removed without being written anywhere.
+/// removed without being written anywhere. A push refused because another profile of that name
+/// is in the store (no `force`) writes nothing there and leaves the file its chain's owner.
 pub async fn push(
     files: &Store,
     pg: &mut PgStore,
@@ -74,23 +75,36 @@ pub async fn push(
         Some(m) => return Err(Failure::new(exit::FAILURE, m.explain(name))),
     };
     profile.clear_moved();
+    // The file as it was before any push marked it: what a refused push leaves.
+    let unmarked = profile.clone();
     profile.origin = Some(Origin {
         id: id.clone(),
         from: from.clone(),
         at: crate::timefmt::whole_utc(crate::timefmt::now()),
     });
-    let moved = pg
-        .move_in(name, &profile, &id, &from, force)
-        .await
-        .map_err(|e| match e {
-            StoreError::Exists { .. } => Failure::new(
-                exit::FAILURE,
-                format!(
-                    "{e}: pass --force to replace the store's copy (its token chain ends). This file no longer refreshes: run the same push with --force to finish the move"
+    let moved = match pg.move_in(name, &profile, &id, &from, force).await {
+        Ok(moved) => moved,
+        // Another profile of that name is in the store, and this move never wrote the row
+        // (it would have found its own work first): nothing was written there, so the file is
+        // its chain's owner again, as before the push.
+        Err(e @ StoreError::Exists { .. }) => {
+            let said =
+                format!("{e}: pass --force to replace the store's copy (its token chain ends)");
+            return Err(match save_held(held, unmarked).await {
+                Ok(_) => Failure::new(
+                    exit::FAILURE,
+                    format!("{said}; {name}'s file is left as it was, and refreshes"),
                 ),
-            ),
-            e => e.into(),
-        })?;
+                Err(f) => Failure::new(
+                    exit::FAILURE,
+                    format!(
+                        "{said}; {name}'s file no longer refreshes ({f}): run the same push with --force to finish the move"
+                    ),
+                ),
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
     let removed = tokio::task::spawn_blocking(move || held.remove())
         .await
         .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?;
@@ -133,7 +147,9 @@ pub async fn push(
 /// A complete temporary file that a crash left in step 2 holds the frozen row, the owner's
 /// latest state, so the next command promotes it rightly. Run again, the same command finds
 /// the move by its id and finishes it; a file it already wrote is kept as it is (it may have
-/// refreshed since).
+/// refreshed since); a file it wrote that was removed or replaced since (see
+/// `profile::store`'s ended marks) is not written again, as the frozen row may be older than
+/// that file was: the row is deleted and nothing is written.
 pub async fn pull(
     files: &Store,
     pg: &mut PgStore,
@@ -200,7 +216,7 @@ pub async fn pull(
         at: crate::timefmt::whole_utc(crate::timefmt::now()),
     });
     let kept_before = moved.state == MoveState::Kept;
-    let path = write_moved_file(
+    let written = write_moved_file(
         files,
         name,
         owner,
@@ -209,11 +225,16 @@ pub async fn pull(
         kept_before,
     )
     .await?;
+    let (path, ended) = match written {
+        Written::Here(path) => (path, false),
+        Written::EndedSince(path) => (path, true),
+    };
     // 3. The row: gone, or a copy for reading.
     let id = moved.id.clone();
     let shown = path.display().to_string();
     pg.update_locked(name, |current, _| async move {
         match &current.profile.moved {
+            Some(m) if m.id == id && ended => Update::Remove,
             Some(m) if m.id == id && keep && m.state == MoveState::Kept => Update::Keep,
             Some(m) if m.id == id && keep => {
                 let mut copy = current.profile.clone();
@@ -233,6 +254,16 @@ pub async fn pull(
     .map_err(Failure::from)
     .and_then(|r| r.map(|_| ()))
     .or_else(|f| if f.code == exit::NO_SUCH_PROFILE { Ok(()) } else { Err(f) })?;
+    // No row moves to this file any more.
+    if let Ok(held) = lock(files, name, Purpose::Save).await {
+        held.forget_ended();
+    }
+    if ended {
+        return Ok(format!(
+            "Finished moving {name} out of the profile store {label}: the file this move wrote, {}, was removed or replaced since, and may have refreshed before, so the store's copy is older than it was and is removed; nothing is written.",
+            path.display()
+        ));
+    }
     Ok(if keep {
         format!(
             "Copied {name} from the profile store {label} to {}; the store keeps a copy for reading only (it never refreshes: only the file does).",
@@ -282,9 +313,18 @@ async fn save_held(mut held: ProfileLock, profile: Profile) -> Result<ProfileLoc
         .map_err(Failure::from)
 }
 
+/// What step 2 of a pull found or did.
+enum Written {
+    /// The file is this move's: written now, or before (kept as it is).
+    Here(std::path::PathBuf),
+    /// This move wrote the file before, and it was removed or replaced since: nothing written.
+    EndedSince(std::path::PathBuf),
+}
+
 /// Step 2 of a pull: writes `profile` to its file under the file lock. A file that this move
-/// already wrote (its `[origin]` names the move) is kept as it is; another file only with
-/// `force`. With `must_exist` (the row is a kept copy of this file) nothing is written.
+/// already wrote (its `[origin]` names the move) is kept as it is; one it wrote that was
+/// removed or replaced since is not written again; another file only with `force`. With
+/// `must_exist` (the row is a kept copy of this file) nothing is written.
 async fn write_moved_file(
     files: &Store,
     name: &str,
@@ -292,14 +332,18 @@ async fn write_moved_file(
     id: &str,
     force: bool,
     must_exist: bool,
-) -> Result<std::path::PathBuf, Failure> {
+) -> Result<Written, Failure> {
     let mut held = lock(files, name, Purpose::Save).await?;
     let id = id.to_string();
+    let path = files
+        .path(name)
+        .map_err(|e| Failure::new(exit::FAILURE, e))?;
     tokio::task::spawn_blocking(move || {
         match held.load() {
             Ok(loaded) if loaded.profile.origin.as_ref().is_some_and(|o| o.id == id) => {
-                return Ok(loaded.path)
+                return Ok(Written::Here(loaded.path))
             }
+            _ if !must_exist && held.ended_here(&id) => return Ok(Written::EndedSince(path)),
             Err(LoadError::NotFound { .. }) if !must_exist => {}
             Err(LoadError::NotFound { path, .. }) => {
                 return Err(Failure::new(
@@ -322,7 +366,9 @@ async fn write_moved_file(
             }
             _ => {}
         }
-        held.save(&profile).map_err(Failure::from)
+        held.save(&profile)
+            .map(Written::Here)
+            .map_err(Failure::from)
     })
     .await
     .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?

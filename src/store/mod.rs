@@ -305,10 +305,12 @@ pub fn pick_file(store: &crate::profile::Store, name: Option<&str>) -> Result<St
     }
     // A marker that is not a small regular file is named, not passed over: the profile a
     // command would then pick is not the one the person meant.
-    store.try_default_name()?.ok_or_else(|| StoreError::NoDefault {
-        names: store.list().into_iter().map(|(n, _)| n).collect(),
-        place: String::new(),
-    })
+    store
+        .try_default_name()?
+        .ok_or_else(|| StoreError::NoDefault {
+            names: store.list().into_iter().map(|(n, _)| n).collect(),
+            place: String::new(),
+        })
 }
 
 /// Connects to the store at `text` (password from the URL, `PGPASSWORD` or the password

@@ -123,6 +123,18 @@ impl ProfileLock {
         &self.name
     }
 
+    /// Whether the file that `store pull` move `id` wrote here was removed or replaced since
+    /// (see the `ended` room).
+    pub fn ended_here(&self, id: &str) -> bool {
+        self.store.ended_here(&self.name, id)
+    }
+
+    /// Forgets which pulled files of this profile ended here: no row of the store is moving
+    /// to this file any more.
+    pub fn forget_ended(&self) {
+        self.store.forget_ended(&self.name);
+    }
+
     /// Reads the profile and remembers what it read: [`ProfileLock::save`] then refuses to
     /// write over a file that changed since.
     pub fn load(&mut self) -> Result<Loaded, LoadError> {
@@ -203,6 +215,11 @@ impl ProfileLock {
                 return Err(SaveError::Changed(target));
             }
         }
+        // A pulled file replaced by another profile (a new login) ends here: recorded first.
+        let next = profile.origin.as_ref().map(|o| o.id.as_str());
+        self.store
+            .before_ending(&self.name, &target, next)
+            .map_err(SaveError::Io)?;
         let text = profile
             .to_toml()
             .map_err(|e| SaveError::Io(format!("cannot save {}: {e}", show_path(&target))))?;
@@ -237,6 +254,10 @@ impl ProfileLock {
                 })
             }
             _ => {}
+        }
+        // A pulled file removed here ends here: recorded first.
+        if let Err(message) = self.store.before_ending(&name, &path, None) {
+            return Err(LoadError::Io { path, message });
         }
         match fs::remove_file(&path) {
             Ok(()) => {}

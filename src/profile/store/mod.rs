@@ -7,6 +7,7 @@
 //! <root>/profiles/<name>.toml          one profile, mode 0600
 //! <root>/profiles/.<name>.lock         only while a process writes or refreshes <name>
 //! <root>/profiles/.<name>.toml.tmp-<pid>-<sum>-<random>   only while a save runs
+//! <root>/profiles/.<name>.ended-<id>   a pulled file that was removed or replaced here
 //! ```
 //!
 //! Every write of a profile (a login's save, a refresh, a revoke, a removal, making it the
@@ -22,10 +23,12 @@
 //!
 //! The rooms: this file is the [`Store`] API; `lock` the profile's lock and the writes made
 //! under it; `atomic` the atomic write, the sweep and the recovery of what a killed save left;
-//! `paths` where the store is and its folders; `perms` modes, warnings and symbolic links;
+//! `ended` the marks a pulled file leaves when it ends here; `paths` where the store is and
+//! its folders; `perms` modes, warnings and symbolic links;
 //! `quote` paths as shell words.
 
 mod atomic;
+mod ended;
 mod lock;
 mod paths;
 mod perms;
