@@ -84,15 +84,9 @@ fn fields_become_a_json_body_and_the_post_is_made() {
     assert_eq!(posts[0].1, "hello from xconnect");
     assert_eq!(v["data"]["id"], posts[0].0.as_str());
 
-    // The same post again: X refuses duplicates, with its words on stderr, nothing on stdout.
-    let again = w.run(&[
-        "api",
-        "-X",
-        "POST",
-        "/2/tweets",
-        "-f",
-        "text=hello from xconnect",
-    ]);
+    // As with `gh api`, fields without -X mean POST. The same post again: X refuses
+    // duplicates, with its words on stderr, nothing on stdout.
+    let again = w.run(&["api", "/2/tweets", "-f", "text=hello from xconnect"]);
     assert_eq!(again.code, 1, "{}", again.stderr);
     assert!(again.stdout.is_empty());
     assert!(

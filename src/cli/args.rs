@@ -218,6 +218,7 @@ pub(crate) struct ApiArgs {
     #[arg(short = 'X', long, value_name = "METHOD")]
     pub(crate) method: Option<String>,
     /// A field: a JSON body's string for POST, PUT and PATCH, a query parameter otherwise.
+    /// Fields without -X mean POST (as in gh api), except with --paginate.
     #[arg(short = 'f', long = "field", value_name = "KEY=VALUE")]
     pub(crate) fields: Vec<String>,
     /// A typed field: numbers, true, false and null keep their JSON type.

@@ -59,7 +59,12 @@ fn usage(message: impl Into<String>) -> Failure {
     Failure::new(exit::USAGE, message)
 }
 
-/// The method: `-X` when given, otherwise GET (POST when `--input` sends a body).
+/// The method: `-X` when given, otherwise GET; POST when `--input` sends a body or `-f`/`-F`
+/// give fields (as `gh api` does), except with `--paginate`, which pages through a GET.
+fn has_fields(call: &Call) -> bool {
+    !call.fields.is_empty() || !call.typed_fields.is_empty()
+}
+
 fn method_of(call: &Call) -> Result<Method, Failure> {
     match &call.method {
         Some(m) => {
@@ -73,6 +78,8 @@ fn method_of(call: &Call) -> Result<Method, Failure> {
             }
         }
         None if call.input.is_some() => Ok(Method::POST),
+        // As `gh api`: fields mean POST, unless the call pages through a listing.
+        None if has_fields(call) && !call.paginate => Ok(Method::POST),
         None => Ok(Method::GET),
     }
 }
@@ -514,10 +521,29 @@ mod tests {
         );
 
         let mut g = call("/2/users/1/tweets");
+        g.method = Some("GET".into());
         g.fields = vec!["max_results=5".into()];
         let p = prepare(&base(), &g).expect("ok");
         assert_eq!(p.method, Method::GET);
         assert!(p.body.is_none());
+        assert_eq!(p.url.query(), Some("max_results=5"));
+
+        // As `gh api`: fields without -X mean POST, with the fields as the JSON body…
+        let mut post = call("/2/tweets");
+        post.fields = vec!["text=x".into()];
+        let p = prepare(&base(), &post).expect("ok");
+        assert_eq!(p.method, Method::POST, "-f without -X means POST");
+        let body: Value = serde_json::from_slice(&p.body.expect("body")).expect("json");
+        assert_eq!(body, serde_json::json!({"text": "x"}));
+        let mut typed = call("/2/tweets");
+        typed.typed_fields = vec!["n=1".into()];
+        assert_eq!(prepare(&base(), &typed).expect("ok").method, Method::POST);
+        // …except when paging through a listing, which is a GET.
+        let mut pages = call("/2/users/1/tweets");
+        pages.fields = vec!["max_results=5".into()];
+        pages.paginate = true;
+        let p = prepare(&base(), &pages).expect("ok");
+        assert_eq!(p.method, Method::GET);
         assert_eq!(p.url.query(), Some("max_results=5"));
     }
 
