@@ -4,65 +4,12 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::keys::plain;
-use super::model::{Cmd, Model, StatusKind, Step};
+use super::model::{Cmd, Entry, Menu, Model, StatusKind, Step};
 use super::resume;
+use super::steps::{self, focus};
 use super::widgets::body::Body;
 use super::widgets::choice_list;
 use crate::profile::Profile;
-use crate::session::Session;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Menu {
-    /// An interrupted session that can be resumed.
-    pub resume: Option<Session>,
-    /// Saved profiles that can be logged in again, by name; `None` until read (the files are
-    /// read after the first frame, so it does not wait for a thousand of them).
-    pub profiles: Vec<(String, Option<Profile>)>,
-    pub cursor: usize,
-    /// The files were read: a profile still `None` could not be.
-    pub read: bool,
-}
-
-/// One line of the menu.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Entry {
-    Resume,
-    New,
-    Profile(usize),
-    Quit,
-}
-
-impl Menu {
-    pub fn new(resume: Option<Session>, profiles: Vec<(String, Option<Profile>)>) -> Self {
-        let read = profiles.iter().all(|(_, p)| p.is_some());
-        Menu {
-            resume,
-            profiles,
-            cursor: 0,
-            read,
-        }
-    }
-
-    /// The names whose profiles are still to be read.
-    pub fn unread(&self) -> Vec<String> {
-        self.profiles
-            .iter()
-            .filter(|(_, p)| p.is_none())
-            .map(|(n, _)| n.clone())
-            .collect()
-    }
-
-    pub fn entries(&self) -> Vec<Entry> {
-        let mut v = Vec::new();
-        if self.resume.is_some() {
-            v.push(Entry::Resume);
-        }
-        v.push(Entry::New);
-        v.extend((0..self.profiles.len()).map(Entry::Profile));
-        v.push(Entry::Quit);
-        v
-    }
-}
 
 /// One line about a profile: account, app type, token state.
 pub fn describe(p: &Profile, now: time::OffsetDateTime) -> String {
@@ -228,7 +175,7 @@ fn choose(m: &mut Model) -> Vec<Cmd> {
             Vec::new()
         }
         Entry::New => {
-            m.enter(Step::CreateApp);
+            focus::enter(m, Step::CreateApp);
             m.menu_back = Some(back);
             vec![Cmd::ClearSession]
         }
@@ -255,7 +202,7 @@ fn choose(m: &mut Model) -> Vec<Cmd> {
             }
             m.menu_back = Some(back);
             load_settings(m, &name, &profile);
-            super::update::go_authorize(m)
+            steps::go_authorize(m)
         }
         Entry::Quit => {
             m.quit = true;

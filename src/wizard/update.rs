@@ -3,8 +3,8 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 use super::keys::{self as keys, ctrl, plain, OnPresetValue};
-use super::model::{Cmd, Focus, Model, Msg, Overlay, Phase, StatusKind, Step};
-use super::steps;
+use super::model::{Cmd, Focus, Menu, Model, Msg, Overlay, Phase, StatusKind, Step};
+use super::steps::{self, focus, go_authorize};
 use super::widgets::text_field::{Edit, MAX_FIELD_CHARS};
 use crate::clipboard::Delivery;
 use crate::sanitize::clean_paste;
@@ -31,7 +31,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
         && m.step != Step::Done
     {
         // Every step change is remembered, so an interruption can be resumed.
-        cmds.push(Cmd::SaveSession(Box::new(super::resume::from_model(m))));
+        cmds.push(Cmd::SaveSession(Box::new(m.session())));
     }
     cmds
 }
@@ -64,7 +64,7 @@ fn handle(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             Vec::new()
         }
         Msg::ProfilesRead(read) => {
-            let fill = |menu: &mut super::menu::Menu| {
+            let fill = |menu: &mut Menu| {
                 menu.read = true;
                 for (name, profile) in read {
                     if let Some(slot) = menu.profiles.iter_mut().find(|(n, _)| *n == name) {
@@ -101,11 +101,6 @@ fn handle(m: &mut Model, msg: Msg) -> Vec<Cmd> {
         Msg::Key(_) => Vec::new(),
         other => steps::authorize::on_msg(m, other),
     }
-}
-
-pub fn go_authorize(m: &mut Model) -> Vec<Cmd> {
-    m.enter(Step::Authorize);
-    steps::authorize::start(m)
 }
 
 /// Honest words for each delivery: OSC 52 is sent, never known to have arrived.
@@ -352,7 +347,7 @@ fn on_paste(m: &mut Model, raw: &str) {
 }
 
 fn move_focus(m: &mut Model, delta: isize) {
-    let list = steps::focusables(m);
+    let list = focus::focusables(m);
     let now = list.iter().position(|f| *f == m.focus).unwrap_or(0);
     let n = list.len() as isize;
     let next = (now as isize + delta).rem_euclid(n.max(1)) as usize;
@@ -398,11 +393,11 @@ fn back(m: &mut Model) -> Vec<Cmd> {
         m.auth.phase = Phase::Preparing;
         m.auth.pending = None;
         m.auth.listener = None;
-        m.enter(Step::Credentials);
+        focus::enter(m, Step::Credentials);
         return vec![Cmd::CancelAuth];
     }
     match m.step.prev() {
-        Some(prev) => m.enter(prev),
+        Some(prev) => focus::enter(m, prev),
         None if m.menu_back.is_some() => m.menu = m.menu_back.take(),
         None => m.set_status(StatusKind::Info, "This is the first step. q quits."),
     }
@@ -451,7 +446,7 @@ fn advance(m: &mut Model) -> Vec<Cmd> {
         }];
     }
     if let Some(next) = m.step.next() {
-        m.enter(next);
+        focus::enter(m, next);
     }
     Vec::new()
 }

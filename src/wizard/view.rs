@@ -6,14 +6,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::model::{Focus, Model, Overlay, StatusKind, Step};
+use super::model::{Focus, Model, Overlay, StatusKind, Step, MIN_HEIGHT, MIN_WIDTH};
 use super::steps;
 use super::widgets::body::Body;
 use crate::guide::guide;
-
-/// Below this the wizard shows a "terminal too small" message instead of a cramped screen.
-pub const MIN_WIDTH: u16 = 60;
-pub const MIN_HEIGHT: u16 = 20;
 
 /// Rows above the body (header, stepper, rule) and below it (status, keys).
 const TOP: u16 = 3;
@@ -363,7 +359,7 @@ pub fn key_hints(m: &Model) -> Vec<(&'static str, &'static str)> {
     if m.step.prev().is_some() {
         v.push(("Esc", "back"));
     }
-    if steps::focusables(m).len() > 1 {
+    if steps::focus::focusables(m).len() > 1 {
         v.push(("Tab", "next field"));
     }
     match m.focus {

@@ -2,7 +2,7 @@
 
 use crossterm::event::KeyEvent;
 
-use super::{render_intro, render_outro};
+use super::shared::{render_intro, render_outro};
 use crate::wizard::model::{Focus, Model};
 use crate::wizard::widgets::body::Body;
 use crate::wizard::widgets::choice_list;

@@ -6,8 +6,9 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::text::{Line, Span};
 use url::Url;
 
-use super::{render_intro, render_outro};
-use crate::callback::{parse_redirect, ssh_forward_hint};
+use super::focus::{self, ssh_hint};
+use super::shared::{render_field, render_intro, render_outro};
+use crate::callback::parse_redirect;
 use crate::login::flow;
 use crate::secret::Secret;
 use crate::wizard::keys::plain;
@@ -75,14 +76,14 @@ pub fn render(m: &Model, body: &mut Body) {
     }
     render_outro(m, body);
     body.blank();
-    super::render_field(
+    render_field(
         m,
         body,
+        &[],
         Focus::RedirectPaste,
         "Redirected URL",
         LABEL_W,
         &m.auth.paste,
-        true,
     );
     phase_line(m, body);
     listener_lines(m, body);
@@ -120,21 +121,6 @@ fn phase_line(m: &Model, body: &mut Body) {
 /// The callback is on this machine: the browser must be here too, or reach it through SSH.
 fn flow_is_loopback(m: &Model) -> bool {
     flow::loopback(&m.settings()).is_some()
-}
-
-/// Over SSH with a loopback callback: the command that forwards the callback's port (and, in
-/// the sandbox, the emulator's, which the browser opens too) from the person's own computer.
-pub fn ssh_hint(m: &Model) -> Option<String> {
-    if !m.over_ssh || !matches!(m.auth.listener, Some(Ok(_))) {
-        return None;
-    }
-    let callback = Url::parse(m.urls.callback.value()).ok()?;
-    let emulator: Vec<u16> = if m.sandbox {
-        m.endpoints.auth_base.port().into_iter().collect()
-    } else {
-        Vec::new()
-    };
-    ssh_forward_hint(&callback, &emulator, m.ssh_target.as_deref())
 }
 
 fn listener_lines(m: &Model, body: &mut Body) {
@@ -274,7 +260,7 @@ pub fn on_msg(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                 if let Some(profile) = saved_profile(m) {
                     m.outcome = Some(Outcome { path, profile });
                 }
-                m.enter(Step::Done);
+                focus::enter(m, Step::Done);
                 m.status = None;
             }
             Err(SaveFailure::Exists) => {

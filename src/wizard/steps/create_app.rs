@@ -5,7 +5,7 @@
 use crossterm::event::KeyEvent;
 use ratatui::text::{Line, Span};
 
-use super::{render_intro, render_outro};
+use super::shared::{render_intro, render_outro};
 use crate::guide::guide;
 use crate::wizard::model::{Focus, Model};
 use crate::wizard::widgets::body::Body;

@@ -3,7 +3,7 @@
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::text::{Line, Span};
 
-use super::{render_check, render_intro, render_outro};
+use super::shared::{render_check, render_intro, render_outro, shown_check};
 use crate::validate::Check;
 use crate::wizard::model::{Focus, Model, Permissions, StatusKind};
 use crate::wizard::widgets::body::Body;
@@ -42,7 +42,7 @@ pub fn render(m: &Model, body: &mut Body) {
         "offline.access keeps access after 2 hours (X adds a refresh token).",
         style,
     );
-    let check = super::shown_check(m, Focus::Scopes, false);
+    let check = shown_check(m, &checks(m), Focus::Scopes, false);
     render_check(body, check, 2);
     render_outro(m, body);
 }

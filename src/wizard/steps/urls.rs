@@ -2,7 +2,7 @@
 
 use crossterm::event::KeyEvent;
 
-use super::{render_field, render_intro, render_outro};
+use super::shared::{render_field, render_intro, render_outro};
 use crate::presets::presets;
 use crate::validate::{check_url, is_loopback_host, Check};
 use crate::wizard::model::{Focus, Model};
@@ -14,6 +14,7 @@ pub const WEBSITE_LABEL: &str = "Website URL";
 const LABEL_W: usize = 28;
 
 pub fn render(m: &Model, body: &mut Body) {
+    let checks = checks(m);
     render_intro(m, body);
     body.blank();
     let items: Vec<(&str, &str)> = presets()
@@ -25,20 +26,20 @@ pub fn render(m: &Model, body: &mut Body) {
     render_field(
         m,
         body,
+        &checks,
         Focus::Callback,
         CALLBACK_LABEL,
         LABEL_W,
         &m.urls.callback,
-        true,
     );
     render_field(
         m,
         body,
+        &checks,
         Focus::Website,
         WEBSITE_LABEL,
         LABEL_W,
         &m.urls.website,
-        true,
     );
     if let Some(p) = presets().get(m.urls.preset) {
         if !p.website_note.is_empty() && m.urls.website.value() == p.website_url {
@@ -90,7 +91,7 @@ pub fn choose(m: &mut Model, index: usize) {
 }
 
 /// The focused URL field holds the chosen preset's value, unchanged, and e has not opened it
-/// for editing: c and p act on the value (see [`crate::wizard::keys::on_preset_value`]).
+/// for editing: c and p act on the value (see `wizard::keys::on_preset_value`).
 pub fn holds_preset_value(m: &Model) -> bool {
     // In a URL field, `typing` is set by e (and by a change that leaves the preset).
     if m.typing {
