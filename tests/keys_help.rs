@@ -1,4 +1,4 @@
-//! The keys are written down once (`wizard::keys`): the help overlay of each screen lists its
+//! The keys are written down once (`wizard::keymap`): the help overlay of each screen lists its
 //! keys without clipping at the smallest size, the footer shows the keys that work now, and
 //! the README's key table is the same list.
 
@@ -6,7 +6,7 @@ mod common;
 
 use common::authorize::ready;
 use common::*;
-use xconnect::wizard::{keys, Msg, Step};
+use xconnect::wizard::{keymap, Msg, Step};
 
 /// The wizard on `step` (the model walked there with the defaults).
 fn on(step: Step) -> xconnect::wizard::Model {
@@ -50,7 +50,7 @@ fn each_screen_s_help_fits_unclipped_at_60x20_and_80x24() {
                 screen.contains("Any key closes this help."),
                 "{step:?} {size:?}: the last line is in the box:\n{screen}"
             );
-            for (k, _) in keys::help(step, false) {
+            for (k, _) in keymap::help(step, false) {
                 assert!(
                     screen.contains(k),
                     "{step:?} {size:?} lacks {k:?}:\n{screen}"
@@ -62,7 +62,7 @@ fn each_screen_s_help_fits_unclipped_at_60x20_and_80x24() {
 
 #[test]
 fn authorize_s_help_names_every_key_it_takes() {
-    let help: Vec<&str> = keys::help(Step::Authorize, false)
+    let help: Vec<&str> = keymap::help(Step::Authorize, false)
         .into_iter()
         .map(|(k, _)| k)
         .collect();
@@ -89,10 +89,10 @@ fn the_footer_shows_o_with_a_display_and_s_after_a_failed_save() {
     assert!(screen_text(&m).contains("s save again"));
 }
 
-/// The README's key table, as `keys::reference()` makes it.
+/// The README's key table, as `keymap::reference()` makes it.
 fn table() -> String {
     let mut t = String::from("| where | key | what it does |\n|---|---|---|\n");
-    for (place, keys) in keys::reference() {
+    for (place, keys) in keymap::reference() {
         for (i, (k, what)) in keys.iter().enumerate() {
             let ks: Vec<String> = k.split("  ").map(|p| format!("`{p}`")).collect();
             let place = if i == 0 { place } else { "" };
@@ -114,14 +114,14 @@ fn the_readme_s_key_table_is_the_wizard_s() {
     assert_eq!(
         shown,
         table().trim(),
-        "README's key table differs from src/wizard/keys.rs; it should read:\n{}",
+        "README's key table differs from src/wizard/keymap.rs; it should read:\n{}",
         table()
     );
 }
 
 /// The keys a help table names, one by one ("c  Ctrl-Y" is `c` and `Ctrl-Y`; "↑ ↓" is `↑↓`).
 fn help_keys(step: Step, on_menu: bool) -> Vec<String> {
-    keys::help(step, on_menu)
+    keymap::help(step, on_menu)
         .into_iter()
         .flat_map(|(k, _)| {
             k.split("  ")

@@ -419,7 +419,7 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 
 fn help(m: &Model, f: &mut Frame, area: Rect) {
     let t = m.theme;
-    let keys = super::keys::help(m.step, m.menu.is_some());
+    let keys = super::keymap::help(m.step, m.menu.is_some());
     let key_w = keys
         .iter()
         .map(|(k, _)| k.chars().count())
