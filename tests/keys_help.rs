@@ -168,3 +168,90 @@ fn every_key_the_footer_offers_is_in_that_screen_s_help() {
         }
     }
 }
+
+/// A key as the help writes it ("Shift-Tab", "Ctrl-R", "↑", "1-9", "q").
+fn named(k: &str) -> Vec<keymap::Key> {
+    use crossterm::event::KeyCode;
+    use keymap::Key;
+    let code = match k {
+        "Enter" => KeyCode::Enter,
+        "Esc" => KeyCode::Esc,
+        "Tab" => KeyCode::Tab,
+        "Shift-Tab" => KeyCode::BackTab,
+        "PgUp" => KeyCode::PageUp,
+        "PgDn" => KeyCode::PageDown,
+        "F1" => KeyCode::F(1),
+        "↑" => KeyCode::Up,
+        "↓" => KeyCode::Down,
+        "←" => KeyCode::Left,
+        "→" => KeyCode::Right,
+        "Space" => KeyCode::Char(' '),
+        "1-9" => return vec![Key::Digit],
+        _ => {
+            if let Some(c) = k.strip_prefix("Ctrl-") {
+                let c = c.to_lowercase().chars().next().expect("a letter");
+                return vec![Key::Ctrl(c)];
+            }
+            let mut cs = k.chars();
+            let (Some(c), None) = (cs.next(), cs.next()) else {
+                panic!("{k:?} is no key name");
+            };
+            return vec![Key::Char(c), Key::Code(KeyCode::Char(c))];
+        }
+    };
+    vec![Key::Code(code)]
+}
+
+/// The help and the keys that act are one row: each key a row names is one of its bindings
+/// (a row may take more, such as j and k beside ↑ and ↓).
+#[test]
+fn every_key_a_help_row_names_is_bound_in_that_row() {
+    for on_menu in [false, true] {
+        for step in Step::ALL {
+            for row in keymap::table(step, on_menu).rows() {
+                if row.binds.is_empty() {
+                    // "In a field": the text field's own keys.
+                    continue;
+                }
+                for k in row.keys.split(' ').filter(|k| !k.is_empty()) {
+                    assert!(
+                        named(k)
+                            .iter()
+                            .any(|n| row.binds.iter().any(|b| b.key == *n)),
+                        "{step:?} (menu: {on_menu}): the row {:?} names {k:?} but does not bind it",
+                        row.keys
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// A key is read once, through the screen's table: the first binding that takes it and
+/// applies wins, and a key no binding takes goes to the focused text field.
+#[test]
+fn a_key_is_read_through_the_screen_s_table() {
+    use crossterm::event::KeyCode;
+    use keymap::Action;
+    let mut m = model();
+    // Step 1, the list focused: ↓ moves in the list, Ctrl-P goes back (not to the list).
+    assert_eq!(
+        keymap::action_for(&m, &crossterm::event::KeyEvent::from(KeyCode::Down)),
+        Some(Action::ListDown)
+    );
+    assert_eq!(
+        keymap::action_for(&m, &keymap::Key::Ctrl('p').example()),
+        Some(Action::Back)
+    );
+    // In a text field a letter types (no action), and ↓ leaves the field.
+    send(&mut m, [enter(), enter(), enter(), enter()]);
+    assert_eq!(m.step, Step::Credentials);
+    assert_eq!(
+        keymap::action_for(&m, &keymap::Key::Char('q').example()),
+        None
+    );
+    assert_eq!(
+        keymap::action_for(&m, &crossterm::event::KeyEvent::from(KeyCode::Down)),
+        Some(Action::NextFocus)
+    );
+}

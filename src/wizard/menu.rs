@@ -1,9 +1,6 @@
 //! The start menu, shown when profiles exist: set up a new app, log in again to a saved
 //! profile (straight to Authorize with its settings), or quit.
 
-use crossterm::event::{KeyCode, KeyEvent};
-
-use super::keys::plain;
 use super::model::{Cmd, Entry, Menu, Model, StatusKind, Step};
 use super::resume;
 use super::steps::{self, focus};
@@ -117,33 +114,8 @@ pub fn render(menu: &Menu, rows: usize, now: time::OffsetDateTime, body: &mut Bo
     }
 }
 
-pub fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
-    let Some(menu) = m.menu.as_mut() else {
-        return Vec::new();
-    };
-    let len = menu.entries().len();
-    if let Some(i) = choice_list::on_key(menu.cursor, len, &key) {
-        menu.cursor = i;
-        return Vec::new();
-    }
-    match (key.code, plain(&key)) {
-        (KeyCode::Enter, _) => choose(m),
-        (_, Some('q')) => {
-            m.quit = true;
-            vec![Cmd::Quit]
-        }
-        (_, Some('?')) | (KeyCode::F(1), _) => {
-            m.overlay = Some(super::model::Overlay::Help);
-            Vec::new()
-        }
-        _ => {
-            m.set_status(StatusKind::Info, "↑ ↓ choose, Enter goes, q quits.");
-            Vec::new()
-        }
-    }
-}
-
-fn choose(m: &mut Model) -> Vec<Cmd> {
+/// Enter: does what the chosen line says.
+pub fn choose(m: &mut Model) -> Vec<Cmd> {
     let Some(menu) = m.menu.take() else {
         return Vec::new();
     };

@@ -2,7 +2,6 @@
 //! (used at once, X's code lives 30 s), the loopback listener, or, in the sandbox, approving
 //! as the sandbox user. Then the exchange, the proof (`/2/users/me`) and the save.
 
-use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::text::{Line, Span};
 use url::Url;
 
@@ -11,7 +10,6 @@ use super::shared::{render_field, render_intro, render_outro};
 use crate::callback::parse_redirect;
 use crate::login::flow;
 use crate::secret::Secret;
-use crate::wizard::keys::plain;
 use crate::wizard::model::{
     Cmd, Focus, Model, Msg, Outcome, Overlay, Phase, SaveFailure, StatusKind, Step,
 };
@@ -314,51 +312,54 @@ pub fn save(m: &mut Model, overwrite: bool) -> Vec<Cmd> {
     }]
 }
 
-/// This screen's keys (outside the text field). `None` when not one of them.
-pub fn on_key(m: &mut Model, key: KeyEvent) -> Option<Vec<Cmd>> {
-    if key.code == KeyCode::Esc && m.auth.phase == Phase::Exchanging {
-        m.auth.phase = Phase::Waiting;
+/// Esc while X is asked for the token: stop asking.
+pub fn cancel(m: &mut Model) -> Vec<Cmd> {
+    m.auth.phase = Phase::Waiting;
+    m.set_status(
+        StatusKind::Info,
+        "Cancelled. Paste a new redirect to try again.",
+    );
+    vec![Cmd::CancelAuth]
+}
+
+/// The link, when it is made; else the status line says to wait.
+fn link(m: &mut Model) -> Option<String> {
+    let url = m.auth.pending.as_ref().map(|p| p.url.clone());
+    if url.is_none() {
+        m.set_status(StatusKind::Info, "The link is not ready yet: one moment.");
+    }
+    url
+}
+
+/// o: the link in a browser, where one can be opened.
+pub fn open_browser(m: &mut Model) -> Vec<Cmd> {
+    let Some(url) = link(m) else {
+        return Vec::new();
+    };
+    if !m.can_open_browser {
         m.set_status(
             StatusKind::Info,
-            "Cancelled. Paste a new redirect to try again.",
+            "No browser here (SSH or no display): copy the link (c) or print it (p) and open it on your computer.",
         );
-        return Some(vec![Cmd::CancelAuth]);
+        return Vec::new();
     }
-    if m.focus.is_text() {
-        return None;
+    vec![Cmd::OpenBrowser { url }]
+}
+
+/// a, in the sandbox: approve the link as the sandbox user, as a browser would.
+pub fn approve(m: &mut Model) -> Vec<Cmd> {
+    match link(m) {
+        Some(url) => vec![Cmd::SandboxApprove { op: m.auth.op, url }],
+        None => Vec::new(),
     }
-    let key_char = plain(&key)?;
-    if matches!(key_char, 'a' | 'o') && m.auth.pending.is_none() {
-        m.set_status(StatusKind::Info, "The link is not ready yet: one moment.");
-        return Some(Vec::new());
-    }
-    match key_char {
-        'a' if m.sandbox => {
-            let url = m.auth.pending.as_ref()?.url.clone();
-            Some(vec![Cmd::SandboxApprove { op: m.auth.op, url }])
-        }
-        'o' => {
-            if !m.can_open_browser {
-                m.set_status(
-                    StatusKind::Info,
-                    "No browser here (SSH or no display): copy the link (c) or print it (p) and open it on your computer.",
-                );
-                return Some(Vec::new());
-            }
-            let url = m.auth.pending.as_ref()?.url.clone();
-            Some(vec![Cmd::OpenBrowser { url }])
-        }
-        'n' => {
-            let cmds = start(m);
-            m.set_status(
-                StatusKind::Ok,
-                "A new link is made (new state and PKCE verifier): an address from the old one is refused.",
-            );
-            Some(cmds)
-        }
-        's' if m.auth.tokens.is_some() && matches!(m.auth.phase, Phase::Failed(_)) => {
-            Some(save(m, false))
-        }
-        _ => None,
-    }
+}
+
+/// n: a new link (new state and PKCE verifier); an address from the old one is refused.
+pub fn new_link(m: &mut Model) -> Vec<Cmd> {
+    let cmds = start(m);
+    m.set_status(
+        StatusKind::Ok,
+        "A new link is made (new state and PKCE verifier): an address from the old one is refused.",
+    );
+    cmds
 }

@@ -1,5 +1,5 @@
-//! One file per screen: what it draws, its own keys, and what it checks before the wizard
-//! moves on; `focus` says which widgets take the focus (and changes screens), `shared` is
+//! One file per screen: what it draws, what its own keys do, and what it checks before the
+//! wizard moves on; `focus` says which widgets take the focus (and changes screens), `shared` is
 //! what the screens draw with. The screens use `focus` and `shared`, never this file, so
 //! nothing here goes round in a circle.
 
@@ -12,8 +12,6 @@ pub mod focus;
 pub mod permissions;
 pub mod shared;
 pub mod urls;
-
-use crossterm::event::KeyEvent;
 
 use super::model::{Cmd, Focus, Model, Step};
 use super::widgets::body::Body;
@@ -38,14 +36,29 @@ pub fn render(m: &Model, body: &mut Body) {
     }
 }
 
-/// The screen's own keys outside text fields (list moves, toggles). True when handled.
-pub fn on_key(m: &mut Model, key: KeyEvent) -> bool {
-    match m.step {
-        Step::CreateApp => create_app::on_key(m, key),
-        Step::Permissions => permissions::on_key(m, key),
-        Step::AppType => app_type::on_key(m, key),
-        Step::Urls => urls::on_key(m, key),
-        _ => false,
+/// The list that has the focus, if one does: (the item chosen, how many there are).
+pub fn list(m: &Model) -> Option<(usize, usize)> {
+    match m.focus {
+        Focus::Place => Some((m.place, crate::guide::guide().place.len())),
+        Focus::Level => Some(permissions::level_list(m)),
+        Focus::AppType => Some(app_type::list(m)),
+        Focus::Preset => Some((m.urls.preset, crate::presets::presets().len())),
+        _ => None,
+    }
+}
+
+/// Chooses item `i` of the focused list, as its screen does (a level brings its scopes, a
+/// preset its values); the item already chosen changes nothing.
+pub fn choose(m: &mut Model, i: usize) {
+    if list(m).is_some_and(|(now, _)| now == i) {
+        return;
+    }
+    match m.focus {
+        Focus::Place => create_app::choose(m, i),
+        Focus::Level => permissions::choose_level(m, i),
+        Focus::AppType => app_type::choose(m, i),
+        Focus::Preset => urls::choose(m, i),
+        _ => {}
     }
 }
 

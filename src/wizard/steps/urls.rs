@@ -1,7 +1,5 @@
 //! Step 4: the Callback URI / Redirect URL and the Website URL, from a preset or typed.
 
-use crossterm::event::KeyEvent;
-
 use super::shared::{render_field, render_intro, render_outro};
 use crate::presets::presets;
 use crate::validate::{check_url, is_loopback_host, Check};
@@ -50,21 +48,6 @@ pub fn render(m: &Model, body: &mut Body) {
     render_outro(m, body);
 }
 
-pub fn on_key(m: &mut Model, key: KeyEvent) -> bool {
-    if m.focus != Focus::Preset {
-        return false;
-    }
-    let len = presets().len();
-    let now = m.urls.preset;
-    let Some(next) = choice_list::on_key(now, len, &key) else {
-        return false;
-    };
-    if next != now {
-        choose(m, next);
-    }
-    true
-}
-
 /// Chooses a preset: its values fill both fields; "Custom" keeps what they hold.
 pub fn choose(m: &mut Model, index: usize) {
     let Some(p) = presets().get(index) else {
@@ -91,7 +74,7 @@ pub fn choose(m: &mut Model, index: usize) {
 }
 
 /// The focused URL field holds the chosen preset's value, unchanged, and e has not opened it
-/// for editing: c and p act on the value (see `wizard::keys::on_preset_value`).
+/// for editing: c and p act on the value (the `c  p` and `e` rows of step 4 in `wizard::keymap`).
 pub fn holds_preset_value(m: &Model) -> bool {
     // In a URL field, `typing` is set by e (and by a change that leaves the preset).
     if m.typing {
