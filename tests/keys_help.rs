@@ -131,44 +131,6 @@ fn help_keys(step: Step, on_menu: bool) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn every_key_the_footer_offers_is_in_that_screen_s_help() {
-    let mut states = Vec::new();
-    for step in [
-        Step::CreateApp,
-        Step::Permissions,
-        Step::AppType,
-        Step::Urls,
-        Step::Credentials,
-    ] {
-        let mut m = on(step);
-        states.push(m.clone());
-        // And with the focus on each of the screen's widgets.
-        for _ in 0..3 {
-            send(&mut m, [key(crossterm::event::KeyCode::Tab)]);
-            states.push(m.clone());
-        }
-    }
-    let mut auth = ready();
-    auth.sandbox = true;
-    auth.can_open_browser = true;
-    states.push(auth.clone());
-    send(&mut auth, [key(crossterm::event::KeyCode::Tab)]);
-    states.push(auth);
-    for m in states {
-        let known = help_keys(m.step, m.menu.is_some());
-        for (k, what) in xconnect::wizard::view::key_hints(&m) {
-            let k = k.replace(' ', "");
-            assert!(
-                known.contains(&k) || (k == "↑↓" && known.iter().any(|x| x.starts_with("↑↓"))),
-                "{:?} (focus {:?}) offers {k:?} ({what}) that its help does not list: {known:?}",
-                m.step,
-                m.focus
-            );
-        }
-    }
-}
-
 /// A key as the help writes it ("Shift-Tab", "Ctrl-R", "↑", "1-9", "q").
 fn named(k: &str) -> Vec<keymap::Key> {
     use crossterm::event::KeyCode;
@@ -254,4 +216,174 @@ fn a_key_is_read_through_the_screen_s_table() {
         keymap::action_for(&m, &crossterm::event::KeyEvent::from(KeyCode::Down)),
         Some(Action::NextFocus)
     );
+}
+
+/// States across every screen: each step with the focus on each widget, the start menu,
+/// Authorize (link, field, sandbox, browser, failed save, a call to X running) and Done.
+fn many_states() -> Vec<xconnect::wizard::Model> {
+    use crossterm::event::KeyCode;
+    let mut states = Vec::new();
+    let walk = |mut m: xconnect::wizard::Model, states: &mut Vec<_>| {
+        for _ in 0..4 {
+            states.push(m.clone());
+            send(&mut m, [key(KeyCode::Tab)]);
+        }
+    };
+    for step in [
+        Step::CreateApp,
+        Step::Permissions,
+        Step::AppType,
+        Step::Urls,
+        Step::Credentials,
+    ] {
+        walk(on(step), &mut states);
+    }
+    // A Web App's secret, masked and shown.
+    let mut m = model();
+    send(&mut m, [enter(), enter(), ch('2'), enter(), enter()]);
+    type_text(&mut m, CLIENT_ID);
+    send(&mut m, [key(KeyCode::Tab), Msg::Paste("S".repeat(50))]);
+    states.push(m.clone());
+    send(&mut m, [ctrl('r')]);
+    states.push(m);
+    // Step 4 with a preset's value being edited.
+    let mut m = on(Step::Urls);
+    send(&mut m, [key(KeyCode::Tab), ch('e')]);
+    states.push(m);
+    // The start menu.
+    let profile = xconnect::profile::Profile::from_toml(
+        "version = 1\n[app]\nclient_id = \"Y2xpZW50LWlk\"\napp_type = \"native\"\n\
+         callback_url = \"http://127.0.0.1:8765/callback\"\nwebsite_url = \"https://example.com\"\n\
+         scopes = [\"tweet.read\"]\n",
+    )
+    .expect("profile");
+    states.push(model().with_profiles(vec![("work".into(), profile)]));
+    // Authorize, every way.
+    let mut a = ready();
+    a.sandbox = true;
+    a.can_open_browser = true;
+    walk(a.clone(), &mut states);
+    a.over_ssh = true;
+    a.auth.listener = Some(Ok("127.0.0.1:8765".into()));
+    a.urls.callback.set("http://127.0.0.1:8765/callback");
+    walk(a, &mut states);
+    let mut failed = ready();
+    common::authorize::exchanged_and_proved(&mut failed, Ok(common::authorize::me()));
+    let op = failed.auth.op;
+    send(
+        &mut failed,
+        [Msg::Saved {
+            op,
+            result: Err(xconnect::wizard::model::SaveFailure::Other(
+                "disk full".into(),
+            )),
+        }],
+    );
+    walk(failed, &mut states);
+    let mut exchanging = ready();
+    send(
+        &mut exchanging,
+        [Msg::Paste(common::authorize::good_redirect())],
+    );
+    walk(exchanging, &mut states);
+    // Done.
+    let mut done = ready();
+    let op = common::authorize::exchanged_and_proved(&mut done, Ok(common::authorize::me()));
+    send(
+        &mut done,
+        [Msg::Saved {
+            op,
+            result: Ok("/tmp/p.toml".into()),
+        }],
+    );
+    assert_eq!(done.step, Step::Done);
+    walk(done, &mut states);
+    states
+}
+
+/// The footer offers only what works: each key it shows does, right now, what the row it
+/// comes from says. (A key in a text field types; the footer does not offer it there.)
+#[test]
+fn every_key_the_footer_offers_does_what_it_says() {
+    for m in many_states() {
+        for offer in keymap::offers(&m) {
+            let key = offer.bind.key.example();
+            assert_eq!(
+                keymap::action_for(&m, &key),
+                Some(offer.bind.action),
+                "{:?} (focus {:?}, menu {}) offers {:?} ({}), which does not do that",
+                m.step,
+                m.focus,
+                m.menu.is_some(),
+                offer.key,
+                offer.what
+            );
+        }
+    }
+}
+
+/// The footer names the keys its help lists, on every screen and focus.
+#[test]
+fn every_key_the_footer_offers_is_in_that_screen_s_help() {
+    for m in many_states() {
+        let known = help_keys(m.step, m.menu.is_some());
+        for (k, what) in keymap::footer(&m) {
+            let k = k.replace(' ', "");
+            assert!(
+                known.contains(&k) || (k == "↑↓" && known.iter().any(|x| x.starts_with("↑↓"))),
+                "{:?} (focus {:?}) offers {k:?} ({what}) that its help does not list: {known:?}",
+                m.step,
+                m.focus
+            );
+        }
+    }
+}
+
+/// After a failed save, s saves again from the link; in the field for the address, s types
+/// an s, so the footer does not offer it there.
+#[test]
+fn s_save_again_is_offered_where_it_works() {
+    use crossterm::event::KeyCode;
+    let mut m = ready();
+    common::authorize::exchanged_and_proved(&mut m, Ok(common::authorize::me()));
+    let op = m.auth.op;
+    send(
+        &mut m,
+        [Msg::Saved {
+            op,
+            result: Err(xconnect::wizard::model::SaveFailure::Other(
+                "disk full".into(),
+            )),
+        }],
+    );
+    m.focus = xconnect::wizard::model::Focus::AuthUrl;
+    assert!(keymap::footer(&m).contains(&("s", "save again")));
+    send(&mut m, [key(KeyCode::Tab)]);
+    assert_eq!(m.focus, xconnect::wizard::model::Focus::RedirectPaste);
+    assert!(
+        !keymap::footer(&m).iter().any(|(k, _)| *k == "s"),
+        "{:?}",
+        keymap::footer(&m)
+    );
+    assert!(!screen_text(&m).contains("s save again"));
+}
+
+/// Ctrl-R's word in the footer follows the secret: "show" while it is masked, "hide" while
+/// it is shown, on Credentials as on Done.
+#[test]
+fn ctrl_r_says_hide_while_the_secret_is_shown() {
+    use crossterm::event::KeyCode;
+    let mut m = model();
+    send(&mut m, [enter(), enter(), ch('2'), enter(), enter()]);
+    type_text(&mut m, CLIENT_ID);
+    send(&mut m, [key(KeyCode::Tab), Msg::Paste("S".repeat(50))]);
+    assert!(keymap::footer(&m).contains(&("Ctrl-R", "show")));
+    send(&mut m, [ctrl('r')]);
+    assert!(m.credentials.reveal);
+    assert!(
+        keymap::footer(&m).contains(&("Ctrl-R", "hide")),
+        "{:?}",
+        keymap::footer(&m)
+    );
+    assert!(screen_text(&m).contains("Ctrl-R hide"));
 }

@@ -141,7 +141,7 @@ fn the_footer_offers_copy_and_edit_on_a_preset_value_and_ctrl_y_once_edited() {
         ],
     );
     let footer = |m: &xconnect::wizard::Model| {
-        xconnect::wizard::view::key_hints(m)
+        xconnect::wizard::keymap::footer(m)
             .into_iter()
             .map(|(k, _)| k)
             .collect::<Vec<_>>()
