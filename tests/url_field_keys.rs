@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use crossterm::event::KeyCode;
-use xconnect::wizard::keys;
+use xconnect::wizard::keymap;
 use xconnect::wizard::model::Focus;
 use xconnect::wizard::{Cmd, Step};
 
@@ -115,7 +115,7 @@ fn a_custom_value_types_c_and_p() {
 
 #[test]
 fn the_key_table_and_the_help_name_the_rule() {
-    let help = keys::help(Step::Urls, false);
+    let help = keymap::help(Step::Urls, false);
     assert!(
         help.iter()
             .any(|(k, what)| *k == "e" && what.contains("edit")),
@@ -141,7 +141,7 @@ fn the_footer_offers_copy_and_edit_on_a_preset_value_and_ctrl_y_once_edited() {
         ],
     );
     let footer = |m: &xconnect::wizard::Model| {
-        xconnect::wizard::view::key_hints(m)
+        xconnect::wizard::keymap::footer(m)
             .into_iter()
             .map(|(k, _)| k)
             .collect::<Vec<_>>()

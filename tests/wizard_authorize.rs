@@ -302,6 +302,26 @@ fn browser_only_where_one_can_open_and_sandbox_approval_only_in_the_sandbox() {
     ));
 }
 
+/// Outside the sandbox a is no key at all, link or not: it never says the link is not ready
+/// as if it would approve it then. In the sandbox it waits for the link.
+#[test]
+fn a_outside_the_sandbox_is_no_key_even_before_the_link() {
+    let mut m = ready();
+    m.auth.pending = None;
+    m.auth.phase = Phase::Preparing;
+    assert!(send(&mut m, [ch('a')]).is_empty());
+    assert_eq!(
+        m.status.as_ref().map(|s| s.text.as_str()),
+        Some("Press ? for the keys.")
+    );
+    m.sandbox = true;
+    assert!(send(&mut m, [ch('a')]).is_empty());
+    assert_eq!(
+        m.status.as_ref().map(|s| s.text.as_str()),
+        Some("The link is not ready yet: one moment.")
+    );
+}
+
 #[test]
 fn back_from_authorize_stops_the_listener() {
     let mut m = ready();

@@ -58,7 +58,7 @@ fn resume_puts_values_back_and_stops_before_authorize() {
     );
     type_text(&mut m, CLIENT_ID);
     m.step = Step::Authorize;
-    let s = resume::from_model(&m);
+    let s = m.session();
     let mut fresh = model().with_start(Some(s), Vec::new());
     let screen = screen_text(&fresh);
     assert!(screen.contains("Resume where it stopped"), "{screen}");
@@ -80,7 +80,7 @@ fn resume_puts_values_back_and_stops_before_authorize() {
 
 #[test]
 fn a_saved_profile_clears_the_session_and_new_app_starts_over() {
-    let mut m = model().with_start(Some(resume::from_model(&model())), Vec::new());
+    let mut m = model().with_start(Some(model().session()), Vec::new());
     let cmds = send_all(&mut m, [ch('j'), enter()]);
     assert!(cmds.contains(&Cmd::ClearSession), "{cmds:?}");
     assert_eq!(m.step, Step::CreateApp);

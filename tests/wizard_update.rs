@@ -555,5 +555,5 @@ fn the_place_chosen_on_step_1_names_the_pages_of_the_later_screens() {
     );
     assert!(screen_text(&p).contains("User authentication settings"));
     // And the choice is kept for resuming.
-    assert_eq!(xconnect::wizard::resume::from_model(&m).place, "console");
+    assert_eq!(m.session().place, "console");
 }

@@ -1,68 +1,12 @@
 //! The start menu, shown when profiles exist: set up a new app, log in again to a saved
 //! profile (straight to Authorize with its settings), or quit.
 
-use crossterm::event::{KeyCode, KeyEvent};
-
-use super::keys::plain;
-use super::model::{Cmd, Model, StatusKind, Step};
+use super::model::{Cmd, Entry, Menu, Model, StatusKind, Step};
 use super::resume;
+use super::steps::{self, focus};
 use super::widgets::body::Body;
 use super::widgets::choice_list;
 use crate::profile::Profile;
-use crate::session::Session;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Menu {
-    /// An interrupted session that can be resumed.
-    pub resume: Option<Session>,
-    /// Saved profiles that can be logged in again, by name; `None` until read (the files are
-    /// read after the first frame, so it does not wait for a thousand of them).
-    pub profiles: Vec<(String, Option<Profile>)>,
-    pub cursor: usize,
-    /// The files were read: a profile still `None` could not be.
-    pub read: bool,
-}
-
-/// One line of the menu.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Entry {
-    Resume,
-    New,
-    Profile(usize),
-    Quit,
-}
-
-impl Menu {
-    pub fn new(resume: Option<Session>, profiles: Vec<(String, Option<Profile>)>) -> Self {
-        let read = profiles.iter().all(|(_, p)| p.is_some());
-        Menu {
-            resume,
-            profiles,
-            cursor: 0,
-            read,
-        }
-    }
-
-    /// The names whose profiles are still to be read.
-    pub fn unread(&self) -> Vec<String> {
-        self.profiles
-            .iter()
-            .filter(|(_, p)| p.is_none())
-            .map(|(n, _)| n.clone())
-            .collect()
-    }
-
-    pub fn entries(&self) -> Vec<Entry> {
-        let mut v = Vec::new();
-        if self.resume.is_some() {
-            v.push(Entry::Resume);
-        }
-        v.push(Entry::New);
-        v.extend((0..self.profiles.len()).map(Entry::Profile));
-        v.push(Entry::Quit);
-        v
-    }
-}
 
 /// One line about a profile: account, app type, token state.
 pub fn describe(p: &Profile, now: time::OffsetDateTime) -> String {
@@ -170,33 +114,8 @@ pub fn render(menu: &Menu, rows: usize, now: time::OffsetDateTime, body: &mut Bo
     }
 }
 
-pub fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
-    let Some(menu) = m.menu.as_mut() else {
-        return Vec::new();
-    };
-    let len = menu.entries().len();
-    if let Some(i) = choice_list::on_key(menu.cursor, len, &key) {
-        menu.cursor = i;
-        return Vec::new();
-    }
-    match (key.code, plain(&key)) {
-        (KeyCode::Enter, _) => choose(m),
-        (_, Some('q')) => {
-            m.quit = true;
-            vec![Cmd::Quit]
-        }
-        (_, Some('?')) | (KeyCode::F(1), _) => {
-            m.overlay = Some(super::model::Overlay::Help);
-            Vec::new()
-        }
-        _ => {
-            m.set_status(StatusKind::Info, "↑ ↓ choose, Enter goes, q quits.");
-            Vec::new()
-        }
-    }
-}
-
-fn choose(m: &mut Model) -> Vec<Cmd> {
+/// Enter: does what the chosen line says.
+pub fn choose(m: &mut Model) -> Vec<Cmd> {
     let Some(menu) = m.menu.take() else {
         return Vec::new();
     };
@@ -228,7 +147,7 @@ fn choose(m: &mut Model) -> Vec<Cmd> {
             Vec::new()
         }
         Entry::New => {
-            m.enter(Step::CreateApp);
+            focus::enter(m, Step::CreateApp);
             m.menu_back = Some(back);
             vec![Cmd::ClearSession]
         }
@@ -255,7 +174,7 @@ fn choose(m: &mut Model) -> Vec<Cmd> {
             }
             m.menu_back = Some(back);
             load_settings(m, &name, &profile);
-            super::update::go_authorize(m)
+            steps::go_authorize(m)
         }
         Entry::Quit => {
             m.quit = true;

@@ -1,6 +1,6 @@
 //! The wizard: a pure state machine (`update`) and a pure view (`view`).
 
-pub mod keys;
+pub mod keymap;
 pub mod menu;
 pub mod model;
 pub mod resume;

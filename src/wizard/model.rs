@@ -17,6 +17,10 @@ use crate::x::users::Account;
 use crate::x::{AppType, Permission};
 use crate::x::{Endpoints, XError};
 
+/// Below this the wizard shows a "terminal too small" message instead of a cramped screen.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 20;
+
 /// The screens, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Step {
@@ -348,6 +352,61 @@ pub struct Credentials {
     pub replace: Option<String>,
 }
 
+/// The start menu, shown when profiles exist or a setup can be resumed (drawn and driven by
+/// `wizard::menu`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Menu {
+    /// An interrupted session that can be resumed.
+    pub resume: Option<Session>,
+    /// Saved profiles that can be logged in again, by name; `None` until read (the files are
+    /// read after the first frame, so it does not wait for a thousand of them).
+    pub profiles: Vec<(String, Option<Profile>)>,
+    pub cursor: usize,
+    /// The files were read: a profile still `None` could not be.
+    pub read: bool,
+}
+
+/// One line of the menu.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry {
+    Resume,
+    New,
+    Profile(usize),
+    Quit,
+}
+
+impl Menu {
+    pub fn new(resume: Option<Session>, profiles: Vec<(String, Option<Profile>)>) -> Self {
+        let read = profiles.iter().all(|(_, p)| p.is_some());
+        Menu {
+            resume,
+            profiles,
+            cursor: 0,
+            read,
+        }
+    }
+
+    /// The names whose profiles are still to be read.
+    pub fn unread(&self) -> Vec<String> {
+        self.profiles
+            .iter()
+            .filter(|(_, p)| p.is_none())
+            .map(|(n, _)| n.clone())
+            .collect()
+    }
+
+    pub fn entries(&self) -> Vec<Entry> {
+        let mut v = Vec::new();
+        if self.resume.is_some() {
+            v.push(Entry::Resume);
+        }
+        v.push(Entry::New);
+        v.extend((0..self.profiles.len()).map(Entry::Profile));
+        v.push(Entry::Quit);
+        v
+    }
+}
+
 /// The whole state of the wizard.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Model {
@@ -366,7 +425,7 @@ pub struct Model {
     /// A warning was shown for this screen; the next Enter goes on anyway.
     pub warned: bool,
     /// The focused field was last changed key by key: its warnings wait for Enter or a
-    /// change of focus (see [`super::steps::shown_check`]).
+    /// change of focus (see `steps::shared::shown_check`).
     pub typing: bool,
     /// Something was entered or chosen: quitting asks first.
     pub touched: bool,
@@ -387,9 +446,9 @@ pub struct Model {
     pub auth: Auth,
     pub outcome: Option<Outcome>,
     /// The start menu, while it is shown.
-    pub menu: Option<super::menu::Menu>,
+    pub menu: Option<Menu>,
     /// The menu to return to from the first step.
-    pub menu_back: Option<super::menu::Menu>,
+    pub menu_back: Option<Menu>,
     pub quit: bool,
     /// Quit with Ctrl-C: the exit code says so (130), as a shell's would.
     pub interrupted: bool,
@@ -468,14 +527,14 @@ impl Model {
     }
 
     /// Starts on the menu when a session can be resumed or profiles exist. A profile given
-    /// as `None` is read after the first frame (see [`super::update::init`]).
+    /// as `None` is read after the first frame (see `update::init`).
     pub fn with_start(
         mut self,
         resume: Option<Session>,
         profiles: Vec<(String, Option<Profile>)>,
     ) -> Self {
         if resume.is_some() || !profiles.is_empty() {
-            self.menu = Some(super::menu::Menu::new(resume, profiles));
+            self.menu = Some(Menu::new(resume, profiles));
         }
         self
     }
@@ -500,32 +559,36 @@ impl Model {
         }
     }
 
-    /// What the next start can offer to resume, when leaving now: a setup under way, not yet
-    /// saved as a profile (not on the menu or step 1, where nothing was entered).
-    pub fn resumable(&self) -> Option<crate::session::Session> {
-        (self.outcome.is_none() && self.menu.is_none() && self.step != Step::CreateApp)
-            .then(|| super::resume::from_model(self))
+    /// Where the wizard is, as a [`Session`] (no secrets): what an interruption keeps.
+    pub fn session(&self) -> Session {
+        Session {
+            version: crate::session::CURRENT_VERSION,
+            step: self.step.id().to_string(),
+            scopes: self
+                .permissions
+                .scopes
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            app_type: self.app_type,
+            callback_url: self.urls.callback.value().to_string(),
+            website_url: self.urls.website.value().to_string(),
+            client_id: self.credentials.client_id.value().to_string(),
+            profile: self.credentials.profile.value().to_string(),
+            place: crate::guide::guide().place(self.place).id.clone(),
+        }
     }
 
-    /// The one way to change screens: every step change goes through here, so each starts the
-    /// same way — the focus on its first widget, no error shown before Enter is tried, no
-    /// warning taken as seen, no scroll, the Client Secret hidden again.
-    pub fn enter(&mut self, step: Step) {
-        self.step = step;
-        self.focus = super::steps::focusables(self)
-            .first()
-            .copied()
-            .unwrap_or(Focus::Nothing);
-        self.tried = false;
-        self.warned = false;
-        self.typing = false;
-        self.scroll = None;
-        self.credentials.reveal = false;
+    /// What the next start can offer to resume, when leaving now: a setup under way, not yet
+    /// saved as a profile (not on the menu or step 1, where nothing was entered).
+    pub fn resumable(&self) -> Option<Session> {
+        (self.outcome.is_none() && self.menu.is_none() && self.step != Step::CreateApp)
+            .then(|| self.session())
     }
 
     /// Below the smallest size the wizard draws: only Ctrl-C (and a resize) may act.
     pub fn too_small(&self) -> bool {
-        self.size.0 < super::view::MIN_WIDTH || self.size.1 < super::view::MIN_HEIGHT
+        self.size.0 < MIN_WIDTH || self.size.1 < MIN_HEIGHT
     }
 
     /// Something runs: the spinner turns (and the driver sends ticks).

@@ -1,24 +1,11 @@
-//! The wizard's state as a [`Session`] (no secrets) and back.
+//! A [`Session`] (the wizard's state without secrets, made by [`Model::session`]) back into
+//! the wizard, and a saved profile's settings into its fields.
 
 use super::model::{Model, Step};
-use super::steps::urls;
-use crate::session::{Session, CURRENT_VERSION};
+use super::steps::{focus, urls};
+use crate::session::Session;
 use crate::x::scopes::ALL_SCOPES;
 use crate::x::{AppType, Permission};
-
-pub fn from_model(m: &Model) -> Session {
-    Session {
-        version: CURRENT_VERSION,
-        step: m.step.id().to_string(),
-        scopes: m.permissions.scopes.iter().map(|s| s.to_string()).collect(),
-        app_type: m.app_type,
-        callback_url: m.urls.callback.value().to_string(),
-        website_url: m.urls.website.value().to_string(),
-        client_id: m.credentials.client_id.value().to_string(),
-        profile: m.credentials.profile.value().to_string(),
-        place: crate::guide::guide().place(m.place).id.clone(),
-    }
-}
 
 /// The step a session resumes at: where it stopped, but never past Credentials (a secret is
 /// not kept, and a new authorization link is needed anyway).
@@ -112,5 +99,5 @@ pub fn apply(m: &mut Model, s: &Session) {
         .iter()
         .position(|p| p.id == s.place)
         .unwrap_or(0);
-    m.enter(step_of(s));
+    focus::enter(m, step_of(s));
 }

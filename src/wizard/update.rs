@@ -2,9 +2,10 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
-use super::keys::{self as keys, ctrl, plain, OnPresetValue};
-use super::model::{Cmd, Focus, Model, Msg, Overlay, Phase, StatusKind, Step};
-use super::steps;
+use super::keymap::{self, Action};
+use super::model::{Cmd, Focus, Menu, Model, Msg, Overlay, Phase, StatusKind, Step};
+use super::steps::{self, authorize, focus, go_authorize, permissions};
+use super::widgets::choice_list;
 use super::widgets::text_field::{Edit, MAX_FIELD_CHARS};
 use crate::clipboard::Delivery;
 use crate::sanitize::clean_paste;
@@ -31,7 +32,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
         && m.step != Step::Done
     {
         // Every step change is remembered, so an interruption can be resumed.
-        cmds.push(Cmd::SaveSession(Box::new(super::resume::from_model(m))));
+        cmds.push(Cmd::SaveSession(Box::new(m.session())));
     }
     cmds
 }
@@ -42,9 +43,8 @@ fn handle(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             m.size = (w, h);
             Vec::new()
         }
-        // Nothing acts unseen: while the screen says "too small", keys and pastes wait.
+        // Nothing acts unseen: while the screen says "too small", pastes wait (and keys, below).
         Msg::Paste(_) if m.too_small() => Vec::new(),
-        Msg::Key(key) if m.too_small() && !ctrl(&key, 'c') => Vec::new(),
         Msg::Paste(text) => {
             if m.step == Step::Authorize && m.overlay.is_none() {
                 m.status = None;
@@ -64,7 +64,7 @@ fn handle(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             Vec::new()
         }
         Msg::ProfilesRead(read) => {
-            let fill = |menu: &mut super::menu::Menu| {
+            let fill = |menu: &mut Menu| {
                 menu.read = true;
                 for (name, profile) in read {
                     if let Some(slot) = menu.profiles.iter_mut().find(|(n, _)| *n == name) {
@@ -103,11 +103,6 @@ fn handle(m: &mut Model, msg: Msg) -> Vec<Cmd> {
     }
 }
 
-pub fn go_authorize(m: &mut Model) -> Vec<Cmd> {
-    m.enter(Step::Authorize);
-    steps::authorize::start(m)
-}
-
 /// Honest words for each delivery: OSC 52 is sent, never known to have arrived.
 fn copied_text(what: &str, d: Delivery) -> String {
     match d {
@@ -124,43 +119,118 @@ fn copied_text(what: &str, d: Delivery) -> String {
     }
 }
 
+/// A key: read once through the keys of the screen shown (`keymap`), then done.
 fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
-    if ctrl(&key, 'c') {
-        m.quit = true;
-        m.interrupted = true;
-        return vec![Cmd::Quit];
+    let action = keymap::action_for(m, &key);
+    // While the screen says "too small", only Ctrl-C acts.
+    if m.too_small() && action != Some(Action::Interrupt) {
+        return Vec::new();
     }
-    if ctrl(&key, 'z') {
-        return vec![Cmd::Suspend];
+    if m.overlay.is_none() && !action.is_some_and(Action::keeps_status) {
+        m.status = None;
     }
-    match m.overlay {
-        Some(Overlay::Plain) => {
-            if matches!(key.code, KeyCode::Enter | KeyCode::Esc) || plain(&key) == Some('q') {
-                m.overlay = None;
+    match action {
+        Some(action) => act(m, action),
+        None => no_action(m, key),
+    }
+}
+
+/// What an action does.
+fn act(m: &mut Model, action: Action) -> Vec<Cmd> {
+    match action {
+        Action::Interrupt => {
+            m.quit = true;
+            m.interrupted = true;
+            return vec![Cmd::Quit];
+        }
+        Action::Suspend => return vec![Cmd::Suspend],
+        Action::Close => {
+            let plain = m.overlay == Some(Overlay::Plain);
+            m.overlay = None;
+            if plain {
                 return vec![Cmd::EndPlain];
             }
-            return Vec::new();
         }
-        Some(Overlay::Help) => {
-            m.overlay = None;
-            return Vec::new();
+        Action::Yes => return answer(m, true),
+        Action::No => return answer(m, false),
+        Action::Help => m.overlay = Some(Overlay::Help),
+        Action::Quit => return quit(m),
+        Action::ScrollUp => scroll(m, -1),
+        Action::ScrollDown => scroll(m, 1),
+        Action::Continue => return advance(m),
+        Action::Back => return back(m),
+        Action::NextFocus => move_focus(m, 1),
+        Action::PrevFocus => move_focus(m, -1),
+        Action::Copy => return copy(m),
+        Action::Print => return print(m),
+        Action::EditPreset => {
+            m.typing = true;
+            m.set_status(
+                StatusKind::Info,
+                "Editing: c and p type here now; Ctrl-Y copies.",
+            );
         }
-        Some(Overlay::ConfirmQuit) => {
-            if matches!(plain(&key), Some('y' | 'Y' | 'q')) {
-                m.quit = true;
-                return vec![Cmd::Quit];
-            }
-            m.overlay = None;
-            return Vec::new();
+        Action::Reveal => toggle_reveal(m),
+        Action::ListUp | Action::ListDown | Action::Pick(_) => in_list(m, action),
+        Action::ScopeLeft => permissions::move_cursor(m, -1, 0),
+        Action::ScopeRight => permissions::move_cursor(m, 1, 0),
+        Action::ScopeUp => permissions::move_cursor(m, 0, -1),
+        Action::ScopeDown => permissions::move_cursor(m, 0, 1),
+        Action::ToggleScope => permissions::toggle(m),
+        Action::Choose => return super::menu::choose(m),
+        Action::OpenBrowser => return authorize::open_browser(m),
+        Action::Approve => return authorize::approve(m),
+        Action::NewLink => return authorize::new_link(m),
+        Action::SaveAgain => return authorize::save(m, false),
+        Action::Cancel => return authorize::cancel(m),
+    }
+    Vec::new()
+}
+
+/// A key no binding takes: the focused text field gets it, or the status line says which
+/// keys there are.
+fn no_action(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
+    if m.overlay.is_some() {
+        return Vec::new();
+    }
+    if m.menu.is_some() {
+        menu_hint(m);
+    } else if m.step == Step::Done {
+        m.set_status(
+            StatusKind::Info,
+            "The profile is saved: Enter or q quits; Tab picks a value, c copies it.",
+        );
+    } else if m.focus.is_text() {
+        edit(m, key);
+    } else if let KeyCode::Char(_) = key.code {
+        keys_hint(m);
+    }
+    Vec::new()
+}
+
+fn menu_hint(m: &mut Model) {
+    m.set_status(StatusKind::Info, "↑ ↓ choose, Enter goes, q quits.");
+}
+
+fn keys_hint(m: &mut Model) {
+    m.set_status(StatusKind::Info, "Press ? for the keys.");
+}
+
+/// The answer to the question shown: quit? replace the profile?
+fn answer(m: &mut Model, yes: bool) -> Vec<Cmd> {
+    match m.overlay {
+        Some(Overlay::ConfirmQuit) if yes => {
+            m.quit = true;
+            vec![Cmd::Quit]
         }
         Some(Overlay::ConfirmReplace) => {
             m.overlay = None;
             let name = m.credentials.profile.value().to_string();
-            if matches!(plain(&key), Some('y' | 'Y')) {
+            if yes {
                 m.credentials.replace = Some(name);
                 return match m.step {
                     Step::Credentials => go_authorize(m),
-                    _ => steps::authorize::save(m, true),
+                    _ => authorize::save(m, true),
                 };
             }
             if m.step == Step::Credentials {
@@ -176,81 +246,45 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
                     "Kept the existing profile; the new token is not saved. s saves it after all.",
                 );
             }
-            return Vec::new();
+            Vec::new()
         }
-        None => {}
-    }
-    if m.menu.is_some() {
-        m.status = None;
-        return super::menu::on_key(m, key);
-    }
-    if m.step == Step::Done {
-        return on_done_key(m, key);
-    }
-    if m.step == Step::Authorize {
-        if let Some(cmds) = steps::authorize::on_key(m, key) {
-            return cmds;
+        _ => {
+            m.overlay = None;
+            Vec::new()
         }
     }
-    m.status = None;
-    let text = m.focus.is_text();
-    if text && steps::urls::holds_preset_value(m) {
-        match keys::on_preset_value(&key) {
-            Some(OnPresetValue::Copy) => return copy(m),
-            Some(OnPresetValue::Print) => return print(m),
-            Some(OnPresetValue::Edit) => {
-                m.typing = true;
-                m.set_status(
-                    StatusKind::Info,
-                    "Editing: c and p type here now; Ctrl-Y copies.",
-                );
-                return Vec::new();
-            }
-            None => {}
-        }
-    }
-    match key.code {
-        KeyCode::F(1) => m.overlay = Some(Overlay::Help),
-        KeyCode::Esc => return back(m),
-        _ if ctrl(&key, 'p') => return back(m),
-        KeyCode::Enter => return advance(m),
-        _ if ctrl(&key, 'n') => return advance(m),
-        KeyCode::Tab => move_focus(m, 1),
-        KeyCode::BackTab => move_focus(m, -1),
-        KeyCode::PageDown => scroll(m, 1),
-        KeyCode::PageUp => scroll(m, -1),
-        _ if ctrl(&key, 'y') => return copy(m),
-        _ if ctrl(&key, 'r') => toggle_reveal(m),
-        KeyCode::Up if text => move_focus(m, -1),
-        KeyCode::Down if text => move_focus(m, 1),
-        _ if text => edit(m, key),
-        _ => return outside_fields(m, key),
-    }
-    Vec::new()
 }
 
-/// Keys that mean something only when no text field has the focus.
-fn outside_fields(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
-    match plain(&key) {
-        Some('q') => {
-            if m.touched {
-                m.overlay = Some(Overlay::ConfirmQuit);
-            } else {
-                m.quit = true;
-                return vec![Cmd::Quit];
-            }
-        }
-        Some('?') => m.overlay = Some(Overlay::Help),
-        Some('c') => return copy(m),
-        Some('p') => return print(m),
-        Some('b') => return back(m),
-        _ => {
-            if !steps::on_key(m, key) && matches!(key.code, KeyCode::Char(_)) {
-                m.set_status(StatusKind::Info, "Press ? for the keys.");
-            }
-        }
+/// q: a step screen with something entered asks first; the menu and Done (the profile is
+/// saved) never do.
+fn quit(m: &mut Model) -> Vec<Cmd> {
+    if m.touched && m.menu.is_none() && m.step != Step::Done {
+        m.overlay = Some(Overlay::ConfirmQuit);
+        return Vec::new();
     }
-    Vec::new()
+    m.quit = true;
+    vec![Cmd::Quit]
+}
+
+/// ↑ ↓ j k and the digits in the start menu, or in the focused list of a step.
+fn in_list(m: &mut Model, action: Action) {
+    let moved = |now: usize, len: usize| match action {
+        Action::ListUp => Some(choice_list::step(now, len, -1)),
+        Action::ListDown => Some(choice_list::step(now, len, 1)),
+        Action::Pick(n) => choice_list::by_number(n, len),
+        _ => None,
+    };
+    if let Some(menu) = m.menu.as_mut() {
+        match moved(menu.cursor, menu.entries().len()) {
+            Some(i) => menu.cursor = i,
+            None => menu_hint(m),
+        }
+        return;
+    }
+    match steps::list(m).and_then(|(now, len)| moved(now, len)) {
+        Some(i) => steps::choose(m, i),
+        None => keys_hint(m),
+    }
 }
 
 fn edit(m: &mut Model, key: KeyEvent) {
@@ -352,7 +386,7 @@ fn on_paste(m: &mut Model, raw: &str) {
 }
 
 fn move_focus(m: &mut Model, delta: isize) {
-    let list = steps::focusables(m);
+    let list = focus::focusables(m);
     let now = list.iter().position(|f| *f == m.focus).unwrap_or(0);
     let n = list.len() as isize;
     let next = (now as isize + delta).rem_euclid(n.max(1)) as usize;
@@ -361,32 +395,6 @@ fn move_focus(m: &mut Model, delta: isize) {
     }
     m.typing = false;
     m.scroll = None;
-}
-
-/// The Done screen: the profile is saved, so quitting never asks. Tab and the arrows move
-/// between the values to copy; Ctrl-R shows the Client Secret.
-fn on_done_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
-    m.status = None;
-    match (key.code, plain(&key)) {
-        (KeyCode::Enter, _) | (_, Some('q')) => {
-            m.quit = true;
-            return vec![Cmd::Quit];
-        }
-        (_, Some('c')) | (_, Some('y')) => return copy(m),
-        _ if ctrl(&key, 'y') => return copy(m),
-        (_, Some('p')) => return print(m),
-        (_, Some('?')) | (KeyCode::F(1), _) => m.overlay = Some(Overlay::Help),
-        (KeyCode::Tab | KeyCode::Down, _) | (_, Some('j')) => move_focus(m, 1),
-        (KeyCode::BackTab | KeyCode::Up, _) | (_, Some('k')) => move_focus(m, -1),
-        (KeyCode::PageDown, _) => scroll(m, 1),
-        (KeyCode::PageUp, _) => scroll(m, -1),
-        _ if ctrl(&key, 'r') => toggle_reveal(m),
-        _ => m.set_status(
-            StatusKind::Info,
-            "The profile is saved: Enter or q quits; Tab picks a value, c copies it.",
-        ),
-    }
-    Vec::new()
 }
 
 fn back(m: &mut Model) -> Vec<Cmd> {
@@ -398,11 +406,11 @@ fn back(m: &mut Model) -> Vec<Cmd> {
         m.auth.phase = Phase::Preparing;
         m.auth.pending = None;
         m.auth.listener = None;
-        m.enter(Step::Credentials);
+        focus::enter(m, Step::Credentials);
         return vec![Cmd::CancelAuth];
     }
     match m.step.prev() {
-        Some(prev) => m.enter(prev),
+        Some(prev) => focus::enter(m, prev),
         None if m.menu_back.is_some() => m.menu = m.menu_back.take(),
         None => m.set_status(StatusKind::Info, "This is the first step. q quits."),
     }
@@ -451,7 +459,7 @@ fn advance(m: &mut Model) -> Vec<Cmd> {
         }];
     }
     if let Some(next) = m.step.next() {
-        m.enter(next);
+        focus::enter(m, next);
     }
     Vec::new()
 }

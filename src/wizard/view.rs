@@ -6,14 +6,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::model::{Focus, Model, Overlay, StatusKind, Step};
+use super::model::{Model, Overlay, StatusKind, Step, MIN_HEIGHT, MIN_WIDTH};
 use super::steps;
 use super::widgets::body::Body;
 use crate::guide::guide;
-
-/// Below this the wizard shows a "terminal too small" message instead of a cramped screen.
-pub const MIN_WIDTH: u16 = 60;
-pub const MIN_HEIGHT: u16 = 20;
 
 /// Rows above the body (header, stepper, rule) and below it (status, keys).
 const TOP: u16 = 3;
@@ -300,105 +296,13 @@ fn fit(s: &str, width: usize) -> String {
     crate::text::fit(s, width)
 }
 
-/// The keys that work right now, most useful first, cut to the width.
-pub fn key_hints(m: &Model) -> Vec<(&'static str, &'static str)> {
-    let text = m.focus.is_text();
-    let mut v = Vec::new();
-    if m.menu.is_some() {
-        return vec![
-            ("↑↓", "choose"),
-            ("Enter", "go"),
-            ("?", "help"),
-            ("q", "quit"),
-        ];
-    }
-    if m.step == Step::Done {
-        let mut v = vec![("Enter", "quit"), ("Tab", "next value"), ("c", "copy")];
-        if m.focus == Focus::HandoffSecret {
-            v.push(("Ctrl-R", if m.credentials.reveal { "hide" } else { "show" }));
-        }
-        v.push(("?", "help"));
-        return v;
-    }
-    if m.step == Step::Authorize {
-        if m.auth.phase == super::model::Phase::Exchanging {
-            return vec![("Esc", "cancel"), ("Ctrl-C", "quit")];
-        }
-        if m.auth.tokens.is_some() && matches!(m.auth.phase, super::model::Phase::Failed(_)) {
-            v.push(("s", "save again"));
-        }
-        v.push(("Esc", "back"));
-        if m.focus == Focus::AuthUrl {
-            v.extend([("c", "copy link"), ("p", "print link")]);
-            if m.can_open_browser {
-                v.push(("o", "open"));
-            }
-            if m.sandbox && m.auth.pending.is_some() {
-                v.push(("a", "approve (sandbox)"));
-            }
-            v.extend([
-                ("n", "new link"),
-                ("Tab", "type the address"),
-                ("q", "quit"),
-            ]);
-        } else if m.focus == Focus::SshHint {
-            v.extend([
-                ("c", "copy"),
-                ("p", "print"),
-                ("Tab", "to the link"),
-                ("q", "quit"),
-            ]);
-        } else {
-            v.extend([
-                ("Enter", "use the address"),
-                ("Tab", "next"),
-                ("Ctrl-C", "quit"),
-            ]);
-        }
-        return v;
-    }
-    if m.step.next().is_some() {
-        v.push(("Enter", "continue"));
-    }
-    if m.step.prev().is_some() {
-        v.push(("Esc", "back"));
-    }
-    if steps::focusables(m).len() > 1 {
-        v.push(("Tab", "next field"));
-    }
-    match m.focus {
-        Focus::Level | Focus::AppType | Focus::Preset | Focus::Place => v.push(("↑↓", "choose")),
-        Focus::Scopes => v.push(("Space", "toggle")),
-        _ => {}
-    }
-    if text && steps::urls::holds_preset_value(m) {
-        // A preset's value is copied, not typed into, until e opens it for editing.
-        v.extend([("c", "copy"), ("e", "edit")]);
-    } else if steps::offers_copy(m) {
-        v.push(if text {
-            ("Ctrl-Y", "copy")
-        } else {
-            ("c", "copy")
-        });
-    }
-    if m.focus == Focus::Secret {
-        v.push(("Ctrl-R", "show"));
-    }
-    if text {
-        v.push(("F1", "help"));
-        v.push(("Ctrl-C", "quit"));
-    } else {
-        v.push(("?", "help"));
-        v.push(("q", "quit"));
-    }
-    v
-}
-
+/// The footer: the keys that work right now (from the screen's key table), most useful
+/// first, cut to the width.
 fn keys(m: &Model, f: &mut Frame, area: Rect) {
     let t = m.theme;
     let mut spans = vec![Span::raw(" ")];
     let mut used = 1;
-    for (k, what) in key_hints(m) {
+    for (k, what) in super::keymap::footer(m) {
         let w = k.chars().count() + what.chars().count() + 3;
         if used + w > usize::from(area.width) {
             break;
@@ -423,7 +327,7 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 
 fn help(m: &Model, f: &mut Frame, area: Rect) {
     let t = m.theme;
-    let keys = super::keys::help(m.step, m.menu.is_some());
+    let keys = super::keymap::help(m.step, m.menu.is_some());
     let key_w = keys
         .iter()
         .map(|(k, _)| k.chars().count())

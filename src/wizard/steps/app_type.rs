@@ -1,8 +1,6 @@
 //! Step 3: the type of app, public (Native App) or confidential (Web App, Bot).
 
-use crossterm::event::KeyEvent;
-
-use super::{render_intro, render_outro};
+use super::shared::{render_intro, render_outro};
 use crate::wizard::model::{Focus, Model};
 use crate::wizard::widgets::body::Body;
 use crate::wizard::widgets::choice_list;
@@ -29,14 +27,14 @@ fn index(t: AppType) -> usize {
     AppType::ALL.iter().position(|x| *x == t).unwrap_or(0)
 }
 
-pub fn on_key(m: &mut Model, key: KeyEvent) -> bool {
-    let now = index(m.app_type);
-    let Some(next) = choice_list::on_key(now, AppType::ALL.len(), &key) else {
-        return false;
-    };
-    if next != now {
-        m.app_type = AppType::ALL[next];
+/// The list of app types: (the one chosen, how many).
+pub fn list(m: &Model) -> (usize, usize) {
+    (index(m.app_type), AppType::ALL.len())
+}
+
+pub fn choose(m: &mut Model, i: usize) {
+    if let Some(t) = AppType::ALL.get(i) {
+        m.app_type = *t;
         m.touched = true;
     }
-    true
 }

@@ -2,15 +2,14 @@
 //! (used at once, X's code lives 30 s), the loopback listener, or, in the sandbox, approving
 //! as the sandbox user. Then the exchange, the proof (`/2/users/me`) and the save.
 
-use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::text::{Line, Span};
 use url::Url;
 
-use super::{render_intro, render_outro};
-use crate::callback::{parse_redirect, ssh_forward_hint};
+use super::focus::{self, ssh_hint};
+use super::shared::{render_field, render_intro, render_outro};
+use crate::callback::parse_redirect;
 use crate::login::flow;
 use crate::secret::Secret;
-use crate::wizard::keys::plain;
 use crate::wizard::model::{
     Cmd, Focus, Model, Msg, Outcome, Overlay, Phase, SaveFailure, StatusKind, Step,
 };
@@ -75,14 +74,14 @@ pub fn render(m: &Model, body: &mut Body) {
     }
     render_outro(m, body);
     body.blank();
-    super::render_field(
+    render_field(
         m,
         body,
+        &[],
         Focus::RedirectPaste,
         "Redirected URL",
         LABEL_W,
         &m.auth.paste,
-        true,
     );
     phase_line(m, body);
     listener_lines(m, body);
@@ -120,21 +119,6 @@ fn phase_line(m: &Model, body: &mut Body) {
 /// The callback is on this machine: the browser must be here too, or reach it through SSH.
 fn flow_is_loopback(m: &Model) -> bool {
     flow::loopback(&m.settings()).is_some()
-}
-
-/// Over SSH with a loopback callback: the command that forwards the callback's port (and, in
-/// the sandbox, the emulator's, which the browser opens too) from the person's own computer.
-pub fn ssh_hint(m: &Model) -> Option<String> {
-    if !m.over_ssh || !matches!(m.auth.listener, Some(Ok(_))) {
-        return None;
-    }
-    let callback = Url::parse(m.urls.callback.value()).ok()?;
-    let emulator: Vec<u16> = if m.sandbox {
-        m.endpoints.auth_base.port().into_iter().collect()
-    } else {
-        Vec::new()
-    };
-    ssh_forward_hint(&callback, &emulator, m.ssh_target.as_deref())
 }
 
 fn listener_lines(m: &Model, body: &mut Body) {
@@ -274,7 +258,7 @@ pub fn on_msg(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                 if let Some(profile) = saved_profile(m) {
                     m.outcome = Some(Outcome { path, profile });
                 }
-                m.enter(Step::Done);
+                focus::enter(m, Step::Done);
                 m.status = None;
             }
             Err(SaveFailure::Exists) => {
@@ -328,51 +312,54 @@ pub fn save(m: &mut Model, overwrite: bool) -> Vec<Cmd> {
     }]
 }
 
-/// This screen's keys (outside the text field). `None` when not one of them.
-pub fn on_key(m: &mut Model, key: KeyEvent) -> Option<Vec<Cmd>> {
-    if key.code == KeyCode::Esc && m.auth.phase == Phase::Exchanging {
-        m.auth.phase = Phase::Waiting;
+/// Esc while X is asked for the token: stop asking.
+pub fn cancel(m: &mut Model) -> Vec<Cmd> {
+    m.auth.phase = Phase::Waiting;
+    m.set_status(
+        StatusKind::Info,
+        "Cancelled. Paste a new redirect to try again.",
+    );
+    vec![Cmd::CancelAuth]
+}
+
+/// The link, when it is made; else the status line says to wait.
+fn link(m: &mut Model) -> Option<String> {
+    let url = m.auth.pending.as_ref().map(|p| p.url.clone());
+    if url.is_none() {
+        m.set_status(StatusKind::Info, "The link is not ready yet: one moment.");
+    }
+    url
+}
+
+/// o: the link in a browser, where one can be opened.
+pub fn open_browser(m: &mut Model) -> Vec<Cmd> {
+    let Some(url) = link(m) else {
+        return Vec::new();
+    };
+    if !m.can_open_browser {
         m.set_status(
             StatusKind::Info,
-            "Cancelled. Paste a new redirect to try again.",
+            "No browser here (SSH or no display): copy the link (c) or print it (p) and open it on your computer.",
         );
-        return Some(vec![Cmd::CancelAuth]);
+        return Vec::new();
     }
-    if m.focus.is_text() {
-        return None;
+    vec![Cmd::OpenBrowser { url }]
+}
+
+/// a, in the sandbox: approve the link as the sandbox user, as a browser would.
+pub fn approve(m: &mut Model) -> Vec<Cmd> {
+    match link(m) {
+        Some(url) => vec![Cmd::SandboxApprove { op: m.auth.op, url }],
+        None => Vec::new(),
     }
-    let key_char = plain(&key)?;
-    if matches!(key_char, 'a' | 'o') && m.auth.pending.is_none() {
-        m.set_status(StatusKind::Info, "The link is not ready yet: one moment.");
-        return Some(Vec::new());
-    }
-    match key_char {
-        'a' if m.sandbox => {
-            let url = m.auth.pending.as_ref()?.url.clone();
-            Some(vec![Cmd::SandboxApprove { op: m.auth.op, url }])
-        }
-        'o' => {
-            if !m.can_open_browser {
-                m.set_status(
-                    StatusKind::Info,
-                    "No browser here (SSH or no display): copy the link (c) or print it (p) and open it on your computer.",
-                );
-                return Some(Vec::new());
-            }
-            let url = m.auth.pending.as_ref()?.url.clone();
-            Some(vec![Cmd::OpenBrowser { url }])
-        }
-        'n' => {
-            let cmds = start(m);
-            m.set_status(
-                StatusKind::Ok,
-                "A new link is made (new state and PKCE verifier): an address from the old one is refused.",
-            );
-            Some(cmds)
-        }
-        's' if m.auth.tokens.is_some() && matches!(m.auth.phase, Phase::Failed(_)) => {
-            Some(save(m, false))
-        }
-        _ => None,
-    }
+}
+
+/// n: a new link (new state and PKCE verifier); an address from the old one is refused.
+pub fn new_link(m: &mut Model) -> Vec<Cmd> {
+    let cmds = start(m);
+    m.set_status(
+        StatusKind::Ok,
+        "A new link is made (new state and PKCE verifier): an address from the old one is refused.",
+    );
+    cmds
 }

@@ -2,10 +2,9 @@
 //! choice of place, its address (copyable) and its own steps. The choice also names the
 //! pages the later screens send the person to.
 
-use crossterm::event::KeyEvent;
 use ratatui::text::{Line, Span};
 
-use super::{render_intro, render_outro};
+use super::shared::{render_intro, render_outro};
 use crate::guide::guide;
 use crate::wizard::model::{Focus, Model};
 use crate::wizard::widgets::body::Body;
@@ -34,19 +33,12 @@ pub fn render(m: &Model, body: &mut Body) {
     render_outro(m, body);
 }
 
-/// The list of places, while it has the focus.
-pub fn on_key(m: &mut Model, key: KeyEvent) -> bool {
-    if m.focus != Focus::Place {
-        return false;
-    }
-    let Some(next) = choice_list::on_key(m.place, guide().place.len(), &key) else {
-        return false;
-    };
-    if next != m.place {
-        m.place = next;
+/// Chooses the place where the app is made.
+pub fn choose(m: &mut Model, i: usize) {
+    if i < guide().place.len() {
+        m.place = i;
         m.touched = true;
     }
-    true
 }
 
 /// A value the person copies: marked when focused, with its keys beside it.

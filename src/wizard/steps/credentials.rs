@@ -1,6 +1,6 @@
 //! Step 5: the OAuth 2.0 Client ID, and the Client Secret for a confidential app.
 
-use super::{render_field, render_intro, render_outro};
+use super::shared::{render_field, render_intro, render_outro, say};
 use crate::validate::{check_client_id, check_client_secret, Check};
 use crate::wizard::model::{Focus, Model};
 use crate::wizard::widgets::body::Body;
@@ -16,27 +16,28 @@ pub fn focusables(m: &Model) -> Vec<Focus> {
 }
 
 pub fn render(m: &Model, body: &mut Body) {
+    let checks = checks(m);
     render_intro(m, body);
     body.blank();
     let c = &m.credentials;
     render_field(
         m,
         body,
+        &checks,
         Focus::ClientId,
         "Client ID",
         LABEL_W,
         &c.client_id,
-        true,
     );
     if m.app_type.is_confidential() {
         render_field(
             m,
             body,
+            &checks,
             Focus::Secret,
             "Client Secret",
             LABEL_W,
             &c.secret,
-            c.reveal,
         );
         let hint = if c.reveal {
             "Ctrl-R hides the secret again."
@@ -47,11 +48,7 @@ pub fn render(m: &Model, body: &mut Body) {
         body.prefixed(&" ".repeat(LABEL_W + 3), hint, style);
         // X shows a Client Secret once.
         let words = &crate::guide::guide().handoff;
-        body.prefixed(
-            &" ".repeat(LABEL_W + 3),
-            &super::say(m, &words.secret_once),
-            style,
-        );
+        body.prefixed(&" ".repeat(LABEL_W + 3), &say(m, &words.secret_once), style);
     } else {
         let style = body.theme.dim();
         body.prefixed(
@@ -64,11 +61,11 @@ pub fn render(m: &Model, body: &mut Body) {
     render_field(
         m,
         body,
+        &checks,
         Focus::ProfileName,
         "Profile name",
         LABEL_W,
         &c.profile,
-        true,
     );
     if m.sandbox {
         body.blank();

@@ -2,7 +2,7 @@
 //! profile is, what to run next, and the guide's last step: the app's values for the
 //! service's own authorization form, each one a key away from the clipboard.
 
-use super::render_outro;
+use super::shared::render_outro;
 use crate::handoff::Handoff;
 use crate::wizard::model::{Focus, Model};
 use crate::wizard::widgets::body::Body;

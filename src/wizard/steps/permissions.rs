@@ -1,9 +1,8 @@
 //! Step 2: the permission level, and the OAuth 2.0 scopes it implies.
 
-use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::text::{Line, Span};
 
-use super::{render_check, render_intro, render_outro};
+use super::shared::{render_check, render_intro, render_outro, shown_check};
 use crate::validate::Check;
 use crate::wizard::model::{Focus, Model, Permissions, StatusKind};
 use crate::wizard::widgets::body::Body;
@@ -42,7 +41,7 @@ pub fn render(m: &Model, body: &mut Body) {
         "offline.access keeps access after 2 hours (X adds a refresh token).",
         style,
     );
-    let check = super::shown_check(m, Focus::Scopes, false);
+    let check = shown_check(m, &checks(m), Focus::Scopes, false);
     render_check(body, check, 2);
     render_outro(m, body);
 }
@@ -94,51 +93,44 @@ fn level_index(level: Permission) -> usize {
         .unwrap_or(1)
 }
 
-pub fn on_key(m: &mut Model, key: KeyEvent) -> bool {
-    match m.focus {
-        Focus::Level => {
-            let now = level_index(m.permissions.level);
-            let Some(next) = choice_list::on_key(now, Permission::ALL.len(), &key) else {
-                return false;
-            };
-            if next != now {
-                let level = Permission::ALL[next];
-                let customised = m.permissions != Permissions::for_level(m.permissions.level);
-                m.permissions = Permissions::for_level(level);
-                m.touched = true;
-                if customised {
-                    m.set_status(
-                        StatusKind::Info,
-                        format!("Scopes reset to those of \"{}\".", level.label()),
-                    );
-                }
-            }
-            true
-        }
-        Focus::Scopes => {
-            let cols = columns(m.size.0.saturating_sub(2)) as isize;
-            let delta = match key.code {
-                KeyCode::Left | KeyCode::Char('h') => -1,
-                KeyCode::Right | KeyCode::Char('l') => 1,
-                KeyCode::Up | KeyCode::Char('k') => -cols,
-                KeyCode::Down | KeyCode::Char('j') => cols,
-                KeyCode::Char(' ') => {
-                    if let Some(s) = ALL_SCOPES.get(m.permissions.cursor) {
-                        m.permissions.toggle(s);
-                        m.touched = true;
-                        m.warned = false;
-                    }
-                    return true;
-                }
-                _ => return false,
-            };
-            let c = m.permissions.cursor as isize + delta;
-            if (0..ALL_SCOPES.len() as isize).contains(&c) {
-                m.permissions.cursor = c as usize;
-            }
-            true
-        }
-        _ => false,
+/// The list of levels: (the one chosen, how many).
+pub fn level_list(m: &Model) -> (usize, usize) {
+    (level_index(m.permissions.level), Permission::ALL.len())
+}
+
+/// Chooses a level: its scopes replace the chosen ones (and the status line says so when
+/// they had been changed by hand).
+pub fn choose_level(m: &mut Model, i: usize) {
+    let Some(level) = Permission::ALL.get(i).copied() else {
+        return;
+    };
+    let customised = m.permissions != Permissions::for_level(m.permissions.level);
+    m.permissions = Permissions::for_level(level);
+    m.touched = true;
+    if customised {
+        m.set_status(
+            StatusKind::Info,
+            format!("Scopes reset to those of \"{}\".", level.label()),
+        );
+    }
+}
+
+/// Moves the grid's cursor `across` cells and `down` rows (as many columns as the screen
+/// shows); a move off the grid stays where it is.
+pub fn move_cursor(m: &mut Model, across: isize, down: isize) {
+    let cols = columns(m.size.0.saturating_sub(2)) as isize;
+    let c = m.permissions.cursor as isize + across + down * cols;
+    if (0..ALL_SCOPES.len() as isize).contains(&c) {
+        m.permissions.cursor = c as usize;
+    }
+}
+
+/// Toggles the scope under the grid's cursor.
+pub fn toggle(m: &mut Model) {
+    if let Some(s) = ALL_SCOPES.get(m.permissions.cursor) {
+        m.permissions.toggle(s);
+        m.touched = true;
+        m.warned = false;
     }
 }
 

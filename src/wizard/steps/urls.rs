@@ -1,8 +1,6 @@
 //! Step 4: the Callback URI / Redirect URL and the Website URL, from a preset or typed.
 
-use crossterm::event::KeyEvent;
-
-use super::{render_field, render_intro, render_outro};
+use super::shared::{render_field, render_intro, render_outro};
 use crate::presets::presets;
 use crate::validate::{check_url, is_loopback_host, Check};
 use crate::wizard::model::{Focus, Model};
@@ -14,6 +12,7 @@ pub const WEBSITE_LABEL: &str = "Website URL";
 const LABEL_W: usize = 28;
 
 pub fn render(m: &Model, body: &mut Body) {
+    let checks = checks(m);
     render_intro(m, body);
     body.blank();
     let items: Vec<(&str, &str)> = presets()
@@ -25,20 +24,20 @@ pub fn render(m: &Model, body: &mut Body) {
     render_field(
         m,
         body,
+        &checks,
         Focus::Callback,
         CALLBACK_LABEL,
         LABEL_W,
         &m.urls.callback,
-        true,
     );
     render_field(
         m,
         body,
+        &checks,
         Focus::Website,
         WEBSITE_LABEL,
         LABEL_W,
         &m.urls.website,
-        true,
     );
     if let Some(p) = presets().get(m.urls.preset) {
         if !p.website_note.is_empty() && m.urls.website.value() == p.website_url {
@@ -47,21 +46,6 @@ pub fn render(m: &Model, body: &mut Body) {
         }
     }
     render_outro(m, body);
-}
-
-pub fn on_key(m: &mut Model, key: KeyEvent) -> bool {
-    if m.focus != Focus::Preset {
-        return false;
-    }
-    let len = presets().len();
-    let now = m.urls.preset;
-    let Some(next) = choice_list::on_key(now, len, &key) else {
-        return false;
-    };
-    if next != now {
-        choose(m, next);
-    }
-    true
 }
 
 /// Chooses a preset: its values fill both fields; "Custom" keeps what they hold.
@@ -90,7 +74,7 @@ pub fn choose(m: &mut Model, index: usize) {
 }
 
 /// The focused URL field holds the chosen preset's value, unchanged, and e has not opened it
-/// for editing: c and p act on the value (see [`crate::wizard::keys::on_preset_value`]).
+/// for editing: c and p act on the value (the `c  p` and `e` rows of step 4 in `wizard::keymap`).
 pub fn holds_preset_value(m: &Model) -> bool {
     // In a URL field, `typing` is set by e (and by a change that leaves the preset).
     if m.typing {

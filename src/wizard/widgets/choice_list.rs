@@ -87,27 +87,16 @@ pub fn render_from(
     }
 }
 
-/// The list keys: ↑/↓ (j/k) move, a digit chooses. `None` when the key is not a list key.
-pub fn on_key(chosen: usize, len: usize, key: &crossterm::event::KeyEvent) -> Option<usize> {
-    use crossterm::event::KeyCode;
-    match key.code {
-        KeyCode::Up | KeyCode::Char('k') => Some(step(chosen, len, -1)),
-        KeyCode::Down | KeyCode::Char('j') => Some(step(chosen, len, 1)),
-        KeyCode::Char(c) => by_digit(c, len),
-        _ => None,
-    }
-}
-
 /// Moves a choice by `delta`, clamped to the list.
 pub fn step(chosen: usize, len: usize, delta: isize) -> usize {
     let max = len.saturating_sub(1);
     chosen.saturating_add_signed(delta).min(max)
 }
 
-/// The number keys choose directly: '1' is the first item.
-pub fn by_digit(c: char, len: usize) -> Option<usize> {
-    let d = c.to_digit(10)? as usize;
-    (1..=len).contains(&d).then(|| d - 1)
+/// The number keys choose directly: 1 is the first item.
+pub fn by_number(n: u8, len: usize) -> Option<usize> {
+    let n = usize::from(n);
+    (1..=len).contains(&n).then(|| n - 1)
 }
 
 #[cfg(test)]
@@ -119,9 +108,9 @@ mod tests {
         assert_eq!(step(0, 3, -1), 0);
         assert_eq!(step(2, 3, 1), 2);
         assert_eq!(step(1, 3, 1), 2);
-        assert_eq!(by_digit('2', 3), Some(1));
-        assert_eq!(by_digit('4', 3), None);
-        assert_eq!(by_digit('0', 3), None);
+        assert_eq!(by_number(2, 3), Some(1));
+        assert_eq!(by_number(4, 3), None);
+        assert_eq!(by_number(0, 3), None);
     }
 
     #[test]
