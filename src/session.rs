@@ -27,6 +27,47 @@ pub struct Session {
     /// Where the app is made ("portal" or "console"); older files have none: the portal.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub place: String,
+    /// Begun in the sandbox (the built-in X emulator): resumed there only.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sandbox: bool,
+    /// Begun with the shared profile store, named `host:port/database` (never its password);
+    /// empty for this machine's files. Resumed with that store only.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub store: String,
+}
+
+impl Session {
+    /// Where this setup began, when that is not where this run is (`sandbox`, and the store's
+    /// label or `None` for files): what to run to resume it there. `None` when it can be
+    /// resumed here.
+    pub fn elsewhere(&self, sandbox: bool, store: Option<&str>) -> Option<String> {
+        let here = store.unwrap_or("");
+        let place = match (self.sandbox, self.store.as_str()) {
+            (true, "") => "in the sandbox (the built-in X emulator)".to_string(),
+            (true, s) => format!("in the sandbox with the profile store {s}"),
+            (false, "") => "against X, with this machine's profile files".to_string(),
+            (false, s) => format!("against X, with the profile store {s}"),
+        };
+        if self.sandbox == sandbox && self.store == here {
+            return None;
+        }
+        let mut run = String::from("xconnect");
+        if self.sandbox {
+            run.push_str(" --sandbox");
+        }
+        let store = if self.store.is_empty() {
+            if store.is_some() {
+                " without --store or XCONNECT_STORE"
+            } else {
+                ""
+            }
+        } else {
+            " with --store (or XCONNECT_STORE) set to that store"
+        };
+        Some(format!(
+            "The last setup began {place} and stopped half way; to resume it there, run: {run}{store}"
+        ))
+    }
 }
 
 /// Where the session file lives: `XCONNECT_STATE_DIR`; else `<config dir>/state` when a config
@@ -156,6 +197,47 @@ mod tests {
     use std::os::unix::fs::PermissionsExt;
 
     #[test]
+    fn a_setup_resumes_only_where_it_began() {
+        let mut s = Session {
+            version: CURRENT_VERSION,
+            step: "urls".into(),
+            scopes: Vec::new(),
+            app_type: AppType::Native,
+            callback_url: String::new(),
+            website_url: String::new(),
+            client_id: String::new(),
+            profile: "default".into(),
+            place: String::new(),
+            sandbox: true,
+            store: String::new(),
+        };
+        assert_eq!(s.elsewhere(true, None), None);
+        let note = s.elsewhere(false, None).expect("not here");
+        assert!(note.contains("in the sandbox"), "{note}");
+        assert!(note.ends_with("run: xconnect --sandbox"), "{note}");
+        s.sandbox = false;
+        let note = s.elsewhere(true, None).expect("not here");
+        assert!(note.contains("against X"), "{note}");
+        assert!(note.ends_with("run: xconnect"), "{note}");
+        s.store = "db.internal:5432/xc".into();
+        assert_eq!(s.elsewhere(false, Some("db.internal:5432/xc")), None);
+        let note = s.elsewhere(false, None).expect("not here");
+        assert!(note.contains("db.internal:5432/xc"), "{note}");
+        assert!(note.contains("--store"), "{note}");
+        s.store.clear();
+        let note = s
+            .elsewhere(false, Some("db.internal:5432/xc"))
+            .expect("not here");
+        assert!(note.contains("without --store"), "{note}");
+        // An older file, with neither: a setup against X with files.
+        let old: Session = toml::from_str(
+            "version = 1\nstep = \"urls\"\nscopes = []\napp_type = \"native\"\ncallback_url = \"\"\nwebsite_url = \"\"\nclient_id = \"\"\nprofile = \"default\"\n",
+        )
+        .expect("old session");
+        assert_eq!(old.elsewhere(false, None), None);
+    }
+
+    #[test]
     fn round_trip_private_and_cleared() {
         let d = tempfile::tempdir().expect("tempdir");
         let dir = d.path().join("state");
@@ -169,6 +251,8 @@ mod tests {
             client_id: "id".into(),
             profile: "default".into(),
             place: "console".into(),
+            sandbox: true,
+            store: "db.internal:5432/xc".into(),
         };
         save(&dir, &s).expect("save");
         let mode = std::fs::metadata(dir.join(FILE))
@@ -243,6 +327,8 @@ profile = "bot"
             client_id: String::new(),
             profile: "default".into(),
             place: String::new(),
+            sandbox: false,
+            store: String::new(),
         };
         for step in ["permissions", "app_type", "urls", "credentials"] {
             s.step = step.into();

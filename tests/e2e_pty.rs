@@ -136,6 +136,56 @@ fn sandbox_wizard_from_step_one_to_a_saved_profile() {
 }
 
 #[test]
+fn a_sandbox_setup_resumes_only_in_the_sandbox() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = dir.path().to_str().expect("utf-8 path");
+    let mut p = Pty::spawn(&["--sandbox", "--fresh"], &[("XCONNECT_CONFIG_DIR", cfg)]);
+    p.wait_for("Step 1 of 7");
+    for next in ["Step 2 of 7", "Step 3 of 7", "Step 4 of 7", "Step 5 of 7"] {
+        p.send(b"\r");
+        p.wait_for(next);
+    }
+    p.send(format!("\x1b[200~{}\x1b[201~", common::CLIENT_ID).as_bytes());
+    p.wait_for(common::CLIENT_ID);
+    p.send(b"\r");
+    p.wait_for("Step 6 of 7");
+    p.send(b"\x03");
+    assert_eq!(p.wait_exit(), 130);
+    p.assert_restored();
+
+    // Without --sandbox: not resumed against X; the first screen says how to resume it.
+    let mut p = Pty::spawn(&[], &[("XCONNECT_CONFIG_DIR", cfg)]);
+    p.wait_for("Step 1 of 7");
+    p.wait_for("began in the sandbox");
+    assert!(
+        !p.screen().contains("Resume where it stopped"),
+        "{}",
+        p.screen()
+    );
+    p.send(b"\x03");
+    assert_eq!(p.wait_exit(), 130);
+    p.assert_restored();
+
+    // With --sandbox: resumed there, and the link is the emulator's, not x.com's.
+    let mut p = Pty::spawn(&["--sandbox"], &[("XCONNECT_CONFIG_DIR", cfg)]);
+    p.wait_for("Resume where it stopped");
+    p.send(b"\r");
+    p.wait_for("Step 5 of 7");
+    p.wait_for(common::CLIENT_ID);
+    p.send(b"\r");
+    p.wait_for("Step 6 of 7");
+    p.wait_for("http://127.0.0.1:");
+    assert!(
+        !p.screen().contains("https://x.com/i/oauth2"),
+        "{}",
+        p.screen()
+    );
+    p.send(b"\x03");
+    let _ = p.wait_exit();
+    p.assert_restored();
+}
+
+#[test]
 fn an_interrupted_setup_is_offered_for_resume_on_the_next_start() {
     let dir = tempfile::tempdir().expect("tempdir");
     let cfg = dir.path().to_str().expect("utf-8 path");

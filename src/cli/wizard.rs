@@ -55,17 +55,21 @@ async fn wizard_inner(g: &Global, fresh: bool, sandbox: bool) -> Result<ExitCode
     let shared = xconnect::store::store_setting(g.store.as_deref());
     // The start menu offers to log in again to any saved profile. Files are named here and
     // read after the first frame; the shared store's rows come in one query.
+    let mut store_label = None;
     let saved: Vec<(String, Option<xconnect::profile::Profile>)> = match (shared, &store) {
         // With a shared store, an unreachable one is said before the wizard starts.
-        (Some(url), _) => xconnect::store::connect(url)
-            .await
-            .map_err(|e| e.to_string())?
-            .list()
-            .await
-            .map_err(|e| e.to_string())?
-            .into_iter()
-            .filter_map(|(name, s)| s.ok().map(|s| (name, Some(s.profile))))
-            .collect(),
+        (Some(url), _) => {
+            let pg = xconnect::store::connect(url)
+                .await
+                .map_err(|e| e.to_string())?;
+            store_label = Some(pg.url().label().to_string());
+            pg.list()
+                .await
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .filter_map(|(name, s)| s.ok().map(|s| (name, Some(s.profile))))
+                .collect()
+        }
         (None, Ok(s)) => s
             .names()
             .unwrap_or_default()
@@ -84,6 +88,19 @@ async fn wizard_inner(g: &Global, fresh: bool, sandbox: bool) -> Result<ExitCode
         Some(d) => xconnect::session::load(d)?,
         None => None,
     };
+    // A setup resumes where it began (the sandbox or X, files or the store), or the first
+    // screen says how to resume it there; its file is kept for that.
+    let mut start_note = None;
+    let resume =
+        resume.and_then(
+            |s| match s.elsewhere(sandbox.is_some(), store_label.as_deref()) {
+                Some(note) => {
+                    start_note = Some(note);
+                    None
+                }
+                None => Some(s),
+            },
+        );
     let mut services = Services::new(
         // A copy stays in the clipboard after xconnect ends: a helper serves it.
         Clipboard::new(ClipEnv::from_env()).served_after_exit(std::env::current_exe().ok()),
@@ -108,6 +125,10 @@ async fn wizard_inner(g: &Global, fresh: bool, sandbox: bool) -> Result<ExitCode
     let mut model = Model::new(Theme::from_env(), (size.width, size.height))
         .with_clock(xconnect::timefmt::now())
         .with_start(resume, saved);
+    model.store_label = store_label;
+    if let Some(note) = start_note {
+        model.set_status(xconnect::wizard::model::StatusKind::Info, note);
+    }
     model.timeout_secs = xconnect::x::oauth::request_timeout().as_secs();
     model.sandbox = sandbox.is_some();
     model.endpoints = endpoints;

@@ -50,13 +50,23 @@ fn window(menu: &Menu, rows: usize) -> (usize, usize) {
     (top, top + rows)
 }
 
-pub fn render(menu: &Menu, rows: usize, now: time::OffsetDateTime, body: &mut Body) {
-    let intro = if menu.resume.is_some() {
-        "The last setup stopped half way. What would you like to do?"
-    } else {
-        "Profiles are saved on this machine. What would you like to do?"
+pub fn render(
+    menu: &Menu,
+    store: Option<&str>,
+    rows: usize,
+    now: time::OffsetDateTime,
+    body: &mut Body,
+) {
+    let intro = match (&menu.resume, store) {
+        (Some(_), _) => "The last setup stopped half way. What would you like to do?".to_string(),
+        (None, Some(store)) => {
+            format!("Profiles are saved in the profile store {store}. What would you like to do?")
+        }
+        (None, None) => {
+            "Profiles are saved on this machine. What would you like to do?".to_string()
+        }
     };
-    body.text(intro, ratatui::style::Style::new());
+    body.text(&intro, ratatui::style::Style::new());
     body.blank();
     let entries = menu.entries();
     // Room for the intro, the "more" lines and the hint under the list.

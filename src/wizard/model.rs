@@ -434,6 +434,10 @@ pub struct Model {
     pub size: (u16, u16),
     pub theme: Theme,
     pub sandbox: bool,
+    /// The shared profile store this run saves into (`host:port/database`), if any.
+    pub store_label: Option<String>,
+    /// A note for the first screen (e.g. an interrupted setup that began elsewhere).
+    pub start_note: Option<String>,
     /// A browser may be opened here (a display, and not over SSH).
     pub can_open_browser: bool,
     /// Over SSH: the loopback hint shows the `ssh -L` line.
@@ -489,6 +493,8 @@ impl Model {
             size,
             theme,
             sandbox: false,
+            store_label: None,
+            start_note: None,
             can_open_browser: false,
             over_ssh: false,
             ssh_target: None,
@@ -576,6 +582,8 @@ impl Model {
             client_id: self.credentials.client_id.value().to_string(),
             profile: self.credentials.profile.value().to_string(),
             place: crate::guide::guide().place(self.place).id.clone(),
+            sandbox: self.sandbox,
+            store: self.store_label.clone().unwrap_or_default(),
         }
     }
 

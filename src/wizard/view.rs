@@ -124,6 +124,7 @@ pub fn build_body(m: &Model, width: u16) -> Body {
     match &m.menu {
         Some(menu) => super::menu::render(
             menu,
+            m.store_label.as_deref(),
             usize::from(m.size.1.saturating_sub(TOP + BOTTOM)),
             m.clock,
             &mut body,
