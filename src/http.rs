@@ -337,25 +337,12 @@ pub fn parse_form(data: &[u8]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The standard reason phrase for the statuses this crate sends.
+/// The standard reason phrase for a status ("Unknown" for one without).
 pub fn reason_phrase(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        204 => "No Content",
-        302 => "Found",
-        303 => "See Other",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        408 => "Request Timeout",
-        413 => "Content Too Large",
-        429 => "Too Many Requests",
-        431 => "Request Header Fields Too Large",
-        500 => "Internal Server Error",
-        _ => "Unknown",
-    }
+    http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("Unknown")
 }
 
 /// A response; always serialised with `Content-Length` and `Connection: close`.
