@@ -51,8 +51,8 @@ fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
 }
 
 /// Form-urlencoding decode (`%XX`, `+` → space). RFC 6749 §2.3.1 has clients
-/// encode the id and secret this way before Basic-encoding them; the `oauth2`
-/// crate does.
+/// encode the id and secret this way before Basic-encoding them; xconnect's
+/// token requests do (`x::oauth`).
 fn form_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
