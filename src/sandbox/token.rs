@@ -8,7 +8,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::state::{IssuedTokens, Shared, State, ACCESS_LIFETIME, CODE_LIFETIME};
-use crate::http::{Request, Response};
+use crate::loopback::{Request, Response};
 
 pub const TOKEN_PATH: &str = "/2/oauth2/token";
 pub const REVOKE_PATH: &str = "/2/oauth2/revoke";
