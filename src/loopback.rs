@@ -339,10 +339,13 @@ where
     let deadline = tokio::time::Instant::now() + limits.timeout;
     let value: Mutex<Option<T>> = Mutex::new(None);
     let service = hyper::service::service_fn(|request: hyper::Request<Incoming>| {
-        answered.store(true, Ordering::Release);
-        let (handle, value) = (&handle, &value);
+        let (handle, value, answered) = (&handle, &value, &answered);
         async move {
-            let response = match read(request, &limits, deadline).await {
+            let read = read(request, &limits, deadline).await;
+            // Idle until the whole request is in: one that sends its head and then holds back
+            // its body can still be closed for a newcomer.
+            answered.store(true, Ordering::Release);
+            let response = match read {
                 Ok(request) => {
                     let (response, got) = (handle.as_ref())(request).await;
                     *value.lock().unwrap_or_else(|e| e.into_inner()) = got;
@@ -556,9 +559,18 @@ mod tests {
         };
         let (addr, task) = echo(options).await;
         let mut idle = Vec::new();
-        for _ in 0..20 {
-            idle.push(TcpStream::connect(addr).await.unwrap());
+        for i in 0..20 {
+            let mut c = TcpStream::connect(addr).await.unwrap();
+            // Nothing, half a head, or a head whose body never comes.
+            let sent: &[u8] = match i % 3 {
+                0 => b"",
+                1 => b"GET /hal",
+                _ => b"POST /slow HTTP/1.1\r\nContent-Length: 100\r\n\r\nab",
+            };
+            c.write_all(sent).await.unwrap();
+            idle.push(c);
         }
+        tokio::task::yield_now().await;
         let r = tokio::time::timeout(
             Duration::from_secs(3),
             exchange(addr, b"GET /real HTTP/1.1\r\n\r\n"),
