@@ -330,6 +330,12 @@ pub fn escape_html(text: &str) -> String {
 
 /// Cuts clean text to `width` terminal columns: when it is wider, as much as fits before a
 /// final "…". Wide characters (CJK, most emoji) count two columns.
+///
+/// Not unicode-truncate (in the tree through ratatui), as measured with its 2.0.1:
+/// `"لاxyz"` cut to 3 columns panics in a debug build (its `debug_assert_eq!` on the width:
+/// unicode-width 0.2 gives lam + alef one column, the sum of their graphemes two; the crate's
+/// issue 40, still open in 3.0.0), and it counts graphemes where every other helper here counts
+/// characters: `"👍🏽xyz"` cut to 3 columns comes out 5 wide by this module's measure.
 pub fn fit(text: &str, width: usize) -> String {
     let columns = |c: char| c.width().unwrap_or(0);
     if text.chars().map(columns).sum::<usize>() <= width {

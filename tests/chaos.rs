@@ -332,8 +332,8 @@ async fn forward(
     ledger: Arc<Mutex<Ledger>>,
     step: usize,
 ) {
-    let limits = xconnect::http::Limits::default();
-    let Ok(req) = xconnect::http::read_request(&mut inbound, &limits).await else {
+    let limits = common::wire::Limits::default();
+    let Ok(req) = common::wire::read_request(&mut inbound, &limits).await else {
         return;
     };
     let mut raw = format!("{} {} HTTP/1.1\r\n", req.method, req.target).into_bytes();

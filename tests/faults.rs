@@ -10,10 +10,10 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use common::cli::*;
+use common::wire::{read_request, Limits, Request, Response, WriteTo as _};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
-use xconnect::http::{read_request, Limits, Request, Response};
 
 /// What the server does with a request.
 #[derive(Clone)]

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use common::cli::*;
 use common::hostile::*;
 use common::pty::Pty;
+use common::wire::{read_request, Limits, Response, WriteTo as _};
 use tokio::io::AsyncWriteExt;
-use xconnect::http::{read_request, Limits, Response};
 
 /// A server on 127.0.0.1 that answers every request with `body` as JSON.
 fn serving(w: &World, body: Vec<u8>) -> String {

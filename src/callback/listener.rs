@@ -1,23 +1,17 @@
 //! A one-shot HTTP listener on the loopback address of the callback URL: it catches X's
 //! redirect by itself, so the person does not have to copy the address.
 
-use std::collections::VecDeque;
-use std::future::poll_fn;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::task::Poll;
 use std::time::Duration;
 
-use tokio::io::AsyncWriteExt;
-use tokio::net::{TcpListener, TcpStream};
-use tokio::task::JoinSet;
+use tokio::net::TcpListener;
 use url::{Host, Url};
 
 use super::page::Page;
 use super::parse::{parse_redirect, same_secret, CallbackError};
-use crate::http::{read_request, Limits, Request};
+use crate::loopback::{self, Limits, Options, Request};
 
 /// Connections served at the same time. One more makes room by closing the oldest that has
 /// not sent a whole request yet: a browser sends its request at once, so idle connections
@@ -27,14 +21,6 @@ const MAX_CONNECTIONS: usize = 64;
 const MAX_ACCEPT_ERRORS: u32 = 50;
 /// Time allowed for one whole request: a browser sends it the moment it connects.
 const HEAD_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// A connection being served: its task, and whether its request has arrived (it is then
-/// being answered, not idle).
-struct Connection {
-    id: tokio::task::Id,
-    abort: tokio::task::AbortHandle,
-    answered: Arc<AtomicBool>,
-}
 
 /// Sockets listening on the callback URL's loopback address(es), not yet serving.
 /// Dropping it (or the future returned by [`Listener::next`]) closes them.
@@ -110,11 +96,11 @@ impl Listener {
 
     /// Serves until one request to the callback path carries the expected state and a
     /// `code` or an `error`, then returns the full redirect URL (the callback URL with the
-    /// query it got) for [`parse_redirect`].
+    /// query it got) for [`parse_redirect`], once its page has been sent.
     ///
     /// Other paths get a 404; a request on the callback path with another state (a stale
     /// tab) gets an error page and is otherwise ignored. Every connection is served on its
-    /// own task with the limits of [`crate::http`], so a slow or garbled one holds up no
+    /// own task with the limits of [`crate::loopback`], so a slow or garbled one holds up no
     /// other. When this returns, or when the future is dropped, the sockets are closed and
     /// connections still being served are abandoned: one callback only.
     pub async fn next(self, expected_state: &str) -> io::Result<String> {
@@ -125,56 +111,18 @@ impl Listener {
         } = self;
         let callback = Arc::new(callback);
         let expected: Arc<str> = Arc::from(expected_state);
-        let mut tasks: JoinSet<Option<String>> = JoinSet::new();
-        // Oldest first.
-        let mut open: VecDeque<Connection> = VecDeque::new();
-        let mut errors_in_a_row = 0u32;
-        loop {
-            tokio::select! {
-                accepted = accept_any(&sockets) => match accepted {
-                    Ok(stream) => {
-                        errors_in_a_row = 0;
-                        if open.len() >= MAX_CONNECTIONS {
-                            let idle = open.iter().position(|c| !c.answered.load(Ordering::Acquire));
-                            match idle.and_then(|i| open.remove(i)) {
-                                Some(oldest) => oldest.abort.abort(),
-                                // Every one is being answered: they end within the time-out.
-                                None => {
-                                    drop(stream);
-                                    continue;
-                                }
-                            }
-                        }
-                        let (callback, expected) = (Arc::clone(&callback), Arc::clone(&expected));
-                        let answered = Arc::new(AtomicBool::new(false));
-                        let flag = Arc::clone(&answered);
-                        let abort = tasks.spawn(async move {
-                            serve(stream, &callback, &expected, &limits, &flag).await
-                        });
-                        open.push_back(Connection { id: abort.id(), abort, answered });
-                    }
-                    Err(e) if is_peer_gone(&e) => {}
-                    Err(e) => {
-                        // Out of file descriptors and the like: wait for connections to end.
-                        errors_in_a_row += 1;
-                        if errors_in_a_row >= MAX_ACCEPT_ERRORS {
-                            return Err(e);
-                        }
-                        tokio::time::sleep(Duration::from_millis(100)).await;
-                    }
-                },
-                Some(done) = tasks.join_next_with_id(), if !tasks.is_empty() => {
-                    let id = match &done {
-                        Ok((id, _)) => *id,
-                        Err(e) => e.id(),
-                    };
-                    open.retain(|c| c.id != id);
-                    if let Ok((_, Some(redirect))) = done {
-                        return Ok(redirect);
-                    }
-                }
-            }
-        }
+        let options = Options {
+            limits,
+            max_connections: MAX_CONNECTIONS,
+            max_accept_errors: MAX_ACCEPT_ERRORS,
+            linger: None,
+        };
+        loopback::serve(&sockets, options, move |request| {
+            let (page, accepted) = decide(&request, &callback, &expected);
+            // Accepted even if the page cannot be delivered: the code is what matters.
+            std::future::ready((page.response(), accepted))
+        })
+        .await
     }
 }
 
@@ -231,58 +179,6 @@ fn loopback_addrs(url: &Url) -> Result<Vec<SocketAddr>, &'static str> {
         .collect())
 }
 
-/// The next connection on any of the sockets.
-async fn accept_any(sockets: &[TcpListener]) -> io::Result<TcpStream> {
-    poll_fn(|cx| {
-        for socket in sockets {
-            if let Poll::Ready(result) = socket.poll_accept(cx) {
-                return Poll::Ready(result.map(|(stream, _)| stream));
-            }
-        }
-        Poll::Pending
-    })
-    .await
-}
-
-fn is_peer_gone(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::ConnectionAborted
-            | io::ErrorKind::ConnectionReset
-            | io::ErrorKind::Interrupted
-            | io::ErrorKind::WouldBlock
-    )
-}
-
-/// Reads one request, answers it, and returns the redirect URL if it is the callback.
-async fn serve(
-    mut stream: TcpStream,
-    callback: &Url,
-    expected_state: &str,
-    limits: &Limits,
-    answered: &AtomicBool,
-) -> Option<String> {
-    let read = read_request(&mut stream, limits).await;
-    answered.store(true, Ordering::Release);
-    let (response, accepted) = match read {
-        Ok(request) => {
-            let (page, accepted) = decide(&request, callback, expected_state);
-            (Some(page.response()), accepted)
-        }
-        Err(e) => (e.response(), None),
-    };
-    if let Some(response) = response {
-        // The page is small; a browser that does not read it must not hold the task forever.
-        let _ = tokio::time::timeout(limits.timeout, async {
-            response.write_to(&mut stream).await?;
-            stream.shutdown().await
-        })
-        .await;
-    }
-    // Accepted even if the page could not be delivered: the code is what matters.
-    accepted
-}
-
 /// What to answer to a request, and the redirect URL when it is the accepted callback.
 fn decide(request: &Request, callback: &Url, expected_state: &str) -> (Page, Option<String>) {
     if request.path() != callback.path() {
@@ -321,7 +217,9 @@ fn decide(request: &Request, callback: &Url, expected_state: &str) -> (Page, Opt
 mod tests {
     use super::*;
     use crate::callback::parse::Redirect;
-    use tokio::io::AsyncReadExt;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+    use tokio::task::JoinSet;
 
     const STATE: &str = "s7ate-XYZ_0123456789";
 

@@ -4,7 +4,7 @@
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-use crate::http::Response;
+use crate::loopback::Response;
 
 /// The page's only style. The policy names its hash: nothing else inline may apply, and no
 /// script, frame, form or outside source is allowed at all.

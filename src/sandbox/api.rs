@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::state::{Grant, Shared, State, Tweet};
-use crate::http::{Request, Response};
+use crate::loopback::{Request, Response};
 
 pub const TWEETS_PATH: &str = "/2/tweets";
 

@@ -6,7 +6,7 @@ use super::pages::{self, ConsentView};
 use super::scopes;
 use super::state::{Pending, Shared, State, PENDING_LIFETIME};
 use super::{RejectReason, SandboxError};
-use crate::http::{Request, Response};
+use crate::loopback::{Request, Response};
 
 pub const AUTHORIZE_PATH: &str = "/i/oauth2/authorize";
 pub const DECIDE_PATH: &str = "/i/oauth2/authorize/decide";
@@ -285,7 +285,7 @@ pub(crate) fn answer_in_process(
             ),
         ));
     }
-    let pairs = crate::http::parse_form(parsed.query().unwrap_or("").as_bytes());
+    let pairs = crate::loopback::parse_form(parsed.query().unwrap_or("").as_bytes());
     let mut state = shared.lock();
     let (pending_id, _page) = begin(&mut state, &pairs)?;
     decide(&mut state, &pending_id, allow)

@@ -10,7 +10,7 @@ pub const ERROR_TEXT: &str = "You weren't able to give access to the App.";
 
 /// Escapes text for HTML element content and double-quoted attributes.
 pub fn escape(s: &str) -> String {
-    crate::http::escape_html(s)
+    crate::text::escape_html(s)
 }
 
 const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;background:#f7f9f9;color:#0f1419;margin:0}\

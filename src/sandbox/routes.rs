@@ -6,7 +6,7 @@ use super::pages;
 use super::state::Shared;
 use super::token::{self, REVOKE_PATH, TOKEN_PATH};
 use super::users::{self, USERS_ME_PATH};
-use crate::http::{Request, Response};
+use crate::loopback::{Request, Response};
 
 pub(crate) fn handle(shared: &Shared, req: &Request) -> Response {
     match (req.method.as_str(), req.path()) {

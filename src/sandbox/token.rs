@@ -8,7 +8,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::state::{IssuedTokens, Shared, State, ACCESS_LIFETIME, CODE_LIFETIME};
-use crate::http::{Request, Response};
+use crate::loopback::{Request, Response};
 
 pub const TOKEN_PATH: &str = "/2/oauth2/token";
 pub const REVOKE_PATH: &str = "/2/oauth2/revoke";
@@ -51,8 +51,8 @@ fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
 }
 
 /// Form-urlencoding decode (`%XX`, `+` → space). RFC 6749 §2.3.1 has clients
-/// encode the id and secret this way before Basic-encoding them; the `oauth2`
-/// crate does.
+/// encode the id and secret this way before Basic-encoding them; xconnect's
+/// token requests do (`x::oauth`).
 fn form_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());

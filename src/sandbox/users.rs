@@ -5,7 +5,7 @@ use serde_json::json;
 use super::api::{authorized, unauthorized, Endpoint, Metered};
 use super::scopes::USERS_ME_SCOPES;
 use super::state::Shared;
-use crate::http::{Request, Response};
+use crate::loopback::{Request, Response};
 
 pub const USERS_ME_PATH: &str = "/2/users/me";
 

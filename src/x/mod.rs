@@ -1,9 +1,12 @@
 //! What is specific to X: permission levels and scopes, app types, endpoints, the OAuth 2.0
-//! calls and their errors.
+//! forms (`oauth`), the token answers read leniently (`answer`), the calls over HTTP (`http`)
+//! and their errors.
 
+pub mod answer;
 pub mod app_type;
 pub mod endpoints;
 pub mod error;
+pub mod http;
 pub mod oauth;
 pub mod scopes;
 pub mod texts;

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::oauth::{rate_limit_reset, read_body, transport};
+use super::http::{quote, rate_limit_reset, read_body, transport, HttpFailure};
 use super::{Endpoints, XError};
 use crate::secret::Secret;
 
@@ -43,7 +43,7 @@ pub async fn me(
     let reset = rate_limit_reset(response.headers());
     let body = read_body(response)
         .await
-        .map_err(super::oauth::HttpFailure::into_xerror)?;
+        .map_err(HttpFailure::into_xerror)?;
     let problem = || serde_json::from_slice::<Problem>(&body).unwrap_or_default();
     match status {
         // What X says is shown on screen: no control characters reach the terminal.
@@ -65,7 +65,7 @@ pub async fn me(
                 } else {
                     p.detail
                 };
-                Err(XError::Forbidden(super::oauth::quote(
+                Err(XError::Forbidden(quote(
                     text.as_bytes(),
                     &[access_token.expose()],
                 )))
@@ -74,7 +74,7 @@ pub async fn me(
         429 => Err(XError::RateLimited { reset }),
         s => Err(XError::Status {
             status: s,
-            detail: super::oauth::quote(problem().title.as_bytes(), &[access_token.expose()]),
+            detail: quote(problem().title.as_bytes(), &[access_token.expose()]),
         }),
     }
 }

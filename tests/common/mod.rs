@@ -7,6 +7,7 @@ pub mod hostile;
 pub mod machines;
 pub mod pg;
 pub mod pty;
+pub mod wire;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
