@@ -654,6 +654,10 @@ fn a_store_revoke_with_a_slow_x_holds_no_row_lock_while_x_answers() {
     let t = c.run(&url, &["token", "team"]);
     assert_eq!(t.code, 4, "{}", t.stderr);
     assert!(t.stderr.contains("being revoked"), "{}", t.stderr);
+    // Meanwhile another machine pulls it, keeping the row as a copy: when the revoke records
+    // its end, the row stays a copy (one owner: the file), only without its tokens.
+    let pull = c.run(&url, &["store", "pull", "team", "--keep"]);
+    assert_eq!(pull.code, 0, "{}", pull.stderr);
 
     let out = revoking.wait_with_output().expect("wait");
     assert!(
@@ -665,6 +669,10 @@ fn a_store_revoke_with_a_slow_x_holds_no_row_lock_while_x_answers() {
     let stored = row(&w, &url, "team").profile;
     assert!(stored.token.is_none(), "the row holds no token");
     assert!(stored.status.is_none());
+    assert!(
+        stored.moved.is_some(),
+        "the row is still the pulled file's copy, not a second owner"
+    );
     assert_eq!(w.sandbox.stats().refreshes, 0);
 }
 

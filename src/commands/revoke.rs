@@ -73,7 +73,16 @@ pub async fn revoke_shared(
             match outcome {
                 // A new login replaced the row meanwhile: it stands.
                 _ if !ours => Update::<Failure>::Keep,
-                Ok(revoked) => Update::Write(revoked),
+                // The row as it is now, without its tokens: whatever else changed meanwhile (a
+                // pull that froze it, say) stays.
+                Ok(_) => {
+                    let mut p = current.profile;
+                    p.token = None;
+                    if p.status.as_ref().is_some_and(|s| s.reason == REVOKING) {
+                        p.status = None;
+                    }
+                    Update::Write(p)
+                }
                 Err(_) => {
                     let mut p = current.profile;
                     if p.status.as_ref().is_some_and(|s| s.reason == REVOKING) {

@@ -11,10 +11,8 @@
 
 use std::time::Duration;
 
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use rand::RngCore as _;
-use sha2::{Digest as _, Sha256};
 use url::Url;
 
 use super::answer::{self, Grant};
@@ -59,41 +57,26 @@ fn client<'a>(app: &'a AppConfig, endpoints: &Endpoints) -> Result<Client<'a>, X
     })
 }
 
-/// `n` random bytes, base64url without padding.
-fn random_text(n: usize) -> String {
-    let mut bytes = vec![0u8; n];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// The S256 challenge for a PKCE verifier (RFC 7636 4.2).
-fn challenge(verifier: &str) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
-}
-
-/// A new attempt: fresh PKCE (S256) verifier and a random `state`.
+/// A new attempt: fresh PKCE (S256) verifier and a random `state`, and the authorization link
+/// with them, made by the `oauth2` crate (32 random bytes for the verifier: 43 characters,
+/// the least RFC 7636 allows; 16 for `state`).
 pub fn authorization(app: &AppConfig, endpoints: &Endpoints) -> Result<Pending, XError> {
-    let Client { mut authorize, .. } = client(app, endpoints)?;
-    // 32 bytes: a verifier of 43 characters, the least RFC 7636 allows.
-    let verifier = random_text(32);
-    let state = random_text(16);
-    {
-        let mut query = authorize.query_pairs_mut();
-        query
-            .append_pair("response_type", "code")
-            .append_pair("client_id", &app.client_id)
-            .append_pair("state", &state)
-            .append_pair("code_challenge", &challenge(&verifier))
-            .append_pair("code_challenge_method", "S256")
-            .append_pair("redirect_uri", &app.callback_url);
-        if !app.scopes.is_empty() {
-            query.append_pair("scope", &app.scopes.join(" "));
-        }
-    }
+    let Client { authorize, .. } = client(app, endpoints)?;
+    let redirect = oauth2::RedirectUrl::new(app.callback_url.clone())
+        .map_err(|e| XError::BadResponse(format!("callback URL: {e}")))?;
+    let (challenge, verifier) = oauth2::PkceCodeChallenge::new_random_sha256();
+    let (url, state) =
+        oauth2::basic::BasicClient::new(oauth2::ClientId::new(app.client_id.clone()))
+            .set_auth_uri(oauth2::AuthUrl::from_url(authorize))
+            .set_redirect_uri(redirect)
+            .authorize_url(oauth2::CsrfToken::new_random)
+            .add_scopes(app.scopes.iter().map(|s| oauth2::Scope::new(s.clone())))
+            .set_pkce_challenge(challenge)
+            .url();
     Ok(Pending {
-        url: authorize.to_string(),
-        state,
-        verifier: Secret::new(verifier),
+        url: url.to_string(),
+        state: state.secret().clone(),
+        verifier: Secret::new(verifier.secret().clone()),
     })
 }
 
@@ -417,6 +400,15 @@ pub async fn revoke(
 mod tests {
     use super::*;
 
+    /// The S256 challenge for a PKCE verifier (RFC 7636 4.2).
+    fn challenge(verifier: &str) -> String {
+        oauth2::PkceCodeChallenge::from_code_verifier_sha256(&oauth2::PkceCodeVerifier::new(
+            verifier.to_string(),
+        ))
+        .as_str()
+        .to_string()
+    }
+
     #[test]
     fn pkce_is_s256_of_a_random_verifier() {
         // RFC 7636, appendix B.
@@ -424,10 +416,15 @@ mod tests {
             challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
-        let (a, b) = (random_text(32), random_text(32));
-        assert_eq!(a.len(), 43);
-        assert_ne!(a, b);
-        assert_eq!(random_text(16).len(), 22);
+        let endpoints = Endpoints::new("https://x.com", "https://api.x.com").expect("endpoints");
+        let (a, b) = (
+            authorization(&app(None), &endpoints).expect("a"),
+            authorization(&app(None), &endpoints).expect("b"),
+        );
+        assert_eq!(a.verifier.expose().len(), 43);
+        assert_ne!(a.verifier.expose(), b.verifier.expose());
+        assert_eq!(a.state.len(), 22);
+        assert_ne!(a.state, b.state);
     }
 
     fn app(secret: Option<&str>) -> AppConfig {
