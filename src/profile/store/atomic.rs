@@ -73,20 +73,7 @@ pub(super) fn write_atomic(
     let io = |what: &str, path: &Path, e: io::Error| {
         WriteError::Io(format!("cannot {what} {}: {e}", show_path(path)))
     };
-    let mut temp = tempfile::Builder::new()
-        .prefix(&format!(
-            ".{file_name}.tmp-{}-{}-",
-            std::process::id(),
-            short_sum(bytes)
-        ))
-        .rand_bytes(12)
-        .permissions(fs::Permissions::from_mode(0o600))
-        .tempfile_in(dir)
-        .map_err(|e| io("create a temporary file in", dir, e))?;
-    // The umask may have narrowed the mode; make it exactly 0600.
-    temp.as_file()
-        .set_permissions(fs::Permissions::from_mode(0o600))
-        .map_err(|e| io("set the mode of", temp.path(), e))?;
+    let mut temp = private_temp(dir, file_name, &short_sum(bytes))?;
     temp.write_all(bytes)
         .map_err(|e| io("write", temp.path(), e))?;
     temp.as_file()
@@ -132,16 +119,19 @@ pub struct Reservation {
 /// killed process is swept as incomplete.
 const NO_SUM: &str = "0000000000000000";
 
-/// Reserves `size` bytes for the next save of `dir/file_name` (see [`Reservation`]).
-pub(super) fn reserve(dir: &Path, file_name: &str, size: u64) -> Result<Reservation, WriteError> {
+/// A new temporary file in `dir` for `file_name`, named `.<file_name>.tmp-<pid>-<sum>-<random>`
+/// (see [`parse_temp_name`]), created exclusively with mode exactly 0600 (the umask may have
+/// narrowed it).
+fn private_temp(
+    dir: &Path,
+    file_name: &str,
+    sum: &str,
+) -> Result<tempfile::NamedTempFile, WriteError> {
     let io = |what: &str, path: &Path, e: io::Error| {
         WriteError::Io(format!("cannot {what} {}: {e}", show_path(path)))
     };
     let temp = tempfile::Builder::new()
-        .prefix(&format!(
-            ".{file_name}.tmp-{}-{NO_SUM}-",
-            std::process::id()
-        ))
+        .prefix(&format!(".{file_name}.tmp-{}-{sum}-", std::process::id()))
         .rand_bytes(12)
         .permissions(fs::Permissions::from_mode(0o600))
         .tempfile_in(dir)
@@ -149,6 +139,15 @@ pub(super) fn reserve(dir: &Path, file_name: &str, size: u64) -> Result<Reservat
     temp.as_file()
         .set_permissions(fs::Permissions::from_mode(0o600))
         .map_err(|e| io("set the mode of", temp.path(), e))?;
+    Ok(temp)
+}
+
+/// Reserves `size` bytes for the next save of `dir/file_name` (see [`Reservation`]).
+pub(super) fn reserve(dir: &Path, file_name: &str, size: u64) -> Result<Reservation, WriteError> {
+    let io = |what: &str, path: &Path, e: io::Error| {
+        WriteError::Io(format!("cannot {what} {}: {e}", show_path(path)))
+    };
+    let temp = private_temp(dir, file_name, NO_SUM)?;
     let allocated =
         rustix::fs::fallocate(temp.as_file(), rustix::fs::FallocateFlags::empty(), 0, size);
     match allocated {
