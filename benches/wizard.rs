@@ -40,7 +40,10 @@ fn send(m: &mut Model, msgs: impl IntoIterator<Item = Msg>) {
 }
 
 fn model() -> Model {
-    Model::new(Theme::from_env(), (80, 24))
+    Model::new(
+        Theme::from_env(&xconnect::settings::Env::default()),
+        (80, 24),
+    )
 }
 
 /// Step `n` (1-based, 1..=5) with the defaults.

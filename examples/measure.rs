@@ -540,9 +540,9 @@ fn exchange_ms() -> (f64, Vec<f64>, Vec<f64>) {
     use xconnect::app::AppConfig;
     use xconnect::callback::parse_redirect;
     use xconnect::login::build_profile;
-    use xconnect::profile::Store;
     use xconnect::sandbox::{Sandbox, SandboxApp};
     use xconnect::secret::Secret;
+    use xconnect::store::file::Store;
     use xconnect::x::{oauth, users, AppType, Endpoints};
 
     let rt = tokio::runtime::Builder::new_current_thread()

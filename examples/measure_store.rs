@@ -21,8 +21,9 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use xconnect::profile::{Profile, Store};
+use xconnect::profile::Profile;
 use xconnect::sandbox::Sandbox;
+use xconnect::store::file::Store;
 use xconnect::store::{PasswordSources, PgStore, StoreUrl, Update};
 
 /// Calls per figure: sequential runs, or rounds of 20 at once.

@@ -3,19 +3,20 @@
 
 use std::process::Stdio;
 
+use crate::settings::Env;
+
 /// True when a browser may be opened: not over SSH, and a display exists (or macOS).
-pub fn can_open() -> bool {
-    let set = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty());
-    if set("SSH_CONNECTION") || set("SSH_TTY") {
+pub fn can_open(env: &Env) -> bool {
+    let set = |k: &str| env.is_set(k);
+    if over_ssh(env) {
         return false;
     }
     cfg!(target_os = "macos") || set("DISPLAY") || set("WAYLAND_DISPLAY")
 }
 
 /// True over SSH.
-pub fn over_ssh() -> bool {
-    let set = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty());
-    set("SSH_CONNECTION") || set("SSH_TTY")
+pub fn over_ssh(env: &Env) -> bool {
+    env.is_set("SSH_CONNECTION") || env.is_set("SSH_TTY")
 }
 
 /// Where the person's own computer reaches this one over SSH, as `ssh` takes it: `USER@ADDRESS`
@@ -55,9 +56,10 @@ pub fn ssh_target(var: impl Fn(&str) -> Option<String>) -> Option<String> {
 /// browser's first window is open: still running after this long, it has opened the link.
 pub const OPENER_PATIENCE: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// Starts the system's opener, detached, with no terminal I/O.
-pub async fn open(url: &str) -> Result<(), String> {
-    if !can_open() {
+/// Starts the system's opener, detached, with no terminal I/O, where [`can_open`] said one
+/// may be opened (`allowed`).
+pub async fn open(url: &str, allowed: bool) -> Result<(), String> {
+    if !allowed {
         return Err("no display, or over SSH".into());
     }
     let opener = if cfg!(target_os = "macos") {

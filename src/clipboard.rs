@@ -12,6 +12,8 @@
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
+
+use crate::settings::Env;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -117,8 +119,8 @@ pub struct ClipEnv {
 }
 
 impl ClipEnv {
-    pub fn from_env() -> Self {
-        let set = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty());
+    pub fn from_env(env: &Env) -> Self {
+        let set = |k: &str| env.is_set(k);
         ClipEnv {
             display: set("DISPLAY") || set("WAYLAND_DISPLAY"),
             tmux: set("TMUX"),
@@ -158,6 +160,8 @@ pub struct Clipboard {
     /// The program started as the helper that serves a copy after xconnect ends (this
     /// program, [`SERVE_ARG`] as its argument); `None`: copies are served by xconnect alone.
     helper: Option<PathBuf>,
+    /// What the helper's environment holds: [`HELPER_ENV`] alone, as this process had them.
+    helper_env: Vec<(String, std::ffi::OsString)>,
     /// One long-lived native clipboard, made on first use, when no helper could serve: on X11
     /// the content lives as long as its owner, so a short-lived one would lose it at once.
     native: Arc<Mutex<Option<arboard::Clipboard>>>,
@@ -169,15 +173,21 @@ impl Clipboard {
         Clipboard {
             env,
             helper: None,
+            helper_env: Vec::new(),
             native: Arc::new(Mutex::new(None)),
             timeout: Duration::from_secs(2),
         }
     }
 
     /// Copies are handed to `program __serve-clipboard` (see the module's notes), so that
-    /// they outlive xconnect. `program` is this one: `std::env::current_exe()`.
-    pub fn served_after_exit(mut self, program: Option<PathBuf>) -> Self {
+    /// they outlive xconnect. `program` is this one: `std::env::current_exe()`; the helper
+    /// gets [`HELPER_ENV`] from `env`, and nothing else.
+    pub fn served_after_exit(mut self, program: Option<PathBuf>, env: &Env) -> Self {
         self.helper = program;
+        self.helper_env = HELPER_ENV
+            .iter()
+            .filter_map(|name| env.get(name).map(|v| (name.to_string(), v.to_os_string())))
+            .collect();
         self
     }
 
@@ -223,10 +233,8 @@ impl Clipboard {
         };
         let mut command = tokio::process::Command::new(program);
         command.env_clear();
-        for name in HELPER_ENV {
-            if let Some(value) = std::env::var_os(name) {
-                command.env(name, value);
-            }
+        for (name, value) in &self.helper_env {
+            command.env(name, value);
         }
         let child = command
             .arg(SERVE_ARG)

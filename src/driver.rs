@@ -18,7 +18,6 @@ use tokio::sync::mpsc;
 use crate::app::AppConfig;
 use crate::login::flow;
 use crate::services::Services;
-use crate::store::Profiles;
 use crate::wizard::model::{Overlay, SaveFailure, StatusKind};
 use crate::wizard::{update, view, Cmd, Model, Msg};
 use crate::x::Endpoints;
@@ -343,19 +342,24 @@ mod effects {
                 });
             }
             Cmd::CheckProfile { name } => {
-                if let Some(url) = services.shared.clone() {
-                    tasks.spawn(false, async move {
-                        let exists = match crate::store::connect(&url).await {
-                            Ok(pg) => pg.exists(&name).await.unwrap_or(false),
-                            // The save says what is wrong with the store.
-                            Err(_) => false,
-                        };
-                        Some(Msg::ProfileChecked { name, exists })
-                    });
-                    return None;
+                // This machine's files answer at once: the step's next key already knows.
+                let now = services
+                    .store
+                    .as_ref()
+                    .ok()
+                    .and_then(|s| s.try_lock().ok().and_then(|s| s.exists_at_once(&name)));
+                if let Some(exists) = now {
+                    return Some(Msg::ProfileChecked { name, exists });
                 }
-                let exists = services.store.as_ref().is_ok_and(|s| s.exists(&name));
-                return Some(Msg::ProfileChecked { name, exists });
+                let store = services.store.clone();
+                tasks.spawn(false, async move {
+                    let exists = match store {
+                        // The save says what is wrong with the store.
+                        Ok(s) => s.lock().await.exists(&name).await.unwrap_or(false),
+                        Err(_) => false,
+                    };
+                    Some(Msg::ProfileChecked { name, exists })
+                });
             }
             Cmd::PrepareAuth { op, settings } => {
                 return Some(prepare(op, &settings, services, endpoints, tasks))
@@ -398,19 +402,12 @@ mod effects {
                 overwrite,
             } => {
                 let store = services.store.clone();
-                let shared = services.shared.clone();
                 tasks.spawn(false, async move {
-                    let profiles = match (shared, store) {
-                        (Some(url), _) => crate::store::connect(&url)
-                            .await
-                            .map(|pg| Profiles::Shared(Box::new(pg)))
-                            .map_err(|e| e.to_string()),
-                        (None, store) => store.map(Profiles::Files),
-                    };
-                    let result = match profiles {
+                    let result = match store {
                         Err(e) => Err(SaveFailure::Other(e)),
-                        Ok(mut profiles) => {
-                            flow::persist(&mut profiles, &name, &profile, overwrite)
+                        Ok(store) => {
+                            let mut store = store.lock().await;
+                            flow::persist(&mut **store, &name, &profile, overwrite)
                                 .await
                                 .map(std::path::PathBuf::from)
                                 .map_err(|e| match e {
@@ -434,8 +431,11 @@ mod effects {
                 });
             }
             Cmd::OpenBrowser { url } => {
+                let allowed = services.browser;
                 tasks.spawn(false, async move {
-                    Some(Msg::BrowserOpened(crate::browser::open(&url).await))
+                    Some(Msg::BrowserOpened(
+                        crate::browser::open(&url, allowed).await,
+                    ))
                 });
             }
             Cmd::CancelAuth => tasks.cancel_auth(),
@@ -454,17 +454,12 @@ mod effects {
                 let store = services.store.clone();
                 tasks.spawn(false, async move {
                     let store = store.ok()?;
-                    let read = tokio::task::spawn_blocking(move || {
-                        names
-                            .into_iter()
-                            .map(|n| {
-                                let p = store.load(&n).ok().map(|l| l.profile);
-                                (n, p)
-                            })
-                            .collect()
-                    })
-                    .await
-                    .ok()?;
+                    let store = store.lock().await;
+                    let mut read = Vec::with_capacity(names.len());
+                    for n in names {
+                        let p = store.load(&n).await.ok().map(|f| f.profile);
+                        read.push((n, p));
+                    }
                     Some(Msg::ProfilesRead(read))
                 });
             }

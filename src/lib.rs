@@ -24,6 +24,7 @@ pub mod sanitize;
 pub mod secret;
 pub mod services;
 pub mod session;
+pub mod settings;
 pub mod store;
 pub mod terminal;
 pub mod text;

@@ -5,12 +5,11 @@ mod cli;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use cli::args::{Cli, Command};
 use cli::{login::login, run::after_setup, wizard::wizard};
 use xconnect::clipboard;
 use xconnect::commands::{self, exit};
+use xconnect::x::endpoints::{API_ENV, API_FLAG, AUTH_ENV, AUTH_FLAG};
 
 fn main() -> ExitCode {
     // The helper that keeps a copied value in the clipboard after the wizard ends (see
@@ -24,7 +23,15 @@ fn main() -> ExitCode {
             Err(_) => ExitCode::FAILURE,
         };
     }
-    let cli = Cli::parse();
+    let matches = <Cli as clap::CommandFactory>::command().get_matches();
+    let mut cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    // Where this run is, read once: everything below gets it from here.
+    cli.global.env = xconnect::settings::Env::new(std::env::vars_os());
+    cli.global.auth_source = cli::source_of(&matches, "auth_base", AUTH_FLAG, AUTH_ENV);
+    cli.global.api_source = cli::source_of(&matches, "api_base", API_FLAG, API_ENV);
     // Generated from the same definitions as --help; they need no runtime and no settings.
     let docs = match &cli.command {
         Some(Command::Completions { shell }) => Some(commands::docs::completions(
@@ -48,7 +55,6 @@ fn main() -> ExitCode {
     }
     // The wizard's own flags mean nothing to the other commands (the global ones, such as
     // --config-dir, may come before any command); `xconnect --sandbox login` is a sandbox login.
-    let mut cli = cli;
     if let Some(cmd) = &mut cli.command {
         let misplaced = if cli.fresh {
             Some("--fresh is for the wizard (xconnect --fresh), not for a command")
@@ -67,9 +73,23 @@ fn main() -> ExitCode {
         }
     }
     // A time-out that cannot be used is said, not silently replaced by the default.
-    if let Err(e) = xconnect::x::oauth::timeout_setting() {
-        eprintln!("xconnect: {e}");
-        return ExitCode::from(exit::USAGE);
+    match xconnect::x::oauth::timeout_setting(&cli.global.env) {
+        Ok(timeout) => xconnect::x::http::set_request_timeout(
+            timeout.unwrap_or(xconnect::x::http::REQUEST_TIMEOUT),
+        ),
+        Err(e) => {
+            eprintln!("xconnect: {e}");
+            return ExitCode::from(exit::USAGE);
+        }
+    }
+    // A base address that cannot be used is said once, here, naming the flag or the variable
+    // it came from; below, the values are known to be usable.
+    if let Err(e) = xconnect::x::Endpoints::from_sources(
+        cli.global.auth_base.as_deref().zip(cli.global.auth_source),
+        cli.global.api_base.as_deref().zip(cli.global.api_source),
+    ) {
+        eprintln!("xconnect: {}", xconnect::text::terminal(&e));
+        return ExitCode::from(exit::FAILURE);
     }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -5,38 +5,43 @@
 use std::sync::{Arc, OnceLock};
 
 use crate::clipboard::Clipboard;
-use crate::profile::Store;
 use crate::sandbox::Sandbox;
+use crate::store::ProfileStore;
 use crate::x::oauth;
 use crate::x::XError;
 
+/// The one opened profile store, shared by the wizard's tasks (one at a time).
+pub type StoreHandle = Arc<tokio::sync::Mutex<Box<dyn ProfileStore>>>;
+
 pub struct Services {
     pub clipboard: Arc<Clipboard>,
-    /// Where profiles go; `Err` says why there is no place (shown when saving).
-    pub store: Result<Store, String>,
-    /// The shared store's address (`--store`): when set, profiles go there, not to `store`.
-    pub shared: Option<String>,
+    /// Where profiles go (this machine's files or the shared store, opened once for the
+    /// process); `Err` says why there is no place (shown when saving).
+    pub store: Result<StoreHandle, String>,
     pub sandbox: Option<Arc<Sandbox>>,
+    /// Whether a browser may be opened here (see [`crate::browser::can_open`]).
+    pub browser: bool,
     /// Writes the interrupted-session file; `None`: no resume.
     pub session: Option<crate::session::Writer>,
     http: Arc<OnceLock<reqwest::Client>>,
 }
 
 impl Services {
-    pub fn new(clipboard: Clipboard, store: Result<Store, String>) -> Self {
+    pub fn new<S: ProfileStore + 'static>(clipboard: Clipboard, store: Result<S, String>) -> Self {
         Services {
             clipboard: Arc::new(clipboard),
-            store,
-            shared: None,
+            store: store
+                .map(|s| Arc::new(tokio::sync::Mutex::new(Box::new(s) as Box<dyn ProfileStore>))),
             sandbox: None,
+            browser: false,
             session: None,
             http: Arc::new(OnceLock::new()),
         }
     }
 
-    /// Profiles go to the shared store at `url` (connected for each check and save).
-    pub fn with_shared_store(mut self, url: impl Into<String>) -> Self {
-        self.shared = Some(url.into());
+    /// Profiles go to `store` (the shared store, connected once).
+    pub fn with_store(mut self, store: Box<dyn ProfileStore>) -> Self {
+        self.store = Ok(Arc::new(tokio::sync::Mutex::new(store)));
         self
     }
 

@@ -70,11 +70,14 @@ impl Session {
     }
 }
 
+/// The variable that names the state folder.
+pub const STATE_DIR_ENV: &str = "XCONNECT_STATE_DIR";
+
 /// Where the session file lives: `XCONNECT_STATE_DIR`; else `<config dir>/state` when a config
 /// dir was given (so a test or a second setup never touches the real one); else the system's
 /// state dir for xconnect (`~/.local/state/xconnect` on Linux).
-pub fn dir(config_dir: Option<&Path>) -> Option<PathBuf> {
-    if let Some(d) = std::env::var_os("XCONNECT_STATE_DIR").filter(|v| !v.is_empty()) {
+pub fn dir(config_dir: Option<&Path>, env: &crate::settings::Env) -> Option<PathBuf> {
+    if let Some(d) = env.get(STATE_DIR_ENV).filter(|v| !v.is_empty()) {
         return Some(PathBuf::from(d));
     }
     if let Some(c) = config_dir {
@@ -118,7 +121,7 @@ pub fn load(dir: &Path) -> Result<Option<Session>, String> {
 
 pub fn save(dir: &Path, session: &Session) -> Result<(), String> {
     let text = toml::to_string(session).map_err(|e| e.to_string())?;
-    crate::profile::store::write_private(dir, FILE, text.as_bytes()).map(|_| ())
+    crate::store::file::write_private(dir, FILE, text.as_bytes()).map(|_| ())
 }
 
 /// Forgets the session (the profile was saved, or `--fresh`). A missing file is fine.

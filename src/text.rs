@@ -598,9 +598,10 @@ pub fn ascii_text(text: &str) -> String {
         .collect()
 }
 
-/// [`ascii_text`] when the locale is not UTF-8, the text as it is otherwise.
-pub fn for_locale(text: String) -> String {
-    if utf8_locale(|k| std::env::var(k).ok()) {
+/// [`ascii_text`] when the locale is not UTF-8 (see [`utf8_locale`]), the text as it is
+/// otherwise.
+pub fn for_locale(text: String, utf8: bool) -> String {
+    if utf8 {
         text
     } else {
         ascii_text(&text)

@@ -10,8 +10,8 @@ pub struct Theme {
 
 impl Theme {
     /// Reads `NO_COLOR` (any non-empty value turns colour off, per no-color.org).
-    pub fn from_env() -> Self {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    pub fn from_env(env: &crate::settings::Env) -> Self {
+        let no_color = env.is_set("NO_COLOR");
         Theme { color: !no_color }
     }
 

@@ -46,8 +46,9 @@ use tokio::task::JoinHandle;
 use common::cli::{World, ID, RUN_LIMIT};
 use common::machines::{pg_store, works, Machine};
 use common::pg::PgServer;
-use xconnect::profile::{LoadError, MoveState, MovedTo, Profile, Purpose, Store};
+use xconnect::profile::{LoadError, MoveState, MovedTo, Profile};
 use xconnect::sandbox::{api::Endpoint, SandboxUser};
+use xconnect::store::file::{Purpose, Store};
 use xconnect::store::{PgStore, StoreError, Update};
 
 const DEFAULT_SEED: u64 = 0x0c4a_0517;

@@ -10,8 +10,8 @@ use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use xconnect::clipboard::{osc52, ClipEnv, Clipboard};
 use xconnect::driver::{run, Exit, Host};
-use xconnect::profile::Store;
 use xconnect::services::Services;
+use xconnect::store::file::Store;
 use xconnect::wizard::Step;
 
 #[derive(Default)]

@@ -662,6 +662,35 @@ fn the_circles_elsewhere_are_printed() {
     }
 }
 
+/// No circle crosses from one part of the program to another (`commands`, `login`, `store`,
+/// `profile`, `x`, `app`, `sandbox`…): a circle left is among the files of one folder, whose
+/// parts use the types their `mod.rs` holds (and is printed above).
+#[test]
+fn no_import_circle_crosses_from_one_part_to_another() {
+    let g = graph(&src());
+    let crossing: Vec<String> = circles(&g)
+        .into_iter()
+        .filter(|part| {
+            let top = |m: &String| m.split("::").next().unwrap_or_default().to_string();
+            part.iter().map(top).collect::<BTreeSet<_>>().len() > 1
+        })
+        .map(|part| {
+            let from = part[0].clone();
+            format!(
+                "{} modules: {}\n    e.g. {}",
+                part.len(),
+                part.join(", "),
+                one_circle(&g, &part, &from)
+            )
+        })
+        .collect();
+    assert!(
+        crossing.is_empty(),
+        "import circles between parts of src/:\n{}",
+        crossing.join("\n")
+    );
+}
+
 /// The checker itself, on a small crate written here: it finds what it should, and nothing
 /// that is not there.
 #[test]

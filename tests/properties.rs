@@ -8,8 +8,9 @@ use proptest::prelude::*;
 use unicode_width::UnicodeWidthChar;
 use url::Url;
 use xconnect::callback::{parse_redirect, CallbackError, MAX_INPUT};
-use xconnect::profile::{self, check_name, Profile, Store, MAX_NAME_LEN};
+use xconnect::profile::{self, check_name, Profile, MAX_NAME_LEN};
 use xconnect::sanitize::clean_paste;
+use xconnect::store::file::Store;
 use xconnect::text;
 use xconnect::validate::{check_client_id, check_client_secret, check_url, is_loopback_host};
 

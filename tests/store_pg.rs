@@ -570,8 +570,7 @@ async fn twenty_machines_refresh_an_expiring_token_once_and_all_get_it() {
                 tokio::spawn(async move {
                     let mut store = connect(&text).await;
                     barrier.wait().await;
-                    refresh::fresh_shared(&mut store, "shared", None, false, &mut std::io::sink())
-                        .await
+                    refresh::fresh(&mut store, "shared", None, false, &mut std::io::sink()).await
                 })
             })
             .collect();
@@ -623,7 +622,7 @@ async fn a_fresh_token_is_read_without_x_and_a_dead_grant_is_marked() {
     let profile = logged_in(&sandbox).await;
     let mut store = connect(&pg.fresh_url()).await;
     store.save("p", &profile, false).await.expect("save");
-    let fresh = refresh::fresh_shared(&mut store, "p", None, false, &mut std::io::sink())
+    let fresh = refresh::fresh(&mut store, "p", None, false, &mut std::io::sink())
         .await
         .expect("fresh");
     assert!(!fresh.refreshed);
@@ -631,7 +630,7 @@ async fn a_fresh_token_is_read_without_x_and_a_dead_grant_is_marked() {
     assert_eq!(sandbox.stats().refreshes, 0);
 
     // --force refreshes a fresh token.
-    let forced = refresh::fresh_shared(&mut store, "p", None, true, &mut std::io::sink())
+    let forced = refresh::fresh(&mut store, "p", None, true, &mut std::io::sink())
         .await
         .expect("forced");
     assert!(forced.refreshed);
@@ -643,7 +642,7 @@ async fn a_fresh_token_is_read_without_x_and_a_dead_grant_is_marked() {
         t.refresh_token = Some("not-a-token-x-knows".into());
     }
     store.save("p", &dead, true).await.expect("save");
-    let err = refresh::fresh_shared(&mut store, "p", None, false, &mut std::io::sink())
+    let err = refresh::fresh(&mut store, "p", None, false, &mut std::io::sink())
         .await
         .unwrap_err();
     assert_eq!(err.code, exit::NEEDS_REAUTH, "{err}");
@@ -651,7 +650,7 @@ async fn a_fresh_token_is_read_without_x_and_a_dead_grant_is_marked() {
     assert!(row.profile.status.as_ref().is_some_and(|s| s.needs_reauth));
     // And the next run says so without calling X.
     let before = sandbox.stats().token_requests;
-    let err = refresh::fresh_shared(&mut store, "p", None, false, &mut std::io::sink())
+    let err = refresh::fresh(&mut store, "p", None, false, &mut std::io::sink())
         .await
         .unwrap_err();
     assert_eq!(err.code, exit::NEEDS_REAUTH);
@@ -807,10 +806,9 @@ async fn the_role_security_md_recommends_can_do_everything_but_change_the_schema
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_wizard_saves_into_the_store_and_asks_before_replacing() {
     use xconnect::login::flow::{persist, PersistError};
-    use xconnect::store::Profiles;
     let pg = PgServer::shared();
     let text = pg.fresh_url();
-    let mut profiles = Profiles::Shared(Box::new(connect(&text).await));
+    let mut profiles = connect(&text).await;
     let place = persist(&mut profiles, "wiz", &offline_profile("w"), false)
         .await
         .expect("saved");

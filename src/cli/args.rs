@@ -64,6 +64,14 @@ pub(crate) struct Global {
         value_name = "URL"
     )]
     pub(crate) store: Option<String>,
+    /// The environment as it was at start (read once, here, and passed down).
+    #[arg(skip)]
+    pub(crate) env: xconnect::settings::Env,
+    /// Where `--auth-base`/`--api-base` came from (the flag or its variable), for messages.
+    #[arg(skip)]
+    pub(crate) auth_source: Option<xconnect::x::endpoints::Source>,
+    #[arg(skip)]
+    pub(crate) api_source: Option<xconnect::x::endpoints::Source>,
 }
 
 #[derive(Subcommand, Debug)]

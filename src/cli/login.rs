@@ -1,13 +1,13 @@
 //! `xconnect login`: its flags merged with the saved profile it logs in to again, then the one
 //! login flow.
 
+use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use xconnect::commands::{exit, Failure};
 use xconnect::login::cli::Request;
 use xconnect::secret::Secret;
-use xconnect::store::Profiles;
 use xconnect::x::Permission;
 
 use super::args::{Global, LoginArgs, PermissionArg};
@@ -16,14 +16,19 @@ use super::sandbox::endpoints;
 pub(crate) async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, Failure> {
     let _ = a.no_tui;
     let fail = |e: String| Failure::new(exit::FAILURE, e);
-    let mut store = Profiles::open(g.config_dir.clone(), g.store.as_deref()).await?;
+    let mut store = xconnect::store::open(g.config_dir.clone(), g.store.as_deref(), &g.env).await?;
     // Logging in again to a saved profile: its app settings are reused.
     let saved = if a.client_id.is_none() {
         let mut stderr = xconnect::text::TerminalWriter::new(std::io::stderr());
         Some(
             store
-                .load(&a.profile, &mut stderr)
+                .load(&a.profile)
                 .await
+                .inspect(|found| {
+                    for w in &found.warnings {
+                        let _ = writeln!(stderr, "warning: {w}");
+                    }
+                })
                 .map_err(|e| {
                     let e = Failure::from(e);
                     if e.code == exit::NO_SUCH_PROFILE {
@@ -40,7 +45,7 @@ pub(crate) async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, Failure>
                         e
                     }
                 })?
-                .0,
+                .profile,
         )
     } else {
         None
@@ -86,6 +91,7 @@ pub(crate) async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, Failure>
         force: a.force || saved.is_some(),
         wait: Duration::from_secs(a.wait),
         interactive: std::io::IsTerminal::is_terminal(&std::io::stdin()),
+        ssh_target: xconnect::browser::ssh_target(|k| g.env.text(k)),
     };
     if sandbox.is_some() {
         eprintln!("Sandbox: the built-in X emulator answers; no X account is used.");
@@ -96,7 +102,7 @@ pub(crate) async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, Failure>
     let mut stderr = xconnect::text::TerminalWriter::new(std::io::stderr());
     // Errors keep their exit codes: X's and the shared store's faults 5, a refused login 1.
     let place =
-        xconnect::login::cli::run(&req, &endpoints, &mut store, sandbox, stdin, &mut stderr)
+        xconnect::login::cli::run(&req, &endpoints, &mut *store, sandbox, stdin, &mut stderr)
             .await?;
     println!("{}", xconnect::text::terminal(&place));
     Ok(ExitCode::SUCCESS)

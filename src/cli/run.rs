@@ -8,8 +8,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use xconnect::commands::{self, exit, Failure};
-use xconnect::profile::Store;
-use xconnect::store::Profiles;
+use xconnect::store::file::Store;
 use xconnect::text::{json_for_terminal, terminal, TerminalWriter};
 
 use super::args::{Command, Global, StoreCommand};
@@ -21,15 +20,15 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
     if let Command::Store(action) = cmd {
         return store_command(g, action).await;
     }
-    let mut store = Profiles::open(g.config_dir.clone(), g.store.as_deref()).await?;
+    let mut store = xconnect::store::open(g.config_dir.clone(), g.store.as_deref(), &g.env).await?;
+    let store = &mut *store;
     let mut stderr = TerminalWriter::new(std::io::stderr());
     match cmd {
         Command::Token { name, json } => {
             let name = store.pick(name.as_deref()).await?;
-            let (_sandbox, api) = sandbox_for(g, &store, &name).await?;
+            let (_sandbox, api) = sandbox_for(g, store, &name).await?;
             let api = api.as_deref();
-            let fresh =
-                commands::refresh::fresh_in(&mut store, &name, api, false, &mut stderr).await?;
+            let fresh = commands::refresh::fresh(store, &name, api, false, &mut stderr).await?;
             let Some(t) = fresh.profile.token else {
                 return Err(Failure::reauth(&name, "it holds no token"));
             };
@@ -46,7 +45,7 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
         }
         Command::Api(a) => {
             let name = store.pick(a.profile.as_deref()).await?;
-            let (_sandbox, api) = sandbox_for(g, &store, &name).await?;
+            let (_sandbox, api) = sandbox_for(g, store, &name).await?;
             let api = api.as_deref();
             let input = a.input.as_deref().map(read_input).transpose()?;
             let call = commands::api::Call {
@@ -65,14 +64,13 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
                 err: &mut stderr,
                 terminal: std::io::IsTerminal::is_terminal(&std::io::stdout()),
             };
-            commands::api::run(&mut store, &name, api, &call, &mut output).await?;
+            commands::api::run(store, &name, api, &call, &mut output).await?;
         }
         Command::Refresh { name, json } => {
             let name = store.pick(name.as_deref()).await?;
-            let (_sandbox, api) = sandbox_for(g, &store, &name).await?;
+            let (_sandbox, api) = sandbox_for(g, store, &name).await?;
             let api = api.as_deref();
-            let fresh =
-                commands::refresh::fresh_in(&mut store, &name, api, true, &mut stderr).await?;
+            let fresh = commands::refresh::fresh(store, &name, api, true, &mut stderr).await?;
             let at = fresh.profile.token.map(|t| t.expires_at);
             let expires = at.map(xconnect::timefmt::rfc3339).unwrap_or_default();
             if json {
@@ -98,15 +96,7 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
             }
         }
         Command::Profiles { json } => {
-            let rows = match &store {
-                Profiles::Files(s) => {
-                    if let Err(e) = s.try_default_name() {
-                        let _ = writeln!(stderr, "warning: {e}");
-                    }
-                    commands::list::rows(s)
-                }
-                Profiles::Shared(pg) => commands::list::rows_shared(pg).await?,
-            };
+            let rows = commands::list::rows(store, &mut stderr).await?;
             if json {
                 let text =
                     commands::list::json(&rows).map_err(|e| Failure::new(exit::FAILURE, e))?;
@@ -116,12 +106,16 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
                 let _ = write!(stderr, "{}", commands::list::EMPTY);
             } else {
                 let table = terminal(&commands::list::table(&rows));
-                print!("{}", xconnect::text::for_locale(table));
+                print!("{}", xconnect::text::for_locale(table, utf8(g)));
             }
         }
         Command::Show { name, reveal, json } => {
             let name = store.pick(name.as_deref()).await?;
-            let (profile, place) = store.load(&name, &mut stderr).await?;
+            let found = store.load(&name).await?;
+            for w in &found.warnings {
+                let _ = writeln!(stderr, "warning: {w}");
+            }
+            let (profile, place) = (found.profile, found.place);
             if let Some(check) = profile.scope_check() {
                 for problem in check.problems(&name) {
                     let _ = writeln!(stderr, "warning: {problem}");
@@ -134,62 +128,34 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
             } else {
                 let text = commands::show::text(&profile, &place, reveal)
                     .map_err(|e| Failure::new(exit::FAILURE, e))?;
-                print!("{}", xconnect::text::for_locale(terminal(&text)));
+                print!("{}", xconnect::text::for_locale(terminal(&text), utf8(g)));
             }
         }
         Command::Default { name } => {
             // A missing profile exits 3, a corrupt one 6: the default is left as it was.
-            match &mut store {
-                Profiles::Files(s) => s.set_default(&name)?,
-                Profiles::Shared(pg) => pg.set_default(&name).await?,
-            }
+            store.set_default(&name).await?;
             let _ = writeln!(stderr, "{name} is now the default profile.");
         }
         Command::Revoke { name } => {
             let name = store.pick(name.as_deref()).await?;
-            let (_sandbox, api) = sandbox_for(g, &store, &name).await?;
+            let (_sandbox, api) = sandbox_for(g, store, &name).await?;
             let api = api.as_deref();
-            match &mut store {
-                Profiles::Files(s) => {
-                    commands::revoke::revoke(s, &name, api, &mut stderr).await?;
-                }
-                Profiles::Shared(pg) => {
-                    commands::revoke::revoke_shared(pg, &name, api, &mut stderr).await?
-                }
-            }
+            commands::revoke::revoke(store, &name, api, &mut stderr).await?;
             let _ = writeln!(stderr, "Revoked the tokens of {name} at X and removed them from the profile. Log in again with: xconnect login --profile {name}");
         }
         Command::Remove { name, yes } => {
-            let store = match store {
-                Profiles::Files(s) => s,
-                Profiles::Shared(pg) => {
-                    if !pg.exists(&name).await? {
-                        return Err(xconnect::store::StoreError::not_found(pg.url(), &name).into());
-                    }
-                    let place = format!("{name} in the profile store {}", pg.url().label());
-                    if !yes {
-                        confirm_removal(&name, &format!("Delete the profile {place}?"))?;
-                    }
-                    pg.remove(&name).await?;
-                    let _ = writeln!(stderr, "Removed {place}.");
-                    return Ok(ExitCode::SUCCESS);
-                }
-            };
             // Not read first: a corrupt, oversized or unreadable profile is removed too.
-            let path = store
-                .path(&name)
-                .map_err(|e| Failure::new(exit::FAILURE, e))?;
-            if !store.exists(&name) {
-                return Err(xconnect::profile::LoadError::NotFound { name, path }.into());
+            if !store.exists(&name).await? {
+                return Err(store.missing(&name).into());
             }
             if !yes {
                 confirm_removal(
                     &name,
-                    &format!("Delete the profile {name} ({})?", path.display()),
+                    &format!("Delete the profile {}?", store.about(&name)),
                 )?;
             }
-            let path = store.remove(&name)?;
-            let _ = writeln!(stderr, "Removed {}.", path.display());
+            let removed = store.remove(&name).await?;
+            let _ = writeln!(stderr, "Removed {removed}.");
         }
         Command::Login(_) | Command::Store(_) | Command::Completions { .. } | Command::Man => {}
     }
@@ -204,7 +170,7 @@ async fn store_command(g: &Global, action: StoreCommand) -> Result<ExitCode, Fai
             "xconnect store needs the shared store's address: --store postgres://USER@HOST/DATABASE or XCONNECT_STORE",
         ));
     };
-    let mut pg = xconnect::store::connect(text).await?;
+    let mut pg = xconnect::store::connect(text, &g.env).await?;
     let files = || Store::resolve(g.config_dir.clone()).map_err(|e| Failure::new(exit::FAILURE, e));
     let mut stderr = TerminalWriter::new(std::io::stderr());
     match action {
@@ -246,4 +212,9 @@ fn read_input(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
         ));
     }
     Ok(bytes)
+}
+
+/// Whether the locale takes UTF-8 (else the marks printed are ASCII).
+fn utf8(g: &Global) -> bool {
+    xconnect::text::utf8_locale(|k| g.env.text(k))
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use xconnect::commands::{exit, Failure};
 use xconnect::sandbox::Sandbox;
-use xconnect::store::Profiles;
+use xconnect::store::ProfileStore;
 use xconnect::x::Endpoints;
 
 use super::args::Global;
@@ -13,7 +13,7 @@ use super::args::Global;
 /// The built-in X emulator, remembering what it did in the state folder (beside an
 /// interrupted setup), so that a sandbox profile keeps working in later processes.
 async fn start_sandbox(g: &Global) -> Result<Sandbox, String> {
-    let started = match xconnect::session::dir(g.config_dir.as_deref()) {
+    let started = match xconnect::session::dir(g.config_dir.as_deref(), &g.env) {
         Some(dir) => Sandbox::start_persistent(&dir).await,
         // No home folder known: an emulator for this process only.
         None => Sandbox::start().await,
@@ -27,14 +27,14 @@ async fn start_sandbox(g: &Global) -> Result<Sandbox, String> {
 /// command, which says why.
 pub(crate) async fn sandbox_for(
     g: &Global,
-    store: &Profiles,
+    store: &dyn ProfileStore,
     name: &str,
 ) -> Result<(Option<Sandbox>, Option<String>), Failure> {
     if g.api_base.is_some() {
         return Ok((None, g.api_base.clone()));
     }
-    let is_sandbox = match store.load(name, &mut std::io::sink()).await {
-        Ok((profile, _)) => profile.endpoints.is_some_and(|e| e.sandbox),
+    let is_sandbox = match store.load(name).await {
+        Ok(found) => found.profile.endpoints.is_some_and(|e| e.sandbox),
         Err(_) => false,
     };
     if !is_sandbox {
@@ -56,6 +56,9 @@ pub(crate) async fn endpoints(
         let s = start_sandbox(g).await?;
         return Ok((Endpoints::sandbox(&s.base_url())?, Some(Arc::new(s))));
     }
-    let e = Endpoints::with_overrides(g.auth_base.as_deref(), g.api_base.as_deref())?;
+    let e = Endpoints::from_sources(
+        g.auth_base.as_deref().zip(g.auth_source),
+        g.api_base.as_deref().zip(g.api_source),
+    )?;
     Ok((e, None))
 }

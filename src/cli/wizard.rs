@@ -11,8 +11,8 @@ use xconnect::backend::CompactBackend;
 use xconnect::clipboard::{ClipEnv, Clipboard};
 use xconnect::commands::{exit, Failure};
 use xconnect::driver::{self, Exit};
-use xconnect::profile::Store;
 use xconnect::services::Services;
+use xconnect::store::file::Store;
 use xconnect::theme::Theme;
 use xconnect::wizard::Model;
 use xconnect::{browser, terminal};
@@ -24,17 +24,24 @@ pub(crate) async fn wizard(g: &Global, fresh: bool, sandbox: bool) -> Result<Exi
     use std::io::IsTerminal;
     // A shared store that cannot be reached is said before the wizard takes the screen, with
     // its exit code (5: try again later).
+    // The one connection the wizard then uses for every check and save.
+    let mut shared = None;
     if let Some(url) = xconnect::store::store_setting(g.store.as_deref()) {
         if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
-            xconnect::store::connect(url).await?;
+            shared = Some(xconnect::store::connect(url, &g.env).await?);
         }
     }
-    wizard_inner(g, fresh, sandbox)
+    wizard_inner(g, fresh, sandbox, shared)
         .await
         .map_err(|e| Failure::new(exit::FAILURE, e))
 }
 
-async fn wizard_inner(g: &Global, fresh: bool, sandbox: bool) -> Result<ExitCode, String> {
+async fn wizard_inner(
+    g: &Global,
+    fresh: bool,
+    sandbox: bool,
+    shared: Option<xconnect::store::PgStore>,
+) -> Result<ExitCode, String> {
     use std::io::IsTerminal;
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         return Err(
@@ -42,7 +49,7 @@ async fn wizard_inner(g: &Global, fresh: bool, sandbox: bool) -> Result<ExitCode
                 .into(),
         );
     }
-    if std::env::var("TERM").is_ok_and(|t| t == "dumb") {
+    if g.env.text("TERM").is_some_and(|t| t == "dumb") {
         return Err(
             "this terminal (TERM=dumb) cannot show the wizard; use: xconnect login --no-tui --client-id ID"
                 .into(),
@@ -52,33 +59,17 @@ async fn wizard_inner(g: &Global, fresh: bool, sandbox: bool) -> Result<ExitCode
     let shutdown = shutdown_signal().map_err(|e| e.to_string())?;
     // Quiet: the wizard owns the screen (no note on stderr while it waits for a lock).
     let store = Store::resolve(g.config_dir.clone()).map(Store::quiet);
-    let shared = xconnect::store::store_setting(g.store.as_deref());
-    // The start menu offers to log in again to any saved profile. Files are named here and
-    // read after the first frame; the shared store's rows come in one query.
-    let mut store_label = None;
-    let saved: Vec<(String, Option<xconnect::profile::Profile>)> = match (shared, &store) {
-        // With a shared store, an unreachable one is said before the wizard starts.
-        (Some(url), _) => {
-            let pg = xconnect::store::connect(url)
-                .await
-                .map_err(|e| e.to_string())?;
-            store_label = Some(pg.url().label().to_string());
-            pg.list()
-                .await
-                .map_err(|e| e.to_string())?
-                .into_iter()
-                .filter_map(|(name, s)| s.ok().map(|s| (name, Some(s.profile))))
-                .collect()
-        }
-        (None, Ok(s)) => s
-            .names()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|name| (name, None))
-            .collect(),
+    // The start menu offers to log in again to any saved profile. Their names are read here,
+    // the profiles themselves after the first frame.
+    let store_label = shared.as_ref().map(|pg| pg.url().label().to_string());
+    let names = match (&shared, &store) {
+        (Some(pg), _) => pg.names().await.map_err(|e| e.to_string())?,
+        (None, Ok(s)) => s.names().unwrap_or_default(),
         (None, Err(_)) => Vec::new(),
     };
-    let session_dir = xconnect::session::dir(g.config_dir.as_deref());
+    let saved: Vec<(String, Option<xconnect::profile::Profile>)> =
+        names.into_iter().map(|name| (name, None)).collect();
+    let session_dir = xconnect::session::dir(g.config_dir.as_deref(), &g.env);
     let resume = match &session_dir {
         Some(d) if fresh => {
             xconnect::session::clear(d);
@@ -103,13 +94,15 @@ async fn wizard_inner(g: &Global, fresh: bool, sandbox: bool) -> Result<ExitCode
         );
     let mut services = Services::new(
         // A copy stays in the clipboard after xconnect ends: a helper serves it.
-        Clipboard::new(ClipEnv::from_env()).served_after_exit(std::env::current_exe().ok()),
+        Clipboard::new(ClipEnv::from_env(&g.env))
+            .served_after_exit(std::env::current_exe().ok(), &g.env),
         store,
     );
-    if let Some(url) = shared {
-        services = services.with_shared_store(url);
+    if let Some(pg) = shared {
+        services = services.with_store(Box::new(pg));
     }
     services.session = session_dir.map(xconnect::session::Writer::new);
+    services.browser = browser::can_open(&g.env);
     if let Some(s) = &sandbox {
         services = services.with_sandbox(Arc::clone(s));
     }
@@ -118,11 +111,11 @@ async fn wizard_inner(g: &Global, fresh: bool, sandbox: bool) -> Result<ExitCode
     // Only the changed cells, in as few bytes as possible and one write per frame.
     let mut term = Terminal::new(
         CompactBackend::new(std::io::stdout())
-            .ascii(!xconnect::text::utf8_locale(|k| std::env::var(k).ok())),
+            .ascii(!xconnect::text::utf8_locale(|k| g.env.text(k))),
     )
     .map_err(|e| e.to_string())?;
     let size = term.size().map_err(|e| e.to_string())?;
-    let mut model = Model::new(Theme::from_env(), (size.width, size.height))
+    let mut model = Model::new(Theme::from_env(&g.env), (size.width, size.height))
         .with_clock(xconnect::timefmt::now())
         .with_start(resume, saved);
     model.store_label = store_label;
@@ -132,9 +125,9 @@ async fn wizard_inner(g: &Global, fresh: bool, sandbox: bool) -> Result<ExitCode
     model.timeout_secs = xconnect::x::oauth::request_timeout().as_secs();
     model.sandbox = sandbox.is_some();
     model.endpoints = endpoints;
-    model.can_open_browser = browser::can_open();
-    model.over_ssh = browser::over_ssh();
-    model.ssh_target = browser::ssh_target(|k| std::env::var(k).ok());
+    model.can_open_browser = browser::can_open(&g.env);
+    model.over_ssh = browser::over_ssh(&g.env);
+    model.ssh_target = browser::ssh_target(|k| g.env.text(k));
     let result = driver::run(
         &mut term,
         &mut driver::Stdout,

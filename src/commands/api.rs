@@ -10,10 +10,10 @@ use reqwest::Method;
 use serde_json::{Map, Value};
 use url::Url;
 
-use super::refresh::fresh_in;
+use super::refresh::fresh;
 use super::{endpoints_for_sending, exit, x_failure, Failure};
 use crate::secret::Secret;
-use crate::store::Profiles;
+use crate::store::ProfileStore;
 use crate::x::oauth;
 
 /// An answer larger than this is refused: X's pages are far smaller.
@@ -363,13 +363,13 @@ fn write_out(o: &mut Output<'_>, bytes: &[u8]) -> Result<(), Failure> {
 
 /// Runs the call for profile `name`.
 pub async fn run(
-    store: &mut Profiles,
+    store: &mut dyn ProfileStore,
     name: &str,
     api_override: Option<&str>,
     call: &Call,
     o: &mut Output<'_>,
 ) -> Result<(), Failure> {
-    let mut profile = fresh_in(store, name, api_override, false, o.err)
+    let mut profile = fresh(store, name, api_override, false, o.err)
         .await?
         .profile;
     let endpoints = endpoints_for_sending(name, &profile, api_override, o.err)?;
@@ -390,7 +390,7 @@ pub async fn run(
             401 if !retried => {
                 // X refused a token the file says is valid: revoked, or refreshed elsewhere.
                 retried = true;
-                profile = fresh_in(store, name, api_override, true, o.err).await?.profile;
+                profile = fresh(store, name, api_override, true, o.err).await?.profile;
                 continue;
             }
             401 => {

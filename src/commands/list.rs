@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-use crate::profile::{check_name, Profile, Store, MAX_NAME_LEN};
-use crate::store::{PgStore, StoreError};
+use crate::profile::Profile;
+use crate::store::{ProfileStore, StoreError};
 use crate::timefmt;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -21,44 +21,29 @@ pub struct Row {
     pub error: Option<String>,
 }
 
-pub fn rows(store: &Store) -> Vec<Row> {
-    let default = store.default_name();
-    store
-        .list()
-        .into_iter()
-        .map(|(name, loaded)| {
-            let is_default = default.as_deref() == Some(name.as_str());
-            match loaded {
-                Ok(l) => row(name, is_default, &l.profile),
-                Err(e) => unreadable(name, is_default, e.to_string()),
-            }
-        })
-        .collect()
-}
-
-/// [`rows`] from the shared store. A row is outside input: one whose name is not a profile
-/// name (anyone who may write the table can put any text there) is listed as unreadable,
-/// its name escaped, whatever its profile holds.
-pub async fn rows_shared(store: &PgStore) -> Result<Vec<Row>, StoreError> {
-    let default = store.default_name().await?;
+/// One row per profile, the default marked. A default marker on this machine that cannot be
+/// read is said on `warn` and the rows are listed without a default.
+pub async fn rows(
+    store: &dyn ProfileStore,
+    warn: &mut dyn std::io::Write,
+) -> Result<Vec<Row>, StoreError> {
+    let default = match store.default_name().await {
+        Ok(d) => d,
+        Err(StoreError::File(e)) => {
+            let _ = writeln!(warn, "warning: {e}");
+            None
+        }
+        Err(e) => return Err(e),
+    };
     Ok(store
         .list()
         .await?
         .into_iter()
-        .map(|(name, stored)| {
+        .map(|(name, listed)| {
             let is_default = default.as_deref() == Some(name.as_str());
-            if let Err(why) = check_name(&name) {
-                return unreadable(
-                    crate::text::escape(&name, MAX_NAME_LEN),
-                    is_default,
-                    format!(
-                        "its name is not a profile name xconnect accepts ({why}); the table's owner can delete the row with SQL"
-                    ),
-                );
-            }
-            match stored {
-                Ok(s) => row(name, is_default, &s.profile),
-                Err(e) => unreadable(name, is_default, e.to_string()),
+            match listed {
+                Ok(profile) => row(name, is_default, &profile),
+                Err(why) => unreadable(name, is_default, why),
             }
         })
         .collect())

@@ -11,7 +11,8 @@ pub mod store;
 
 use std::fmt;
 
-use crate::profile::{LoadError, Loaded, LockError, ProfileLock, Purpose, SaveError, Store};
+use crate::profile::{LoadError, LockError};
+use crate::store::file::{ProfileLock, Purpose, SaveError, Store};
 use crate::x::{Endpoints, XError};
 
 /// Exit codes (also in the README).
@@ -211,11 +212,6 @@ impl From<crate::login::LoginError> for Failure {
     }
 }
 
-/// The profile a command is about: the one named, or the default one.
-pub fn pick(store: &Store, name: Option<&str>) -> Result<String, Failure> {
-    Ok(crate::store::pick_file(store, name)?)
-}
-
 /// No profile named and no default one: what there is to choose from, with commands that work
 /// (`place` is empty for this machine's files, or names the shared store).
 pub fn no_default(names: &[String], place: &str) -> Failure {
@@ -232,26 +228,18 @@ impl From<crate::store::StoreError> for Failure {
         match e {
             // A file's failure keeps the file's own mapping.
             StoreError::File(e) => e.into(),
+            StoreError::Save(e) => e.into(),
             e => {
                 let code = match e.kind() {
                     Kind::Unavailable => exit::UNAVAILABLE,
                     Kind::NotFound => exit::NO_SUCH_PROFILE,
                     Kind::BadProfile => exit::BAD_PROFILE,
-                    Kind::Failed => exit::FAILURE,
+                    Kind::Exists | Kind::Failed => exit::FAILURE,
                 };
                 Failure::new(code, e.to_string())
             }
         }
     }
-}
-
-/// Loads a profile; its warnings (a file others can read) go to `warn`.
-pub fn load(store: &Store, name: &str, warn: &mut dyn std::io::Write) -> Result<Loaded, Failure> {
-    let loaded = store.load(name)?;
-    for w in &loaded.warnings {
-        let _ = writeln!(warn, "warning: {w}");
-    }
-    Ok(loaded)
 }
 
 /// The API host for a profile: `--api-base`/`XCONNECT_API_BASE`, else the profile's own,
@@ -260,11 +248,12 @@ pub fn endpoints_for(
     profile: &crate::profile::Profile,
     api_override: Option<&str>,
 ) -> Result<Endpoints, Failure> {
-    use crate::x::endpoints::{Source, API_ENV, API_FLAG};
+    use crate::x::endpoints::{Source, API_FLAG};
     let saved = profile.endpoints.as_ref();
     let auth = saved.map(|e| (e.auth_base.as_str(), Source::ProfileFile("auth_base")));
     let api = match api_override {
-        Some(a) => Some((a, Source::flag_or_env(API_FLAG, API_ENV))),
+        // Checked by the command line already, naming the flag or the variable it came from.
+        Some(a) => Some((a, Source::Flag(API_FLAG))),
         None => saved.map(|e| (e.api_base.as_str(), Source::ProfileFile("api_base"))),
     };
     Endpoints::from_sources(auth, api).map_err(|e| Failure::new(exit::FAILURE, e))
@@ -295,29 +284,6 @@ pub fn endpoints_for_sending(
 pub async fn lock(store: &Store, name: &str, purpose: Purpose) -> Result<ProfileLock, Failure> {
     let (store, name) = (store.clone(), name.to_string());
     Ok(blocking(move || store.lock(&name, purpose)).await??)
-}
-
-/// Reads the profile under its lock; its warnings (a file others can read) go to `warn`.
-pub fn load_locked(
-    lock: &mut ProfileLock,
-    warn: &mut dyn std::io::Write,
-) -> Result<Loaded, Failure> {
-    let loaded = lock.load()?;
-    for w in &loaded.warnings {
-        let _ = writeln!(warn, "warning: {w}");
-    }
-    Ok(loaded)
-}
-
-/// Writes the profile through its lock (flushing to disk: off the runtime), then lets the
-/// lock go. Refuses to write over a file that changed since the lock read it.
-pub async fn save_locked(
-    mut lock: ProfileLock,
-    profile: &crate::profile::Profile,
-) -> Result<(), Failure> {
-    let profile = profile.clone();
-    blocking(move || lock.save(&profile)).await??;
-    Ok(())
 }
 
 /// Runs blocking file work on tokio's blocking threads.

@@ -3,14 +3,16 @@
 //! exclusive lock on the profile and re-reads it after taking the lock: two processes at the
 //! same moment refresh once, and both print a working token.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use super::{endpoints_for_sending, exit, load, x_failure, Failure};
+use async_trait::async_trait;
+
+use super::{endpoints_for_sending, exit, x_failure, Failure};
 use crate::app::AppConfig;
-use crate::profile::{Profile, ProfileLock, Purpose, Reservation, Status, Store};
+use crate::profile::{Profile, Status};
 use crate::secret::Secret;
-use crate::store::{Lease, PgStore, Profiles, Update};
+use crate::store::file::Purpose;
+use crate::store::{Change, Held, ProfileStore};
 use crate::x::oauth;
 
 /// Refresh when the token expires within this.
@@ -59,148 +61,95 @@ pub fn refreshable(name: &str, p: &Profile) -> Result<Secret, Failure> {
 }
 
 /// A token valid for at least [`MARGIN`]; refreshes (and saves the rotated refresh token)
-/// first when needed, or always with `force`.
+/// first when needed, or always with `force`. A fresh token is read without a lock; an
+/// expiring one is refreshed under the profile's lock (the file's, or the row's in one
+/// transaction), re-checked once the lock is held: a process that waited finds the new token
+/// and does not call X. The rotated refresh token is saved before this returns.
 pub async fn fresh(
-    store: &Store,
-    name: &str,
-    api_override: Option<&str>,
-    force: bool,
-    warn: &mut (dyn std::io::Write + Send),
-) -> Result<Fresh, Failure> {
-    let first = load(store, name, warn)?;
-    if usable_as_read(name, &first.profile, force)? {
-        return Ok(Fresh {
-            profile: first.profile,
-            refreshed: false,
-        });
-    }
-    let mut lock = super::lock(store, name, Purpose::Refresh).await?;
-    // Another process may have refreshed (or logged in again) while we waited for the lock.
-    // What is read here is what the save checks it replaces.
-    let profile = lock.load()?.profile;
-    if !needs_refresh(&profile, crate::timefmt::now()) && (!force || profile != first.profile) {
-        return Ok(Fresh {
-            profile,
-            refreshed: false,
-        });
-    }
-    // X's answer rotates the refresh token: the space to keep it is taken before X is asked.
-    let (lock, reserved) = reserve(lock, name).await?;
-    let attempt = at_x(name, profile, api_override, warn, None).await?;
-    save_reserved(lock, reserved, &attempt.profile)
-        .await
-        .map_err(|f| {
-            if attempt.profile.token.is_some() && attempt.profile.status.is_none() {
-                Failure::new(
-                    f.code,
-                    format!(
-                        "X rotated the refresh token of {name}, but the new one could not be kept ({f}); the saved one no longer works at X, so once this is fixed log in again with: xconnect login --profile {name}"
-                    ),
-                )
-            } else {
-                f
-            }
-        })?;
-    match attempt.failure {
-        Some(failure) => Err(failure),
-        None => Ok(Fresh {
-            profile: attempt.profile,
-            refreshed: true,
-        }),
-    }
-}
-
-/// Takes the space a refresh's save needs (see [`crate::profile::Reservation`]), off the
-/// runtime. On a full disk the refresh stops here, before X rotates anything.
-async fn reserve(mut lock: ProfileLock, name: &str) -> Result<(ProfileLock, Reservation), Failure> {
-    let reserved = tokio::task::spawn_blocking(move || lock.reserve().map(|r| (lock, r)))
-        .await
-        .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?;
-    reserved.map_err(|e| {
-        Failure::new(
-            exit::FAILURE,
-            format!(
-                "cannot refresh {name}: there is no room to keep what X would answer ({e}); nothing was sent to X, and the saved refresh token still works: free some space there and run the command again"
-            ),
-        )
-    })
-}
-
-/// Saves into the space [`reserve`] took, then lets the lock go.
-async fn save_reserved(
-    mut lock: ProfileLock,
-    reserved: Reservation,
-    profile: &Profile,
-) -> Result<(), Failure> {
-    let profile = profile.clone();
-    tokio::task::spawn_blocking(move || lock.save_reserved(reserved, &profile))
-        .await
-        .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))??;
-    Ok(())
-}
-
-/// [`fresh`] wherever the profiles are.
-pub async fn fresh_in(
-    profiles: &mut Profiles,
-    name: &str,
-    api_override: Option<&str>,
-    force: bool,
-    warn: &mut (dyn std::io::Write + Send),
-) -> Result<Fresh, Failure> {
-    match profiles {
-        Profiles::Files(store) => fresh(store, name, api_override, force, warn).await,
-        Profiles::Shared(pg) => fresh_shared(pg, name, api_override, force, warn).await,
-    }
-}
-
-/// [`fresh`] on the shared store: a fresh token is read without a lock; an expiring one is
-/// refreshed inside one transaction holding the profile's row lock (re-checked once the lock is
-/// held: a machine that waited finds the new token and does not call X), and the rotated
-/// refresh token is committed before this returns.
-pub async fn fresh_shared(
-    store: &mut PgStore,
+    store: &mut dyn ProfileStore,
     name: &str,
     api_override: Option<&str>,
     force: bool,
     warn: &mut (dyn std::io::Write + Send),
 ) -> Result<Fresh, Failure> {
     let first = store.load(name).await?;
+    for w in &first.warnings {
+        let _ = writeln!(warn, "warning: {w}");
+    }
     if usable_as_read(name, &first.profile, force)? {
         return Ok(Fresh {
             profile: first.profile,
             refreshed: false,
         });
     }
-    let refreshed = AtomicBool::new(false);
-    let flag = &refreshed;
-    let outcome = store
-        .update_locked(name, |current, lease| async move {
-            let now = crate::timefmt::now();
-            if !needs_refresh(&current.profile, now)
-                && (!force || current.revision != first.revision)
-            {
-                return Update::Keep;
+    let mut step = RefreshStep {
+        name,
+        first: &first.profile,
+        force,
+        api_override,
+        warn,
+        wrote: None,
+        failure: None,
+    };
+    let saved = store
+        .change_locked(name, Purpose::Refresh, &mut step)
+        .await
+        .map_err(|e| {
+            let f = Failure::from(e);
+            match &step.wrote {
+                // X answered with a new refresh token, and the old one no longer works.
+                Some(p) if p.token.is_some() && p.status.is_none() => Failure::new(
+                    f.code,
+                    format!(
+                        "X rotated the refresh token of {name}, but the new one could not be kept ({f}); the saved one no longer works at X, so once this is fixed log in again with: xconnect login --profile {name}"
+                    ),
+                ),
+                _ => f,
             }
-            match at_x(name, current.profile, api_override, warn, Some(&lease)).await {
-                Ok(Attempt {
-                    profile,
-                    failure: None,
-                }) => {
-                    flag.store(true, Ordering::SeqCst);
-                    Update::Write(profile)
-                }
-                Ok(Attempt {
-                    profile,
-                    failure: Some(f),
-                }) => Update::WriteThenFail(profile, f),
-                Err(f) => Update::Fail(f),
+        })?;
+    match step.failure {
+        Some(failure) => Err(failure),
+        None => Ok(Fresh {
+            profile: saved,
+            refreshed: step.wrote.is_some(),
+        }),
+    }
+}
+
+/// The refresh [`fresh`] runs under the profile's lock.
+struct RefreshStep<'a> {
+    name: &'a str,
+    /// The profile as read before the lock: a forced refresh that finds another one made
+    /// meanwhile keeps it.
+    first: &'a Profile,
+    force: bool,
+    api_override: Option<&'a str>,
+    warn: &'a mut (dyn std::io::Write + Send),
+    /// What was written (X's answer, or the mark that a new login is needed).
+    wrote: Option<Profile>,
+    /// What to report once the lock is let go.
+    failure: Option<Failure>,
+}
+
+#[async_trait]
+impl Change for RefreshStep<'_> {
+    fn wanted(&mut self, current: &Profile) -> bool {
+        needs_refresh(current, crate::timefmt::now()) || (self.force && current == self.first)
+    }
+
+    async fn change(&mut self, current: Profile, held: &(dyn Held + Sync)) -> Option<Profile> {
+        match at_x(self.name, current, self.api_override, self.warn, held).await {
+            Ok(Attempt { profile, failure }) => {
+                self.failure = failure;
+                self.wrote = Some(profile.clone());
+                Some(profile)
             }
-        })
-        .await??;
-    Ok(Fresh {
-        profile: outcome.profile,
-        refreshed: refreshed.load(Ordering::SeqCst),
-    })
+            Err(f) => {
+                self.failure = Some(f);
+                None
+            }
+        }
+    }
 }
 
 /// What one refresh at X left: the profile to save before anything else (the rotated refresh
@@ -219,16 +168,14 @@ pub async fn at_x(
     mut profile: Profile,
     api_override: Option<&str>,
     warn: &mut (dyn std::io::Write + Send),
-    lease: Option<&Lease>,
+    held: &(dyn Held + Sync),
 ) -> Result<Attempt, Failure> {
     let refresh_token = refreshable(name, &profile)?;
     let endpoints = endpoints_for_sending(name, &profile, api_override, warn)?;
     let http = oauth::http_client().map_err(|e| x_failure(name, &e))?;
     // The shared store: the row lock must still be held when the refresh token leaves, or
     // another machine may have refreshed with it meanwhile.
-    if let Some(lease) = lease {
-        lease.check().await?;
-    }
+    held.check().await?;
     match oauth::refresh_answer(
         &http,
         &AppConfig::from(&profile.app),

@@ -4,9 +4,8 @@
 //! when an old one is replayed), so push removes the file and pull takes the row out.
 
 use super::{exit, lock, Failure};
-use crate::profile::{
-    LoadError, MoveState, Moved, MovedTo, Origin, Profile, ProfileLock, Purpose, Store,
-};
+use crate::profile::{LoadError, MoveState, Moved, MovedTo, Origin, Profile};
+use crate::store::file::{ProfileLock, Purpose, Store};
 use crate::store::{MovedIn, PgStore, StoreError, Update, SCHEMA_VERSION};
 
 /// The connection and the schema, for people.

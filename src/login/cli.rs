@@ -13,10 +13,11 @@ use super::{flow, LoginError};
 use crate::app::AppConfig;
 use crate::callback::{self, parse_redirect, Listener};
 use crate::presets::presets;
-use crate::profile::{check_name, SaveError};
+use crate::profile::check_name;
 use crate::sandbox::Sandbox;
 use crate::secret::Secret;
-use crate::store::Profiles;
+use crate::store::file::SaveError;
+use crate::store::ProfileStore;
 use crate::validate::{check_client_id, check_client_secret, check_url, Check};
 use crate::x::scopes::is_known;
 use crate::x::{oauth, AppType, Endpoints, Permission};
@@ -38,6 +39,9 @@ pub struct Request {
     /// A person types on stdin: a wrong line is reported and another awaited. From a pipe,
     /// only the final reason is printed.
     pub interactive: bool,
+    /// `user@host` of this machine as seen from the person's own computer over SSH, for the
+    /// `ssh -L` line (see [`crate::browser::ssh_target`]); `None` when not over SSH.
+    pub ssh_target: Option<String>,
 }
 
 /// Checks the request and turns it into the app's settings; warnings go to `err`.
@@ -220,16 +224,13 @@ pub fn read_line_capped(
 pub async fn run(
     req: &Request,
     endpoints: &Endpoints,
-    store: &mut Profiles,
+    store: &mut dyn ProfileStore,
     sandbox: Option<Arc<Sandbox>>,
     stdin: mpsc::Receiver<Line>,
     err: &mut (dyn Write + Send),
 ) -> Result<String, LoginError> {
     let settings = settings(req, err).map_err(LoginError::Invalid)?;
-    let exists = match &*store {
-        Profiles::Files(s) => s.exists(&req.profile),
-        Profiles::Shared(pg) => pg.exists(&req.profile).await?,
-    };
+    let exists = store.exists(&req.profile).await?;
     if exists && !req.force {
         return Err(LoginError::Exists(req.profile.clone()));
     }
@@ -262,7 +263,7 @@ pub async fn run(
             "Listening on {callback}: the redirect is caught by itself."
         );
         let sandbox_port = sandbox.as_ref().map(|s| s.local_addr().port());
-        let target = crate::browser::ssh_target(|k| std::env::var(k).ok());
+        let target = req.ssh_target.clone();
         if let Some(hint) =
             callback::ssh_forward_hint(&callback, sandbox_port.as_slice(), target.as_deref())
         {
@@ -303,7 +304,6 @@ pub async fn run(
             flow::PersistError::Exists(name) => LoginError::Save(SaveError::Io(format!(
                 "a profile named {name:?} appeared meanwhile; pass --force to replace it (the new token was not saved)"
             ))),
-            flow::PersistError::File(e) => LoginError::Save(e),
             flow::PersistError::Store(e) => LoginError::Store(e),
         })?;
     finished(&profile, &req.profile, err);

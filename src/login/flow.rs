@@ -15,10 +15,10 @@ use url::Url;
 use super::build_profile;
 use crate::app::AppConfig;
 use crate::callback::{self, Listener};
-use crate::profile::{Profile, SaveError};
+use crate::profile::Profile;
 use crate::sandbox::Sandbox;
 use crate::secret::Secret;
-use crate::store::Profiles;
+use crate::store::ProfileStore;
 use crate::x::oauth::{self, Pending, Tokens};
 use crate::x::users::{self, Account};
 use crate::x::{Endpoints, XError};
@@ -86,8 +86,6 @@ pub enum PersistError {
     #[error("a profile named {0:?} exists already")]
     Exists(String),
     #[error(transparent)]
-    File(SaveError),
-    #[error(transparent)]
     Store(crate::store::StoreError),
 }
 
@@ -96,33 +94,16 @@ pub enum PersistError {
 /// read the old login can no longer write over. Without `overwrite` an existing profile of
 /// that name is left alone.
 pub async fn persist(
-    profiles: &mut Profiles,
+    store: &mut dyn ProfileStore,
     name: &str,
     profile: &Profile,
     overwrite: bool,
 ) -> Result<String, PersistError> {
-    match profiles {
-        Profiles::Files(store) => {
-            let (store, name, profile) = (store.clone(), name.to_string(), profile.clone());
-            tokio::task::spawn_blocking(move || store.save(&name, &profile, overwrite))
-                .await
-                .unwrap_or_else(|e| Err(SaveError::Io(format!("the save did not finish: {e}"))))
-                .map(|path| path.display().to_string())
-                .map_err(|e| match e {
-                    SaveError::Exists(p) => PersistError::Exists(
-                        p.file_stem()
-                            .map(|s| s.to_string_lossy().into_owned())
-                            .unwrap_or_default(),
-                    ),
-                    e => PersistError::File(e),
-                })
-        }
-        Profiles::Shared(pg) => match pg.save(name, profile, overwrite).await {
-            Ok(_) => Ok(format!("{name} in the profile store {}", pg.url().label())),
-            Err(crate::store::StoreError::Exists { .. }) => {
-                Err(PersistError::Exists(name.to_string()))
-            }
-            Err(e) => Err(PersistError::Store(e)),
-        },
-    }
+    store
+        .save(name, profile, overwrite)
+        .await
+        .map_err(|e| match e.kind() {
+            crate::store::Kind::Exists => PersistError::Exists(name.to_string()),
+            _ => PersistError::Store(e),
+        })
 }

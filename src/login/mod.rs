@@ -5,7 +5,8 @@ pub mod cli;
 pub mod flow;
 
 use crate::app::AppConfig;
-use crate::profile::{self, Profile, SaveError};
+use crate::profile::{self, Profile};
+use crate::store::file::SaveError;
 use crate::x::oauth::Tokens;
 use crate::x::users::Account;
 use crate::x::{Endpoints, XError};

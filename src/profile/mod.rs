@@ -5,17 +5,16 @@
 //! types and their TOML form; [`name`] says which profile names are allowed and
 //! [`store`] says where the files live and how they are written and read.
 
+pub mod errors;
 pub mod name;
-pub mod store;
 
-pub use name::{check_name, natural_cmp, sort_natural, MAX_NAME_LEN};
-pub use store::{
-    default_lock_wait, Listing, Loaded, LockError, ProfileLock, Purpose, Reservation, SaveError,
-    Store, CONFIG_DIR_ENV,
+pub use errors::{
+    escape_hidden, missing_advice, no_default_message, show_path, LoadError, LockError,
 };
+pub use name::{check_name, natural_cmp, sort_natural, MAX_NAME_LEN};
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
@@ -292,155 +291,6 @@ impl Profile {
     }
 }
 
-/// Why a profile could not be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LoadError {
-    NotFound {
-        name: String,
-        path: PathBuf,
-    },
-    /// The name is not a valid profile name; the text says why.
-    Name(String),
-    Empty(PathBuf),
-    /// Not TOML, not UTF-8, or a value of the wrong kind; `message` starts with the line.
-    Syntax {
-        path: PathBuf,
-        message: String,
-    },
-    /// A required key or table is absent; `key` is dotted, e.g. `app.client_id`.
-    Missing {
-        path: PathBuf,
-        key: String,
-    },
-    TooNew {
-        path: PathBuf,
-        version: i64,
-    },
-    /// `message` reads on from the path: "could not be read: …".
-    Io {
-        path: PathBuf,
-        message: String,
-    },
-    /// The profile's lock could not be taken (to change the profile, or read it for a change).
-    Lock(LockError),
-}
-
-impl LoadError {
-    /// The file the error is about, when there is one.
-    pub fn path(&self) -> Option<&Path> {
-        match self {
-            LoadError::Name(_) | LoadError::Lock(_) => None,
-            LoadError::NotFound { path, .. }
-            | LoadError::Empty(path)
-            | LoadError::Syntax { path, .. }
-            | LoadError::Missing { path, .. }
-            | LoadError::TooNew { path, .. }
-            | LoadError::Io { path, .. } => Some(path),
-        }
-    }
-
-    /// Fills in the file an error from [`Profile::from_toml`] came from.
-    fn with_path(mut self, file: &Path) -> LoadError {
-        match &mut self {
-            LoadError::Name(_) | LoadError::Lock(_) => {}
-            LoadError::NotFound { path, .. }
-            | LoadError::Empty(path)
-            | LoadError::Syntax { path, .. }
-            | LoadError::Missing { path, .. }
-            | LoadError::TooNew { path, .. }
-            | LoadError::Io { path, .. } => *path = file.to_path_buf(),
-        }
-        self
-    }
-}
-
-/// `<path>`, or "the profile" for text that came from no file.
-fn subject(path: &Path) -> String {
-    if path.as_os_str().is_empty() {
-        "the profile".to_string()
-    } else {
-        show_path(path)
-    }
-}
-
-/// No profile named and no default one: what there is to choose from, with commands that work
-/// (`place` is empty for this machine's files, or names the shared store).
-pub fn no_default_message(names: &[String], place: &str) -> String {
-    const SHOWN: usize = 5;
-    match names {
-        [] => format!(
-            "no profiles yet{place}; set one up with the wizard (\"xconnect\") or with \"xconnect login --client-id ID\""
-        ),
-        [first, ..] => {
-            let mut list = names[..names.len().min(SHOWN)].join(", ");
-            if names.len() > SHOWN {
-                list.push_str(", … (\"xconnect profiles\" lists them all)");
-            }
-            format!(
-                "no default profile{place} among {list}: name one, or make one the default with \"xconnect default {first}\""
-            )
-        }
-    }
-}
-
-/// What to run about a profile that does not exist: list the saved ones, or make this one (a
-/// login without `--client-id` would only look for it again).
-pub fn missing_advice(name: &str) -> String {
-    format!(
-        "list the saved ones with \"xconnect profiles\", or make it with \"xconnect login --profile {name} --client-id ID\" or the wizard (\"xconnect\")"
-    )
-}
-
-/// What to run to replace the profile at `path` (a login alone would refuse to read it).
-fn relogin_hint(path: &Path) -> String {
-    let name = path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .filter(|s| check_name(s).is_ok())
-        .unwrap_or("NAME");
-    format!(
-        "remove it with \"xconnect remove {name} --yes\" and log in again with \"xconnect login --profile {name} --client-id ID\""
-    )
-}
-
-impl fmt::Display for LoadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            LoadError::NotFound { name, path } => write!(
-                f,
-                "no profile named \"{name}\" (looked in {}); {}",
-                show_path(path),
-                missing_advice(name)
-            ),
-            LoadError::Name(message) => f.write_str(message),
-            LoadError::Empty(path) => {
-                write!(f, "{} is empty; {}", subject(path), relogin_hint(path))
-            }
-            LoadError::Syntax { path, message } => write!(
-                f,
-                "{} is not a valid profile file ({message}); fix that line, or {}",
-                subject(path),
-                relogin_hint(path)
-            ),
-            LoadError::Missing { path, key } => write!(
-                f,
-                "{} has no \"{key}\", which a profile needs; add it, or {}",
-                subject(path),
-                relogin_hint(path)
-            ),
-            LoadError::TooNew { path, version } => write!(
-                f,
-                "{} was written by a newer xconnect (version {version}); upgrade xconnect",
-                subject(path)
-            ),
-            LoadError::Io { path, message } => write!(f, "{} {message}", subject(path)),
-            LoadError::Lock(e) => e.fmt(f),
-        }
-    }
-}
-
-impl std::error::Error for LoadError {}
-
 /// Tables a profile may hold: whether the table itself is required, and the
 /// keys it must have when present. `Profile::from_toml` checks these first so a
 /// missing key is named with its table.
@@ -515,7 +365,7 @@ fn toml_error(text: &str, err: &toml::de::Error) -> String {
 }
 
 /// Reads file bytes: checks UTF-8 (with the line of the first bad byte) first.
-fn parse_bytes(bytes: &[u8]) -> Result<Profile, LoadError> {
+pub(crate) fn parse_bytes(bytes: &[u8]) -> Result<Profile, LoadError> {
     match std::str::from_utf8(bytes) {
         Ok(text) => parse_text(text),
         Err(e) => {
@@ -603,20 +453,8 @@ fn version_line(text: &str) -> String {
     }
 }
 
-/// Text from a file or a path, whole, for a message that must show what is there: what
-/// [`crate::text::is_hidden`] names (controls, bidirectional and zero-width characters…)
-/// becomes `\u{…}`, everything else stays.
-fn escape_hidden(text: &str) -> String {
-    crate::text::escape(text, usize::MAX)
-}
-
-/// A path for a message: hidden characters escaped, invalid UTF-8 replaced.
-fn show_path(path: &Path) -> String {
-    escape_hidden(&path.to_string_lossy())
-}
-
 #[cfg(test)]
-mod samples {
+pub(crate) mod samples {
     use super::*;
 
     pub fn native_minimal() -> Profile {
@@ -1002,7 +840,8 @@ reason = "X no longer accepts the refresh token"
         let shown = err.to_string();
         assert!(!shown.chars().any(|c| c.is_control()), "{shown:?}");
         // A path that would turn a message around (U+202E) or hide a break is shown escaped.
-        let err = LoadError::Empty(PathBuf::new()).with_path(Path::new("/p/\u{202e}lmot.\nx"));
+        let err =
+            LoadError::Empty(PathBuf::new()).with_path(std::path::Path::new("/p/\u{202e}lmot.\nx"));
         let shown = err.to_string();
         assert!(
             shown.starts_with("/p/\\u{202e}lmot.\\u{a}x is empty"),
@@ -1018,7 +857,7 @@ reason = "X no longer accepts the refresh token"
 
     #[test]
     fn messages_say_what_to_do() {
-        let path = Path::new("/cfg/profiles/work.toml");
+        let path = std::path::Path::new("/cfg/profiles/work.toml");
         let cases = [
             LoadError::Empty(PathBuf::new()).with_path(path),
             syntax("line 3, column 1: bad".into()).with_path(path),

@@ -309,7 +309,7 @@ impl StateFile {
     /// working for this process.
     pub(crate) fn write(&self, saved: &Saved) {
         if let Ok(bytes) = serde_json::to_vec(saved) {
-            let _ = crate::profile::store::write_private(&self.dir, STATE_FILE, &bytes);
+            let _ = crate::store::file::write_private(&self.dir, STATE_FILE, &bytes);
         }
     }
 }

@@ -51,13 +51,6 @@ impl Endpoints {
     }
 
     /// Overrides from flags or the environment, over X's defaults.
-    pub fn with_overrides(auth: Option<&str>, api: Option<&str>) -> Result<Self, String> {
-        Endpoints::from_sources(
-            auth.map(|a| (a, Source::flag_or_env(AUTH_FLAG, AUTH_ENV))),
-            api.map(|a| (a, Source::flag_or_env(API_FLAG, API_ENV))),
-        )
-    }
-
     /// Bases with where each came from (for the messages), over X's defaults.
     pub fn from_sources(
         auth: Option<(&str, Source)>,
@@ -127,20 +120,6 @@ pub enum Source {
 }
 
 impl Source {
-    /// The flag when it is on the command line, else its environment variable when that is
-    /// set (clap reads the environment only when the flag is absent).
-    pub fn flag_or_env(flag: &'static str, env: &'static str) -> Source {
-        let on_line = std::env::args_os().skip(1).any(|a| {
-            let a = a.to_string_lossy();
-            a == flag || a.strip_prefix(flag).is_some_and(|r| r.starts_with('='))
-        });
-        if !on_line && std::env::var_os(env).is_some() {
-            Source::Env(env)
-        } else {
-            Source::Flag(flag)
-        }
-    }
-
     /// The value as it was given, for a message: `--api-base V`, `XCONNECT_API_BASE=V`,
     /// `api_base = "V" in the profile file's [endpoints]`.
     pub fn show(self, value: &str) -> String {
@@ -208,8 +187,8 @@ mod tests {
         assert!(Endpoints::new("http://example.com", "https://api.x.com")
             .unwrap_err()
             .contains("only allowed for 127.0.0.1"));
-        assert!(Endpoints::with_overrides(None, Some("ftp://x")).is_err());
-        assert!(Endpoints::with_overrides(None, None)
+        assert!(Endpoints::from_sources(None, Some(("ftp://x", Source::Flag(API_FLAG)))).is_err());
+        assert!(Endpoints::from_sources(None, None)
             .expect("defaults")
             .is_x());
     }

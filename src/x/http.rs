@@ -11,17 +11,24 @@ use super::XError;
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The time-out in force: `XCONNECT_TIMEOUT` (whole seconds, 1 to 600) or the default. The
-/// program refuses to start with an unusable value (see [`timeout_setting`]), so the default
-/// here only stands in for a value that was checked already.
+/// The time-out set for this process: [`set_request_timeout`], once, by the command line.
+static TIMEOUT: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
+
+/// The time-out in force: `XCONNECT_TIMEOUT` (whole seconds, 1 to 600) as the command line
+/// read it at start, or the default. Read once, not on every request.
 pub fn request_timeout() -> Duration {
-    timeout_setting().ok().flatten().unwrap_or(REQUEST_TIMEOUT)
+    TIMEOUT.get().copied().unwrap_or(REQUEST_TIMEOUT)
+}
+
+/// Sets the time-out for the rest of the process (the first call wins).
+pub fn set_request_timeout(timeout: Duration) {
+    let _ = TIMEOUT.set(timeout);
 }
 
 /// `XCONNECT_TIMEOUT` as set: `None` when unset or empty, an error saying what is allowed when
 /// it is not whole seconds from 1 to 600.
-pub fn timeout_setting() -> Result<Option<Duration>, String> {
-    parse_timeout(std::env::var_os("XCONNECT_TIMEOUT").as_deref())
+pub fn timeout_setting(env: &crate::settings::Env) -> Result<Option<Duration>, String> {
+    parse_timeout(env.get("XCONNECT_TIMEOUT"))
 }
 
 fn parse_timeout(value: Option<&std::ffi::OsStr>) -> Result<Option<Duration>, String> {

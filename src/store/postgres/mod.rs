@@ -17,6 +17,11 @@
 //! are SQL text in this file, applied in one transaction under an advisory lock, so two
 //! processes starting at once apply each migration once.
 
+mod as_store;
+pub mod connect;
+pub mod pgurl;
+pub mod tls;
+
 use std::future::Future;
 use std::time::Duration;
 
@@ -24,10 +29,10 @@ use tokio::task::JoinHandle;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, Row};
 
-use super::connect::ConnectError;
-use super::pgurl::StoreUrl;
-use super::StoreError;
+use super::error::StoreError;
 use crate::profile::{check_name, Profile};
+use connect::ConnectError;
+use pgurl::StoreUrl;
 
 /// The schema version this build writes, and the newest it can use.
 pub const SCHEMA_VERSION: i32 = 2;
@@ -204,12 +209,12 @@ impl PgStore {
     /// Connects, sets the session's time-outs from X's (`XCONNECT_TIMEOUT`), and creates or
     /// migrates the schema when needed.
     pub async fn connect(url: &StoreUrl) -> Result<PgStore, StoreError> {
-        Self::connect_with(url, crate::x::oauth::request_timeout()).await
+        Self::connect_with(url, crate::x::http::request_timeout()).await
     }
 
     /// The same with an explicit X time-out.
     pub async fn connect_with(url: &StoreUrl, x_timeout: Duration) -> Result<PgStore, StoreError> {
-        let (client, connection) = super::connect::open(url).await.map_err(|e| match e {
+        let (client, connection) = connect::open(url).await.map_err(|e| match e {
             ConnectError::Unreachable(why) | ConnectError::Session(why) => StoreError::Unavailable {
                 store: url.label().to_string(),
                 detail: format!("error connecting to server: {why}"),
@@ -298,7 +303,7 @@ impl PgStore {
                     &url,
                     format!(
                         "its tables need creating or upgrading to schema version {SCHEMA_VERSION}, which this role may not do ({}); run \"xconnect store status\" once as the tables' owner (see SECURITY.md)",
-                        super::db_message(&e)
+                        super::error::db_message(&e)
                     ),
                 )
             } else {
@@ -361,6 +366,23 @@ impl PgStore {
             .collect::<Result<Vec<_>, StoreError>>()?;
         listed.sort_by(|(a, _), (b, _)| crate::profile::natural_cmp(a, b));
         Ok(listed)
+    }
+
+    /// The names of the stored profiles, in natural order; a row whose name is not a profile
+    /// name (outside input) is left out.
+    pub async fn names(&self) -> Result<Vec<String>, StoreError> {
+        let rows = self
+            .client
+            .query("SELECT name FROM xconnect_profiles", &[])
+            .await
+            .map_err(|e| self.err(&e))?;
+        let mut names = rows
+            .iter()
+            .map(|row| row.try_get::<_, String>(0).map_err(|e| self.err(&e)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        names.retain(|n| check_name(n).is_ok());
+        crate::profile::sort_natural(&mut names);
+        Ok(names)
     }
 
     /// Reads one profile, taking no lock.
@@ -782,7 +804,7 @@ fn lease_lost(url: &StoreUrl, name: &str, e: &tokio_postgres::Error) -> StoreErr
         store: url.label().to_string(),
         detail: format!(
             "this process no longer holds profile {name:?} (its session was ended, after a pause or a cut connection: {}); nothing was sent to X; try again",
-            super::db_message(e)
+            super::error::db_message(e)
         ),
     }
 }

@@ -2,7 +2,6 @@
 //! (`profiles/.<name>.lock`) is opened without following a link and without waiting on a
 //! FIFO; a process that waits is told what the holder does, and waits a bounded time.
 
-use std::fmt;
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io;
 use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt, PermissionsExt};
@@ -18,32 +17,12 @@ use super::atomic::{
 use super::paths::is_profile_file;
 use super::perms::{permission_hint, symlink_advice, NO_SURPRISES};
 use super::{Loaded, SaveError, Store, DEFAULT_FILE, MAX_PROFILE_BYTES};
+pub use crate::profile::LockError;
 use crate::profile::{check_name, show_path, LoadError, Profile};
 
 /// Waiting for another process's lock: the first pause, and the longest.
 const FIRST_PAUSE: Duration = Duration::from_millis(10);
 const LONGEST_PAUSE: Duration = Duration::from_millis(200);
-
-/// Why a profile's lock could not be taken.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LockError {
-    /// The name is not a valid profile name; the text says why.
-    Name(String),
-    /// Another process held the lock longer than this one may wait: try again later.
-    Busy(String),
-    /// The lock file cannot be made, opened or locked; the text names it and says why.
-    Io(String),
-}
-
-impl fmt::Display for LockError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            LockError::Name(m) | LockError::Busy(m) | LockError::Io(m) => f.write_str(m),
-        }
-    }
-}
-
-impl std::error::Error for LockError {}
 
 /// What a process does while it holds a profile's lock; a process that waits is told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,7 +69,7 @@ impl Purpose {
 /// How long a process waits for another one's lock: a holder makes at most two calls to X
 /// (a revoke), each bounded by X's time-out (`XCONNECT_TIMEOUT`), then writes a small file.
 pub fn default_lock_wait() -> Duration {
-    crate::x::oauth::request_timeout() * 2 + Duration::from_secs(5)
+    crate::x::http::request_timeout() * 2 + Duration::from_secs(5)
 }
 
 /// What [`ProfileLock::load`] saw: no file, or a file with this content.
@@ -168,7 +147,7 @@ impl ProfileLock {
             .ok()
             .and_then(|p| fs::symlink_metadata(p).ok())
             .map_or(0, |m| m.len());
-        let size = now.min(MAX_PROFILE_BYTES) + crate::x::oauth::MAX_ANSWER as u64;
+        let size = now.min(MAX_PROFILE_BYTES) + crate::x::http::MAX_ANSWER as u64;
         reserve(&dir, &format!("{}.toml", self.name), size).map_err(|e| match e {
             WriteError::Exists(path) => SaveError::Exists(path),
             WriteError::Io(message) => SaveError::Io(message),

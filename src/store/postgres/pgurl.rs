@@ -157,6 +157,8 @@ impl fmt::Display for StoreUrl {
 pub struct PasswordSources {
     /// `PGPASSWORD`.
     pub env: Option<String>,
+    /// `USER`: the user a password file's line is matched against when the address names none.
+    pub user: Option<String>,
     /// `PGPASSFILE`, else `~/.pgpass`.
     pub file: Option<PathBuf>,
     /// `~/.postgresql/root.crt`, used as `sslrootcert` when it exists and none is named.
@@ -164,17 +166,17 @@ pub struct PasswordSources {
 }
 
 impl PasswordSources {
-    /// What this process's environment says.
-    pub fn from_env() -> PasswordSources {
-        let home = std::env::var_os("HOME")
-            .filter(|h| !h.is_empty())
-            .map(PathBuf::from);
-        let file = std::env::var_os("PGPASSFILE")
+    /// What the environment says.
+    pub fn from_env(env: &crate::settings::Env) -> PasswordSources {
+        let home = env.get("HOME").filter(|h| !h.is_empty()).map(PathBuf::from);
+        let file = env
+            .get("PGPASSFILE")
             .filter(|f| !f.is_empty())
             .map(PathBuf::from)
             .or_else(|| home.as_ref().map(|h| h.join(".pgpass")));
         PasswordSources {
-            env: std::env::var("PGPASSWORD").ok().filter(|p| !p.is_empty()),
+            env: env.text("PGPASSWORD").filter(|p| !p.is_empty()),
+            user: env.text("USER"),
             file,
             default_root: home.map(|h| h.join(".postgresql").join("root.crt")),
         }
@@ -792,7 +794,7 @@ impl StoreUrl {
             if let Some(p) = sources.env.as_ref() {
                 store.config.password(p.as_str());
             } else if let Some(file) = sources.file.as_deref() {
-                if let Some(p) = store.password_from_file(file) {
+                if let Some(p) = store.password_from_file(file, sources.user.as_deref()) {
                     store.config.password(p);
                 }
             }
@@ -855,7 +857,7 @@ impl StoreUrl {
     /// The password file's line for this connection (libpq's rules: the first line whose
     /// host, port, database and user match, `*` matching anything). A file others can read
     /// is ignored, as libpq does.
-    fn password_from_file(&self, file: &Path) -> Option<String> {
+    fn password_from_file(&self, file: &Path, default_user: Option<&str>) -> Option<String> {
         use std::os::unix::fs::PermissionsExt;
         // A link is followed, as libpq does; a FIFO or a device is not waited on, and the
         // mode is that of the file read (see crate::fsread).
@@ -881,7 +883,7 @@ impl StoreUrl {
             .config
             .get_user()
             .map(str::to_string)
-            .or_else(|| std::env::var("USER").ok())
+            .or_else(|| default_user.map(str::to_string))
             .unwrap_or_default();
         let db = self
             .config

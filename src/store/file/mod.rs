@@ -27,6 +27,7 @@
 //! its folders; `perms` modes, warnings and symbolic links;
 //! `quote` paths as shell words.
 
+mod as_store;
 mod atomic;
 mod ended;
 mod lock;
@@ -48,8 +49,8 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
-use super::{check_name, parse_bytes, show_path, LoadError, Profile};
 use crate::fsread::{read_bounded, read_with, Links, ReadError};
+use crate::profile::{check_name, parse_bytes, show_path, LoadError, Profile};
 use atomic::{sweep_stale_temps, write_atomic, Keep, Replace, WriteError};
 use paths::resolve_with;
 use perms::{mode_warning, permission_hint, symlink_advice};
@@ -112,7 +113,7 @@ impl fmt::Display for SaveError {
                 write!(
                     f,
                     "a profile named \"{}\" already exists ({}); choose another name, or confirm replacing it",
-                    super::escape_hidden(name.as_deref().unwrap_or("")),
+                    crate::profile::escape_hidden(name.as_deref().unwrap_or("")),
                     show_path(path)
                 )
             }
@@ -139,11 +140,11 @@ impl From<LockError> for SaveError {
 }
 
 impl Store {
-    /// The config folder: `flag` (from `--config-dir`), else `$XCONNECT_CONFIG_DIR`
-    /// when set and not empty, else the system's config folder for xconnect.
+    /// The config folder: `flag` (`--config-dir`, or `$XCONNECT_CONFIG_DIR` as the command
+    /// line read it) when not empty, else the system's config folder for xconnect.
     /// A relative path is taken from the current folder.
     pub fn resolve(flag: Option<PathBuf>) -> Result<Store, String> {
-        let env = std::env::var_os(CONFIG_DIR_ENV);
+        let env = None;
         let system = directories::ProjectDirs::from("", "", "xconnect")
             .map(|dirs| dirs.config_dir().to_path_buf());
         resolve_with(flag, env, system, std::env::current_dir)
@@ -363,7 +364,7 @@ impl Store {
                 Some(stem.to_string())
             })
             .collect();
-        super::sort_natural(&mut names);
+        crate::profile::sort_natural(&mut names);
         Ok(names)
     }
 
