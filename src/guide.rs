@@ -153,4 +153,30 @@ mod tests {
         assert!(g.handoff.latenode_intro.contains("X (Twitter)"));
         assert!(!g.handoff.native_secret.is_empty());
     }
+
+    /// The words as shown, with each place's names filled in: no "its the …" (a possessive
+    /// before a name that has its own article), no two parentheses in a row, no word twice.
+    #[test]
+    fn filled_words_read_as_sentences() {
+        let g = parse(GUIDE_TOML).expect("assets/guide.toml must parse");
+        let h = &g.handoff;
+        for place in &g.place {
+            let mut texts: Vec<&str> = vec![&h.secret_once, &h.native_secret];
+            for s in &g.step {
+                texts.extend([s.intro.as_str(), &s.intro_loopback, &s.warning, &s.note]);
+                texts.extend(s.lines.iter().map(String::as_str));
+            }
+            texts.extend(place.lines.iter().map(String::as_str));
+            for text in texts {
+                let filled = place.words(text);
+                let lower = filled.to_lowercase();
+                assert!(!lower.contains("its the "), "{}: {filled}", place.id);
+                assert!(!filled.contains(") ("), "{}: {filled}", place.id);
+                let words: Vec<&str> = lower.split_whitespace().collect();
+                for pair in words.windows(2) {
+                    assert!(pair[0] != pair[1], "{}: {filled}", place.id);
+                }
+            }
+        }
+    }
 }
