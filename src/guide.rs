@@ -29,11 +29,20 @@ pub struct StepText {
 pub struct HandoffText {
     pub latenode_title: String,
     pub latenode_intro: String,
+    /// After a login that proved the app's settings (no scope left out, a Client ID that is
+    /// not an OAuth 1.0a key, not the sandbox).
+    pub latenode_proved: String,
     pub latenode_after: String,
     pub other_title: String,
     pub other_intro: String,
     pub other_after: String,
     pub native_secret: String,
+    /// For a Native App: what to do when the form insists on a Client Secret.
+    pub native_insists: String,
+    /// After a login in the sandbox: whose values these are.
+    pub sandbox: String,
+    /// After a login that proved less (`{why}`).
+    pub not_proved: String,
     /// Under a confidential app's Client Secret: shown once, and where a lost one is remade.
     #[serde(default)]
     pub secret_once: String,
@@ -161,7 +170,13 @@ mod tests {
         let g = parse(GUIDE_TOML).expect("assets/guide.toml must parse");
         let h = &g.handoff;
         for place in &g.place {
-            let mut texts: Vec<&str> = vec![&h.secret_once, &h.native_secret];
+            let mut texts: Vec<&str> = vec![
+                &h.secret_once,
+                &h.native_secret,
+                &h.native_insists,
+                &h.sandbox,
+                &h.not_proved,
+            ];
             for s in &g.step {
                 texts.extend([s.intro.as_str(), &s.intro_loopback, &s.warning, &s.note]);
                 texts.extend(s.lines.iter().map(String::as_str));

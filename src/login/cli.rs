@@ -311,8 +311,9 @@ pub async fn run(
 }
 
 /// What a finished login tells the person on stderr: scopes X left out, then the guide's last
-/// step (the app's values for the service's own form).
-fn finished(profile: &crate::profile::Profile, name: &str, err: &mut (dyn Write + Send)) {
+/// step (the app's values for the service's own form). The wizard prints the same when it
+/// ends, so the values stay on the screen.
+pub fn finished(profile: &crate::profile::Profile, name: &str, err: &mut (dyn Write + Send)) {
     for problem in profile
         .scope_check()
         .map(|c| c.problems(name))
@@ -324,7 +325,7 @@ fn finished(profile: &crate::profile::Profile, name: &str, err: &mut (dyn Write 
     let _ = write!(
         err,
         "{}",
-        crate::handoff::Handoff::for_app(&profile.app).text(name)
+        crate::handoff::Handoff::for_profile(profile, name).text()
     );
     let _ = err.flush();
 }
