@@ -6,16 +6,16 @@ use std::process::Stdio;
 /// True when a browser may be opened: not over SSH, and a display exists (or macOS).
 pub fn can_open() -> bool {
     let set = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty());
-    if set("SSH_CONNECTION") || set("SSH_TTY") {
+    if over_ssh() {
         return false;
     }
     cfg!(target_os = "macos") || set("DISPLAY") || set("WAYLAND_DISPLAY")
 }
 
-/// True over SSH.
+/// True over SSH: sshd sets `SSH_CONNECTION` and `SSH_CLIENT` (and `SSH_TTY` with a terminal).
 pub fn over_ssh() -> bool {
     let set = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty());
-    set("SSH_CONNECTION") || set("SSH_TTY")
+    set("SSH_CONNECTION") || set("SSH_CLIENT") || set("SSH_TTY")
 }
 
 /// Where the person's own computer reaches this one over SSH, as `ssh` takes it: `USER@ADDRESS`

@@ -13,9 +13,16 @@ pub struct StepText {
     pub title: String,
     pub short: String,
     pub intro: String,
-    /// The intro when the callback is on this machine (where the browser must be, or reach).
+    /// The intro when the callback is on this machine and listened on (a browser there
+    /// finishes by itself).
     #[serde(default)]
     pub intro_loopback: String,
+    /// The intro when the link itself is on this machine (the sandbox) and no forward helps.
+    #[serde(default)]
+    pub intro_here: String,
+    /// The intro when an SSH forward (drawn below) makes this machine's ports reachable.
+    #[serde(default)]
+    pub intro_forward: String,
     #[serde(default)]
     pub lines: Vec<String>,
     #[serde(default)]
@@ -102,6 +109,8 @@ impl Guide {
                 short: id.to_string(),
                 intro: String::new(),
                 intro_loopback: String::new(),
+                intro_here: String::new(),
+                intro_forward: String::new(),
                 lines: Vec::new(),
                 warning: String::new(),
                 note: String::new(),
@@ -178,7 +187,14 @@ mod tests {
                 &h.not_proved,
             ];
             for s in &g.step {
-                texts.extend([s.intro.as_str(), &s.intro_loopback, &s.warning, &s.note]);
+                texts.extend([
+                    s.intro.as_str(),
+                    &s.intro_loopback,
+                    &s.intro_here,
+                    &s.intro_forward,
+                    &s.warning,
+                    &s.note,
+                ]);
                 texts.extend(s.lines.iter().map(String::as_str));
             }
             texts.extend(place.lines.iter().map(String::as_str));

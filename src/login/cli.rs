@@ -261,13 +261,15 @@ pub async fn run(
             err,
             "Listening on {callback}: the redirect is caught by itself."
         );
-        let sandbox_port = sandbox.as_ref().map(|s| s.local_addr().port());
-        let target = crate::browser::ssh_target(|k| std::env::var(k).ok());
-        if let Some(hint) =
-            callback::ssh_forward_hint(&callback, sandbox_port.as_slice(), target.as_deref())
-        {
-            let _ = writeln!(err, "Browser on another computer? Run there first: {hint}");
-        }
+    }
+    // What a browser elsewhere must reach here: the listener, and the sandbox's page.
+    let sandbox_port = sandbox.as_ref().map(|s| s.local_addr().port());
+    let target = crate::browser::ssh_target(|k| std::env::var(k).ok());
+    let listened = listener.is_some().then_some(&callback);
+    if let Some(hint) =
+        callback::ssh_forward_hint(listened, sandbox_port.as_slice(), target.as_deref())
+    {
+        let _ = writeln!(err, "Browser on another computer? Run there first: {hint}");
     }
     let _ = err.flush();
     let redirect = tokio::time::timeout(

@@ -39,6 +39,7 @@ impl Pty {
             "TMUX",
             "STY",
             "SSH_CONNECTION",
+            "SSH_CLIENT",
             "SSH_TTY",
         ] {
             cmd.env_remove(k);
