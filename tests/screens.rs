@@ -404,3 +404,19 @@ fn step7_done_says_what_to_do_with_latenode_s_client_secret_field() {
     );
     assert!(words.contains("confirm"), "{words}");
 }
+
+#[test]
+fn step5_a_long_status_wraps_whole_at_80x24_and_60x20() {
+    for (size, tag) in [((80, 24), ""), ((60, 20), "_60x20")] {
+        let mut m = at_credentials();
+        send(
+            &mut m,
+            [
+                Msg::Resize(size.0, size.1),
+                Msg::Paste("abcdefghijklmnopqrstuvwxy".into()),
+                enter(),
+            ],
+        );
+        snap(&format!("step5_credentials_enter_again{tag}"), &m);
+    }
+}
