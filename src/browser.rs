@@ -14,9 +14,9 @@ pub fn can_open(env: &Env) -> bool {
     cfg!(target_os = "macos") || set("DISPLAY") || set("WAYLAND_DISPLAY")
 }
 
-/// True over SSH.
+/// True over SSH: sshd sets `SSH_CONNECTION` and `SSH_CLIENT` (and `SSH_TTY` with a terminal).
 pub fn over_ssh(env: &Env) -> bool {
-    env.is_set("SSH_CONNECTION") || env.is_set("SSH_TTY")
+    env.is_set("SSH_CONNECTION") || env.is_set("SSH_CLIENT") || env.is_set("SSH_TTY")
 }
 
 /// Where the person's own computer reaches this one over SSH, as `ssh` takes it: `USER@ADDRESS`

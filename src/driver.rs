@@ -181,14 +181,22 @@ where
                 };
                 // Everything already queued comes along: a burst is read whole, and a run of
                 // text in it is a paste (see `input::batch`). Polled with this task's waker,
-                // so nothing is missed when the queue is empty.
-                while batch.len() < crate::input::MAX_BATCH {
+                // so nothing is missed when the queue is empty. A batch that ends in text
+                // waits a moment for the rest of a burst the terminal split over reads.
+                'burst: while events_open && batch.len() < crate::input::MAX_BATCH {
                     match futures::poll!(events.next()) {
                         std::task::Poll::Ready(Some(Ok(ev))) => batch.push(ev),
                         std::task::Poll::Ready(Some(Err(e))) => return Err(e),
-                        std::task::Poll::Ready(None) => {
-                            events_open = false;
-                            break;
+                        std::task::Poll::Ready(None) => events_open = false,
+                        std::task::Poll::Pending if crate::input::may_go_on(&batch) => {
+                            match tokio::time::timeout(crate::input::BURST_GAP, events.next())
+                                .await
+                            {
+                                Ok(Some(Ok(ev))) => batch.push(ev),
+                                Ok(Some(Err(e))) => return Err(e),
+                                Ok(None) => events_open = false,
+                                Err(_) => break 'burst,
+                            }
                         }
                         std::task::Poll::Pending => break,
                     }

@@ -13,9 +13,16 @@ pub struct StepText {
     pub title: String,
     pub short: String,
     pub intro: String,
-    /// The intro when the callback is on this machine (where the browser must be, or reach).
+    /// The intro when the callback is on this machine and listened on (a browser there
+    /// finishes by itself).
     #[serde(default)]
     pub intro_loopback: String,
+    /// The intro when the link itself is on this machine (the sandbox) and no forward helps.
+    #[serde(default)]
+    pub intro_here: String,
+    /// The intro when an SSH forward (drawn below) makes this machine's ports reachable.
+    #[serde(default)]
+    pub intro_forward: String,
     #[serde(default)]
     pub lines: Vec<String>,
     #[serde(default)]
@@ -29,11 +36,20 @@ pub struct StepText {
 pub struct HandoffText {
     pub latenode_title: String,
     pub latenode_intro: String,
+    /// After a login that proved the app's settings (no scope left out, a Client ID that is
+    /// not an OAuth 1.0a key, not the sandbox).
+    pub latenode_proved: String,
     pub latenode_after: String,
     pub other_title: String,
     pub other_intro: String,
     pub other_after: String,
     pub native_secret: String,
+    /// For a Native App: what to do when the form insists on a Client Secret.
+    pub native_insists: String,
+    /// After a login in the sandbox: whose values these are.
+    pub sandbox: String,
+    /// After a login that proved less (`{why}`).
+    pub not_proved: String,
     /// Under a confidential app's Client Secret: shown once, and where a lost one is remade.
     #[serde(default)]
     pub secret_once: String,
@@ -93,6 +109,8 @@ impl Guide {
                 short: id.to_string(),
                 intro: String::new(),
                 intro_loopback: String::new(),
+                intro_here: String::new(),
+                intro_forward: String::new(),
                 lines: Vec::new(),
                 warning: String::new(),
                 note: String::new(),
@@ -152,5 +170,44 @@ mod tests {
         }
         assert!(g.handoff.latenode_intro.contains("X (Twitter)"));
         assert!(!g.handoff.native_secret.is_empty());
+    }
+
+    /// The words as shown, with each place's names filled in: no "its the …" (a possessive
+    /// before a name that has its own article), no two parentheses in a row, no word twice.
+    #[test]
+    fn filled_words_read_as_sentences() {
+        let g = parse(GUIDE_TOML).expect("assets/guide.toml must parse");
+        let h = &g.handoff;
+        for place in &g.place {
+            let mut texts: Vec<&str> = vec![
+                &h.secret_once,
+                &h.native_secret,
+                &h.native_insists,
+                &h.sandbox,
+                &h.not_proved,
+            ];
+            for s in &g.step {
+                texts.extend([
+                    s.intro.as_str(),
+                    &s.intro_loopback,
+                    &s.intro_here,
+                    &s.intro_forward,
+                    &s.warning,
+                    &s.note,
+                ]);
+                texts.extend(s.lines.iter().map(String::as_str));
+            }
+            texts.extend(place.lines.iter().map(String::as_str));
+            for text in texts {
+                let filled = place.words(text);
+                let lower = filled.to_lowercase();
+                assert!(!lower.contains("its the "), "{}: {filled}", place.id);
+                assert!(!filled.contains(") ("), "{}: {filled}", place.id);
+                let words: Vec<&str> = lower.split_whitespace().collect();
+                for pair in words.windows(2) {
+                    assert!(pair[0] != pair[1], "{}: {filled}", place.id);
+                }
+            }
+        }
     }
 }

@@ -15,6 +15,18 @@ pub const PASTE_RUN: usize = 8;
 /// Events drained in one go at most, so a flood cannot hold the screen for long.
 pub const MAX_BATCH: usize = 4096;
 
+/// How long a batch that ends in a printable character waits for more. A burst written at
+/// once (a paste without bracketed paste) reaches the program split over several reads of
+/// the terminal, milliseconds apart; taken read by read, its first letters would act as keys
+/// (`p` prints, `c` copies). Far shorter than the time between two typed keys.
+pub const BURST_GAP: std::time::Duration = std::time::Duration::from_millis(25);
+
+/// Whether the events read so far may be the start of a burst that goes on: the last one is
+/// a printable character (see [`BURST_GAP`]).
+pub fn may_go_on(events: &[Event]) -> bool {
+    matches!(events.last(), Some(Event::Key(k)) if printable(k).is_some())
+}
+
 /// A printable character typed with no modifier but Shift.
 fn printable(k: &KeyEvent) -> Option<char> {
     match k.code {

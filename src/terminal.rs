@@ -32,17 +32,26 @@ impl Drop for Guard {
     }
 }
 
+/// Leaves the alternate screen blank, with the cursor at its top: a terminal that shrinks it
+/// back to the size it was entered at before leaving (tmux does, after a resize) would
+/// otherwise push the wizard's lines above the cursor into the shell's history.
+fn leave_alternate(out: &mut impl Write) -> io::Result<()> {
+    execute!(
+        out,
+        terminal::Clear(terminal::ClearType::All),
+        cursor::MoveTo(0, 0),
+        LeaveAlternateScreen
+    )
+}
+
 /// Puts the terminal back. Safe to call more than once and from a panic hook; errors are
 /// ignored because the terminal may already be gone (SSH dropped).
 pub fn restore() {
     if ACTIVE.swap(false, Ordering::SeqCst) {
         let mut out = io::stdout();
-        let _ = execute!(
-            out,
-            DisableBracketedPaste,
-            LeaveAlternateScreen,
-            cursor::Show
-        );
+        let _ = execute!(out, DisableBracketedPaste);
+        let _ = leave_alternate(&mut out);
+        let _ = execute!(out, cursor::Show);
         let _ = disable_raw_mode();
         let _ = out.flush();
     }
@@ -74,9 +83,9 @@ pub fn install_panic_hook() {
 pub fn show_plain(title: &str, text: &str) -> io::Result<()> {
     let mut out = io::stdout();
     // Alone on a clear screen: an earlier print does not stay above this one.
+    leave_alternate(&mut out)?;
     execute!(
         out,
-        LeaveAlternateScreen,
         cursor::Show,
         terminal::Clear(terminal::ClearType::All),
         cursor::MoveTo(0, 0)

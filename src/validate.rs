@@ -109,22 +109,28 @@ fn refuse_bad_chars(value: &str, what: &str) -> Option<Check> {
     None
 }
 
+/// A Client ID the length of an OAuth 1.0a key: which key it looks like, with its length
+/// ("API Key (25 characters)"). A login with it cannot have proved an OAuth 2.0 app.
+pub fn looks_like_api_key(client_id: &str) -> Option<&'static str> {
+    match client_id.chars().count() {
+        25 => Some("API Key (25 characters)"),
+        50 => Some("API Key Secret (50 characters)"),
+        _ => None,
+    }
+}
+
 /// The OAuth 1.0a API Key is 25 characters, its secret 50; the OAuth 2.0 Client ID is about 34.
 pub fn check_client_id(value: &str) -> Check {
     if let Some(c) = refuse_bad_chars(value, "Client ID") {
         return c;
     }
-    match value.chars().count() {
-        25 => Check::Warn(
-            "This looks like the OAuth 1.0a API Key (25 characters). The Client ID is under \
+    if let Some(key) = looks_like_api_key(value) {
+        return Check::Warn(format!(
+            "This looks like the OAuth 1.0a {key}. The Client ID is under \
              \"OAuth 2.0 Client ID and Client Secret\"."
-                .into(),
-        ),
-        50 => Check::Warn(
-            "This looks like the OAuth 1.0a API Key Secret (50 characters). The Client ID is \
-             under \"OAuth 2.0 Client ID and Client Secret\"."
-                .into(),
-        ),
+        ));
+    }
+    match value.chars().count() {
         n if n < 20 => Check::Warn(format!(
             "Only {n} characters: X's Client IDs are about 34. Check that it was copied whole."
         )),

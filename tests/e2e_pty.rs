@@ -116,6 +116,14 @@ fn sandbox_wizard_from_step_one_to_a_saved_profile() {
     assert_eq!(mode, 0o600);
     // The last words on the normal screen name the file for the person.
     assert!(String::from_utf8_lossy(&p.raw).contains("Profile saved: "));
+    // The hand-off stays on the normal screen: the values for Latenode's form are not gone.
+    let after = p.screen();
+    assert!(after.contains("Last step, in Latenode"), "{after}");
+    assert!(
+        after.contains(&format!("  Client ID      {}", common::CLIENT_ID)),
+        "{after}"
+    );
+    assert!(after.contains("  Client Secret  leave it empty"), "{after}");
     // The profile outlives the wizard: new processes refresh and revoke it in the sandbox.
     assert!(text.contains("sandbox = true"), "{text}");
     for cmd in ["refresh", "token", "revoke"] {

@@ -25,7 +25,7 @@ fn a_latenode_login_ends_with_the_hand_off_on_stderr() {
     assert_eq!(e.stdout, format!("{}\n", w.profile("default").display()));
     assert!(
         e.stderr.contains(
-            "Last step, in Latenode: open the X (Twitter) connection's authorization form, paste these values"
+            "Last step, in Latenode: open the X (Twitter) connection's authorization (where a scenario's X node asks for one), enter these values there, then confirm the login it opens at X"
         ),
         "{}",
         e.stderr
@@ -40,6 +40,25 @@ fn a_latenode_login_ends_with_the_hand_off_on_stderr() {
         .contains("X issues no Client Secret to a Native App"));
     assert!(e.stderr.contains("so Latenode's own login will go through"));
     assert!(e.stderr.contains("Latenode keeps its own tokens"));
+    // A Native App has no secret: the field stays empty, and a form that insists gets the
+    // confidential path with the login that proves it.
+    assert!(
+        e.stderr.contains("  Client Secret  leave it empty"),
+        "{}",
+        e.stderr
+    );
+    assert!(
+        e.stderr.contains("Web App, Automated App or Bot"),
+        "{}",
+        e.stderr
+    );
+    assert!(
+        e.stderr.contains(&format!(
+            "XCONNECT_CLIENT_SECRET=… xconnect login --profile default --force --app-type web --client-id {ID}"
+        )),
+        "{}",
+        e.stderr
+    );
     assert!(!e.stderr.contains("warning:"), "a full grant: {}", e.stderr);
 }
 
@@ -138,4 +157,47 @@ fn a_loopback_login_names_the_values_a_form_asks_for() {
         e.stderr
     );
     assert!(!e.stderr.contains("Latenode"), "{}", e.stderr);
+}
+
+/// The sentence that says the settings were proved, and the words that take its place.
+const PROVED: &str = "proved this app's settings";
+const NOT_PROVED: &str = "This login did not prove the app's settings";
+
+#[test]
+fn a_short_grant_s_hand_off_does_not_claim_the_settings_were_proved() {
+    let w = World::new();
+    w.sandbox
+        .register_app(SandboxApp::public(ID, [CALLBACK]).with_permission(Permission::Read));
+    let e = login(&w, &["--client-id", ID, "--profile", "ro"], &[]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    assert!(
+        e.stderr.contains("X granted fewer scopes than asked"),
+        "{}",
+        e.stderr
+    );
+    assert!(!e.stderr.contains(PROVED), "{}", e.stderr);
+    assert!(!e.stderr.contains("will go through"), "{}", e.stderr);
+    assert!(
+        e.stderr
+            .contains(&format!("{NOT_PROVED}: X granted fewer scopes than asked")),
+        "{}",
+        e.stderr
+    );
+}
+
+#[test]
+fn an_api_key_shaped_client_id_is_not_called_proved() {
+    let w = World::new();
+    let key = "abcdefghijklmnopqrstuvwxy";
+    w.sandbox.register_app(SandboxApp::public(key, [CALLBACK]));
+    let e = login(&w, &["--client-id", key], &[]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    assert!(!e.stderr.contains(PROVED), "{}", e.stderr);
+    assert!(
+        e.stderr.contains(&format!(
+            "{NOT_PROVED}: the Client ID looks like an OAuth 1.0a API Key"
+        )),
+        "{}",
+        e.stderr
+    );
 }

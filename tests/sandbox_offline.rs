@@ -213,3 +213,29 @@ fn a_revoked_sandbox_token_stays_revoked_in_the_next_process() {
     // The other login's grant is untouched.
     assert_eq!(run(dir, &["api", "/2/users/me", "--profile", "q"]).code, 0);
 }
+
+#[test]
+fn the_sandbox_s_hand_off_says_its_values_are_the_sandbox_s() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (_, e) = login(
+        tmp.path(),
+        &["--sandbox", "--client-id", ID, "--profile", "play"],
+    );
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    assert!(
+        !e.stderr.contains("proved this app's settings"),
+        "{}",
+        e.stderr
+    );
+    assert!(!e.stderr.contains("will go through"), "{}", e.stderr);
+    assert!(
+        e.stderr.contains("These values are the sandbox's"),
+        "{}",
+        e.stderr
+    );
+    assert!(
+        e.stderr.contains("set up the real app at X the same way"),
+        "{}",
+        e.stderr
+    );
+}

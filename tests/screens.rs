@@ -324,3 +324,99 @@ fn step1_both_places_at_80x24_and_60x20() {
         snap(&format!("step1_console{tag}"), &m);
     }
 }
+
+/// Every word of the Done screen (drawn tall enough to hold it all), lines joined, a command
+/// that goes on over lines (` \` at a line's end) read as a shell reads it.
+fn done_words(m: &mut xconnect::wizard::Model) -> String {
+    send(m, [Msg::Resize(80, 70)]);
+    let words = screen_text(m)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(" \\ ", " ");
+    send(m, [Msg::Resize(80, 24)]);
+    words
+}
+
+const PROVED: &str = "proved this app's settings";
+
+#[test]
+fn step7_done_in_the_sandbox_says_the_values_are_the_sandbox_s() {
+    let mut m = at_authorize();
+    m.sandbox = true;
+    m.endpoints.sandbox = true;
+    finish(&mut m);
+    let words = done_words(&mut m);
+    assert!(!words.contains(PROVED), "{words}");
+    assert!(!words.contains("will go through"), "{words}");
+    assert!(words.contains("These values are the sandbox's"), "{words}");
+    assert!(
+        words.contains("set up the real app at X the same way"),
+        "{words}"
+    );
+}
+
+#[test]
+fn step7_done_after_a_short_grant_or_an_api_key_claims_no_proof() {
+    let mut m = at_authorize();
+    finish(&mut m);
+    assert!(done_words(&mut m).contains(PROVED), "a full grant is proof");
+    if let Some(t) = m.outcome.as_mut().and_then(|o| o.profile.token.as_mut()) {
+        t.scope = "tweet.read users.read offline.access".into();
+    }
+    let words = done_words(&mut m);
+    assert!(!words.contains(PROVED), "{words}");
+    assert!(
+        words.contains(
+            "This login did not prove the app's settings: X granted fewer scopes than asked"
+        ),
+        "{words}"
+    );
+
+    // A Client ID the wizard flagged as the OAuth 1.0a API Key (25 characters).
+    let mut m = at_authorize();
+    m.credentials.client_id.set("abcdefghijklmnopqrstuvwxy");
+    finish(&mut m);
+    let words = done_words(&mut m);
+    assert!(!words.contains(PROVED), "{words}");
+    assert!(
+        words.contains("the Client ID looks like an OAuth 1.0a API Key"),
+        "{words}"
+    );
+}
+
+#[test]
+fn step7_done_says_what_to_do_with_latenode_s_client_secret_field() {
+    let mut m = at_authorize();
+    finish(&mut m);
+    let words = done_words(&mut m);
+    assert!(words.contains("Client Secret leave it empty"), "{words}");
+    assert!(words.contains("Web App, Automated App or Bot"), "{words}");
+    assert!(
+        words.contains(&format!(
+            "XCONNECT_CLIENT_SECRET=… xconnect login --profile default --force --app-type web --client-id {CLIENT_ID}"
+        )),
+        "{words}"
+    );
+    assert!(
+        words.contains("X (Twitter) connection"),
+        "where the form is: {words}"
+    );
+    assert!(words.contains("confirm"), "{words}");
+}
+
+#[test]
+fn step5_a_long_status_wraps_whole_at_80x24_and_60x20() {
+    for (size, tag) in [((80, 24), ""), ((60, 20), "_60x20")] {
+        let mut m = at_credentials();
+        send(
+            &mut m,
+            [
+                Msg::Resize(size.0, size.1),
+                Msg::Paste("abcdefghijklmnopqrstuvwxy".into()),
+                enter(),
+            ],
+        );
+        snap(&format!("step5_credentials_enter_again{tag}"), &m);
+    }
+}

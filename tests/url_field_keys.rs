@@ -153,3 +153,23 @@ fn the_footer_offers_copy_and_edit_on_a_preset_value_and_ctrl_y_once_edited() {
     let keys = footer(&m);
     assert!(keys.contains(&"Ctrl-Y") && !keys.contains(&"e"), "{keys:?}");
 }
+
+#[test]
+fn a_paste_into_a_field_that_holds_its_preset_s_value_replaces_it() {
+    let mut m = on_the_callback_field();
+    send(&mut m, [key(KeyCode::Tab)]);
+    assert_eq!(m.focus, Focus::Website);
+    let mine = "https://my.example.org/about";
+    send(&mut m, [xconnect::wizard::Msg::Paste(mine.into())]);
+    assert_eq!(m.urls.website.value(), mine, "replaced, not appended");
+    // Once it holds something else, a paste goes in at the cursor as usual.
+    send(&mut m, [xconnect::wizard::Msg::Paste("/x".into())]);
+    assert_eq!(m.urls.website.value(), format!("{mine}/x"));
+    // After e (editing the preset's value on purpose) a paste goes in at the cursor too.
+    let mut m = on_the_callback_field();
+    send(
+        &mut m,
+        [ch('e'), xconnect::wizard::Msg::Paste("?a=1".into())],
+    );
+    assert_eq!(m.urls.callback.value(), format!("{LATENODE}?a=1"));
+}

@@ -132,24 +132,39 @@ pub fn is_loopback_callback(url: &Url) -> bool {
     loopback_addrs(url).is_ok()
 }
 
-/// For a loopback callback URL, the SSH command that carries the browser's redirect from
-/// the person's own machine to this one when xconnect runs on a remote host, e.g.
-/// `ssh -L 8080:127.0.0.1:8080 alice@203.0.113.5`. `more` are further ports on this machine
-/// the browser must reach (the sandbox's emulator). `target` is `[-p PORT] USER@HOST` when
-/// known (see `browser::ssh_target`); otherwise `user@host` stands there, to fill in.
-pub fn ssh_forward_hint(url: &Url, more: &[u16], target: Option<&str>) -> Option<String> {
-    if !is_loopback_callback(url) {
+/// The SSH command that makes ports on this machine reachable from the person's own one when
+/// xconnect runs on a remote host, e.g. `ssh -L 8080:127.0.0.1:8080 alice@203.0.113.5`: the
+/// port of `callback` when it is a loopback callback (where the listener catches the redirect),
+/// and `more`, further ports the browser must reach (the sandbox's emulator, whose page the
+/// link opens). `target` is `[-p PORT] USER@HOST` when known (see `browser::ssh_target`);
+/// otherwise `user@host` stands there, to fill in. `None` when there is nothing to forward.
+pub fn ssh_forward_hint(
+    callback: Option<&Url>,
+    more: &[u16],
+    target: Option<&str>,
+) -> Option<String> {
+    let mut forwards: Vec<(u16, String)> = Vec::new();
+    if let Some(url) = callback.filter(|u| is_loopback_callback(u)) {
+        if let (Some(port), Some(host)) = (url.port_or_known_default(), url.host()) {
+            let host = match host {
+                Host::Domain(_) => "localhost".to_string(),
+                Host::Ipv4(ip) => ip.to_string(),
+                Host::Ipv6(ip) => format!("[{ip}]"),
+            };
+            forwards.push((port, host));
+        }
+    }
+    for p in more {
+        if !forwards.iter().any(|(q, _)| q == p) {
+            forwards.push((*p, "127.0.0.1".to_string()));
+        }
+    }
+    if forwards.is_empty() {
         return None;
     }
-    let port = url.port_or_known_default()?;
-    let host = match url.host()? {
-        Host::Domain(_) => "localhost".to_string(),
-        Host::Ipv4(ip) => ip.to_string(),
-        Host::Ipv6(ip) => format!("[{ip}]"),
-    };
-    let mut cmd = format!("ssh -L {port}:{host}:{port}");
-    for p in more.iter().filter(|p| **p != port) {
-        cmd.push_str(&format!(" -L {p}:127.0.0.1:{p}"));
+    let mut cmd = "ssh".to_string();
+    for (port, host) in forwards {
+        cmd.push_str(&format!(" -L {port}:{host}:{port}"));
     }
     cmd.push(' ');
     cmd.push_str(target.unwrap_or("user@host"));
@@ -507,7 +522,7 @@ mod tests {
         ] {
             let parsed = Url::parse(url).unwrap();
             assert!(!is_loopback_callback(&parsed), "{url}");
-            assert_eq!(ssh_forward_hint(&parsed, &[], None), None, "{url}");
+            assert_eq!(ssh_forward_hint(Some(&parsed), &[], None), None, "{url}");
             let err = Listener::bind(&parsed).await.unwrap_err();
             assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{url}");
         }
@@ -515,17 +530,28 @@ mod tests {
 
     #[test]
     fn loopback_detection_and_ssh_hints() {
-        let hint = |s: &str| ssh_forward_hint(&Url::parse(s).unwrap(), &[], None);
+        let hint = |s: &str| ssh_forward_hint(Some(&Url::parse(s).unwrap()), &[], None);
         // The real login and address, and the sandbox's port too.
         assert_eq!(
             ssh_forward_hint(
-                &Url::parse("http://127.0.0.1:8765/callback").unwrap(),
+                Some(&Url::parse("http://127.0.0.1:8765/callback").unwrap()),
                 &[41234, 8765],
                 Some("-p 2222 alice@203.0.113.5")
             )
             .as_deref(),
             Some("ssh -L 8765:127.0.0.1:8765 -L 41234:127.0.0.1:41234 -p 2222 alice@203.0.113.5")
         );
+        // The sandbox's page alone (a callback elsewhere, or none listened on).
+        assert_eq!(
+            ssh_forward_hint(
+                Some(&Url::parse("https://app.latenode.com/redirected/index.html").unwrap()),
+                &[41234],
+                None
+            )
+            .as_deref(),
+            Some("ssh -L 41234:127.0.0.1:41234 user@host")
+        );
+        assert_eq!(ssh_forward_hint(None, &[], None), None);
         assert_eq!(
             hint("http://127.0.0.1:8080/callback").as_deref(),
             Some("ssh -L 8080:127.0.0.1:8080 user@host")

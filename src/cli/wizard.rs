@@ -152,6 +152,13 @@ async fn wizard_inner(
             if let Some(o) = &model.outcome {
                 let path = o.path.display().to_string();
                 println!("Profile saved: {}", xconnect::text::terminal(&path));
+                // The Done screen's hand-off, on the normal screen (the secret masked).
+                let mut err = xconnect::text::TerminalWriter::new(std::io::stderr());
+                xconnect::login::cli::finished(
+                    &o.profile,
+                    model.credentials.profile.value(),
+                    &mut err,
+                );
             }
             ExitCode::SUCCESS
         }

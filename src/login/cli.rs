@@ -262,13 +262,15 @@ pub async fn run(
             err,
             "Listening on {callback}: the redirect is caught by itself."
         );
-        let sandbox_port = sandbox.as_ref().map(|s| s.local_addr().port());
-        let target = req.ssh_target.clone();
-        if let Some(hint) =
-            callback::ssh_forward_hint(&callback, sandbox_port.as_slice(), target.as_deref())
-        {
-            let _ = writeln!(err, "Browser on another computer? Run there first: {hint}");
-        }
+    }
+    // What a browser elsewhere must reach here: the listener, and the sandbox's page.
+    let sandbox_port = sandbox.as_ref().map(|s| s.local_addr().port());
+    let target = req.ssh_target.clone();
+    let listened = listener.is_some().then_some(&callback);
+    if let Some(hint) =
+        callback::ssh_forward_hint(listened, sandbox_port.as_slice(), target.as_deref())
+    {
+        let _ = writeln!(err, "Browser on another computer? Run there first: {hint}");
     }
     let _ = err.flush();
     let redirect = tokio::time::timeout(
@@ -311,8 +313,9 @@ pub async fn run(
 }
 
 /// What a finished login tells the person on stderr: scopes X left out, then the guide's last
-/// step (the app's values for the service's own form).
-fn finished(profile: &crate::profile::Profile, name: &str, err: &mut (dyn Write + Send)) {
+/// step (the app's values for the service's own form). The wizard prints the same when it
+/// ends, so the values stay on the screen.
+pub fn finished(profile: &crate::profile::Profile, name: &str, err: &mut (dyn Write + Send)) {
     for problem in profile
         .scope_check()
         .map(|c| c.problems(name))
@@ -324,7 +327,7 @@ fn finished(profile: &crate::profile::Profile, name: &str, err: &mut (dyn Write 
     let _ = write!(
         err,
         "{}",
-        crate::handoff::Handoff::for_app(&profile.app).text(name)
+        crate::handoff::Handoff::for_profile(profile, name).text()
     );
     let _ = err.flush();
 }

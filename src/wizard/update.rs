@@ -349,6 +349,8 @@ fn focused_field(m: &mut Model) -> Option<&mut super::widgets::text_field::TextF
 
 fn on_paste(m: &mut Model, raw: &str) {
     m.status = None;
+    // A field still holding its preset's value (not opened with e) takes a paste whole.
+    let replace = steps::urls::holds_preset_value(m);
     m.typing = false;
     if m.overlay.is_some() {
         return;
@@ -369,6 +371,9 @@ fn on_paste(m: &mut Model, raw: &str) {
         return;
     }
     let n = text.chars().count();
+    if replace && n <= MAX_FIELD_CHARS {
+        field.set("");
+    }
     if !field.insert_str(&text) {
         m.set_status(
             StatusKind::Error,

@@ -62,8 +62,8 @@ pub fn view(m: &Model, f: &mut Frame) {
 }
 
 /// Where the body goes: below the header, above the status line, one column of margin.
-/// The body, where it goes, and the status rows: one, or two for a long message, taken from
-/// the body (the status row also holds "↓ more: PgDn" when the body does not fit).
+/// The body, where it goes, and the status rows: as many as the message needs, taken from
+/// the body (the last status row also holds "↓ more: PgDn" when the body does not fit).
 pub fn layout(m: &Model, area: Rect) -> (Body, Rect, Vec<String>) {
     let mut rect = Rect::new(
         area.x + 1,
@@ -72,18 +72,24 @@ pub fn layout(m: &Model, area: Rect) -> (Body, Rect, Vec<String>) {
         area.height.saturating_sub(TOP + BOTTOM),
     );
     let body = build_body(m, rect.width);
-    let overflows = body.lines.len() > usize::from(rect.height);
-    let lines = status_lines(m, area.width, overflows);
-    let extra = u16::try_from(lines.len().saturating_sub(1)).unwrap_or(1);
-    rect.height = rect.height.saturating_sub(extra);
+    let rows = |lines: &[String]| u16::try_from(lines.len().saturating_sub(1)).unwrap_or(u16::MAX);
+    let overflows = |extra: u16| body.lines.len() > usize::from(rect.height.saturating_sub(extra));
+    let mut lines = status_lines(m, area.width, overflows(0));
+    // The status's rows come from the body: it may overflow only now, and then the rows
+    // leave room for "↓ more: PgDn" too.
+    if !overflows(0) && overflows(rows(&lines)) {
+        lines = status_lines(m, area.width, true);
+    }
+    rect.height = rect.height.saturating_sub(rows(&lines));
     (body, rect, lines)
 }
 
 /// Room kept at the right of the status row for "↓ more: PgDn".
 const MORE_W: usize = 15;
 
-/// The status message with its mark, wrapped to at most two rows so the part that says what
-/// to do is not cut (a longer one ends with "…").
+/// The status message with its mark, wrapped over as many rows as it needs: a status is never
+/// cut, so the part that says what to do next is always on the screen. When the body goes on
+/// below, the rows leave room at their right for "↓ more: PgDn".
 fn status_lines(m: &Model, width: u16, overflows: bool) -> Vec<String> {
     let Some(s) = &m.status else {
         return Vec::new();
@@ -95,19 +101,11 @@ fn status_lines(m: &Model, width: u16, overflows: bool) -> Vec<String> {
         StatusKind::Error => "✗",
     };
     let full = usize::from(width).saturating_sub(3);
-    let fits = unicode_width::UnicodeWidthStr::width(s.text.as_str())
-        <= full.saturating_sub(if overflows { MORE_W } else { 0 });
-    if fits {
-        return vec![format!(" {mark} {}", s.text)];
-    }
-    let room = full.saturating_sub(MORE_W).max(10);
-    let mut rows = super::widgets::body::wrap(&s.text, room);
-    if rows.len() > 2 {
-        let rest = rows[1..].join(" ");
-        rows.truncate(1);
-        rows.push(fit(&rest, room));
-    }
-    rows.iter()
+    let room = full
+        .saturating_sub(if overflows { MORE_W } else { 0 })
+        .max(10);
+    super::widgets::body::wrap(&s.text, room)
+        .iter()
         .enumerate()
         .map(|(i, r)| {
             if i == 0 {
@@ -284,7 +282,10 @@ fn status(m: &Model, f: &mut Frame, area: Rect, lines: &[String], more_below: bo
         StatusKind::Error => t.error(),
     };
     for (row, text) in (area.y..area.bottom()).zip(lines) {
-        let width = area.width.saturating_sub(if more_below { 16 } else { 0 });
+        let last = row + 1 == area.bottom();
+        let width = area
+            .width
+            .saturating_sub(if more_below && last { 16 } else { 0 });
         f.render_widget(
             Line::styled(fit(text, usize::from(width)), style),
             Rect::new(area.x, row, width, 1),

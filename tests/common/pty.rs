@@ -23,10 +23,15 @@ const PATIENCE: Duration = Duration::from_secs(20);
 
 impl Pty {
     pub fn spawn(args: &[&str], envs: &[(&str, &str)]) -> Pty {
+        Pty::spawn_sized(args, envs, (80, 24))
+    }
+
+    /// [`Pty::spawn`] in a terminal of (columns, rows).
+    pub fn spawn_sized(args: &[&str], envs: &[(&str, &str)], (cols, rows): (u16, u16)) -> Pty {
         let pair = native_pty_system()
             .openpty(PtySize {
-                rows: 24,
-                cols: 80,
+                rows,
+                cols,
                 pixel_width: 0,
                 pixel_height: 0,
             })
@@ -39,6 +44,7 @@ impl Pty {
             "TMUX",
             "STY",
             "SSH_CONNECTION",
+            "SSH_CLIENT",
             "SSH_TTY",
         ] {
             cmd.env_remove(k);
@@ -65,13 +71,26 @@ impl Pty {
         });
         Pty {
             _home: home,
-            parser: vt100::Parser::new(24, 80, 0),
+            parser: vt100::Parser::new(rows, cols, 0),
             raw: Vec::new(),
             rx,
             writer,
             child,
             master: pair.master,
         }
+    }
+
+    /// The window becomes (columns, rows), as a terminal's resize does (SIGWINCH).
+    pub fn resize(&mut self, (cols, rows): (u16, u16)) {
+        self.parser.screen_mut().set_size(rows, cols);
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize");
     }
 
     fn pump(&mut self, wait: Duration) -> bool {

@@ -43,10 +43,19 @@ fn spinner(m: &Model) -> &'static str {
 pub fn render(m: &Model, body: &mut Body) {
     let t = body.theme;
     let words = crate::guide::guide().step(m.step.id());
-    if flow_is_loopback(m) && !words.intro_loopback.is_empty() {
-        body.text(&words.intro_loopback, ratatui::style::Style::new());
+    let intro = if ssh_hint(m).is_some() {
+        &words.intro_forward
+    } else if focus::link_port_here(m).is_some() {
+        &words.intro_here
+    } else if flow_is_loopback(m) && !matches!(m.auth.listener, Some(Err(_))) {
+        &words.intro_loopback
     } else {
+        &words.intro
+    };
+    if intro.is_empty() {
         render_intro(m, body);
+    } else {
+        body.text(intro, ratatui::style::Style::new());
     }
     body.blank();
     let start = body.lines.len();
@@ -132,25 +141,6 @@ fn listener_lines(m: &Model, body: &mut Body) {
                 &format!("Listening on {addr}: when the browser reaches it, the login finishes by itself."),
                 style,
             );
-            if let Some(hint) = ssh_hint(m) {
-                let style = t.dim();
-                body.prefixed(
-                    "    ",
-                    "Browser on your own computer? Run this there first, then open the link:",
-                    style,
-                );
-                // Never wrapped: it is copied whole.
-                let start = body.lines.len();
-                let focused = m.focus == Focus::SshHint;
-                let marker = if focused { "  › " } else { "    " };
-                body.push(Line::from(vec![
-                    Span::raw(marker),
-                    Span::styled(hint, t.value()),
-                ]));
-                if focused {
-                    body.focus_from(start);
-                }
-            }
         }
         Some(Err(e)) => {
             body.blank();
@@ -159,6 +149,32 @@ fn listener_lines(m: &Model, body: &mut Body) {
             ));
         }
         None => {}
+    }
+    forward_lines(m, body);
+}
+
+/// Over SSH, the forward that makes this machine's link and listener reachable from the
+/// person's own computer (see `focus::ssh_hint`): copied whole, and shown whole.
+fn forward_lines(m: &Model, body: &mut Body) {
+    let Some(hint) = ssh_hint(m) else {
+        return;
+    };
+    let t = body.theme;
+    if !matches!(m.auth.listener, Some(Ok(_))) {
+        body.blank();
+    }
+    let style = t.dim();
+    body.prefixed(
+        "    ",
+        "Browser on your own computer? Run this there first, then open the link:",
+        style,
+    );
+    let start = body.lines.len();
+    let focused = m.focus == Focus::SshHint;
+    let marker = if focused { "  › " } else { "    " };
+    body.command(marker, &hint, t.value());
+    if focused {
+        body.focus_from(start);
     }
 }
 

@@ -3,11 +3,14 @@
 //! service's own authorization form, each one a key away from the clipboard.
 
 use super::shared::render_outro;
-use crate::handoff::Handoff;
+use crate::handoff::{Handoff, Proof};
 use crate::wizard::model::{Focus, Model};
 use crate::wizard::widgets::body::Body;
 
 const LABEL_W: usize = 14;
+
+/// Where the example `curl` goes: X's API (a sandbox token is for xconnect's own commands).
+const API: &str = "https://api.x.com";
 
 /// The values to copy, in Tab order: the profile's path first, so the first frame shows the
 /// screen from its top (the outcome of the login), then the hand-off's values.
@@ -100,18 +103,18 @@ pub fn render(m: &Model, body: &mut Body) {
         t.title(),
     );
     let value = t.value();
-    body.prefixed(
+    body.command(
         "  ",
         &format!("xconnect api /2/users/me --profile {name}"),
         value,
     );
-    body.prefixed(
+    body.command(
         "  ",
-        &format!("curl -H \"Authorization: Bearer $(xconnect token {name})\" …"),
+        &format!("curl -H \"Authorization: Bearer $(xconnect token {name})\" {API}/2/users/me"),
         value,
     );
     body.blank();
-    handoff(m, &Handoff::for_app(&p.app), body);
+    handoff(m, &Handoff::for_profile(p, name), body);
     if m.sandbox {
         body.blank();
         body.warning(
@@ -150,6 +153,15 @@ fn handoff(m: &Model, h: &Handoff, body: &mut Body) {
     for (label, v) in &h.extra {
         value_row(body, None, label, v);
     }
+    match h.proof {
+        Proof::Proved if !h.proof_words.is_empty() => body.text(&h.proof_words, t.dim()),
+        Proof::Proved => {}
+        _ => body.warning(&h.proof_words),
+    }
     let style = t.dim();
     body.text(&h.after, style);
+    if let Some((words, cmd)) = &h.insists {
+        body.text(words, style);
+        body.command("  ", cmd, t.value());
+    }
 }

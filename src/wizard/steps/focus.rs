@@ -39,18 +39,26 @@ pub fn enter(m: &mut Model, step: Step) {
     m.credentials.reveal = false;
 }
 
-/// Authorize, over SSH with a loopback callback: the command that forwards the callback's
-/// port (and, in the sandbox, the emulator's, which the browser opens too) from the person's
-/// own computer. A value to copy, so it takes the focus when shown.
+/// Authorize, over SSH: the command that forwards, from the person's own computer, every port
+/// on this machine the browser must reach: the link's when it is here (the sandbox's
+/// emulator), and the callback's while the listener waits on it. A value to copy, so it takes
+/// the focus when shown.
 pub fn ssh_hint(m: &Model) -> Option<String> {
-    if !m.over_ssh || !matches!(m.auth.listener, Some(Ok(_))) {
+    if !m.over_ssh {
         return None;
     }
-    let callback = Url::parse(m.urls.callback.value()).ok()?;
-    let emulator: Vec<u16> = if m.sandbox {
-        m.endpoints.auth_base.port().into_iter().collect()
-    } else {
-        Vec::new()
-    };
-    ssh_forward_hint(&callback, &emulator, m.ssh_target.as_deref())
+    let callback = Url::parse(m.urls.callback.value())
+        .ok()
+        .filter(|_| matches!(m.auth.listener, Some(Ok(_))));
+    let link: Vec<u16> = link_port_here(m).into_iter().collect();
+    ssh_forward_hint(callback.as_ref(), &link, m.ssh_target.as_deref())
+}
+
+/// The port of the authorization link's host when that host is this machine (the sandbox's
+/// emulator on 127.0.0.1): a browser elsewhere reaches it only through a forward.
+pub fn link_port_here(m: &Model) -> Option<u16> {
+    let base = &m.endpoints.auth_base;
+    crate::validate::is_loopback_host(base)
+        .then(|| base.port_or_known_default())
+        .flatten()
 }

@@ -57,6 +57,21 @@ impl Body {
         }
     }
 
+    /// A shell command to copy: never cut or broken inside a word or a quoted string. When it
+    /// is wider than the body it goes on over lines that end with ` \`, as a shell reads it
+    /// (see [`shell_lines`]).
+    pub fn command(&mut self, prefix: &str, cmd: &str, style: Style) {
+        let avail = usize::from(self.width).saturating_sub(prefix.width());
+        let indent = " ".repeat(prefix.width());
+        for (i, row) in shell_lines(cmd, avail).into_iter().enumerate() {
+            let lead = if i == 0 { prefix } else { indent.as_str() };
+            self.lines.push(Line::from(vec![
+                Span::styled(lead.to_string(), style),
+                Span::styled(row, style),
+            ]));
+        }
+    }
+
     pub fn text(&mut self, text: &str, style: Style) {
         self.prefixed("", text, style);
     }
@@ -77,6 +92,53 @@ impl Body {
     pub fn cursor_here(&mut self, col: u16) {
         self.cursor = Some((self.lines.len().saturating_sub(1), col));
     }
+}
+
+/// A shell command in rows of at most `width` columns: broken only between words outside
+/// quotes, each row but the last ending with ` \` and the rows after the first indented by
+/// two spaces, so that pasted whole it is the same command. A word wider than a row keeps a
+/// row of its own, whole.
+pub fn shell_lines(cmd: &str, width: usize) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut word = String::new();
+    let mut quote: Option<char> = None;
+    for c in cmd.chars() {
+        match (c, quote) {
+            (' ', None) => {
+                if !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+                continue;
+            }
+            ('"' | '\'', None) => quote = Some(c),
+            (c, Some(q)) if c == q => quote = None,
+            _ => {}
+        }
+        word.push(c);
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    let mut rows: Vec<String> = Vec::new();
+    let mut row = String::new();
+    for w in words {
+        // Room for " \" at the end of a row that goes on.
+        let lead = if rows.is_empty() { 0 } else { 2 };
+        if !row.is_empty() && lead + row.width() + 1 + w.width() + 2 > width {
+            rows.push(format!("{row} \\"));
+            row = String::new();
+        }
+        if row.is_empty() {
+            if !rows.is_empty() {
+                row.push_str("  ");
+            }
+        } else {
+            row.push(' ');
+        }
+        row.push_str(&w);
+    }
+    rows.push(row);
+    rows
 }
 
 /// Greedy word wrap by display width; words longer than a line are split.
@@ -133,5 +195,22 @@ mod tests {
         assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
         assert_eq!(wrap("", 4), vec![""]);
         assert_eq!(wrap("a  b", 10), vec!["a b"]);
+    }
+
+    #[test]
+    fn commands_go_on_with_a_backslash_and_never_break_a_quoted_word() {
+        let cmd = "curl -H \"Authorization: Bearer $(xconnect token default)\" https://api.x.com/2/users/me";
+        assert_eq!(shell_lines(cmd, 120), vec![cmd]);
+        assert_eq!(
+            shell_lines(cmd, 60),
+            vec![
+                "curl -H \"Authorization: Bearer $(xconnect token default)\" \\",
+                "  https://api.x.com/2/users/me",
+            ]
+        );
+        for row in shell_lines(cmd, 60) {
+            assert!(row.width() <= 60, "{row}");
+        }
+        assert_eq!(shell_lines("ab cd", 4), vec!["ab \\", "  cd"]);
     }
 }
