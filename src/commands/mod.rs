@@ -106,7 +106,8 @@ pub mod exit {
 }
 
 /// A command that did not work: one line for stderr, and the exit code.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
 pub struct Failure {
     pub code: u8,
     pub message: String,
@@ -137,12 +138,6 @@ impl Failure {
                 "profile {name:?} needs a new login: {why}; log in again with: xconnect login --profile {name}"
             ),
         )
-    }
-}
-
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
     }
 }
 

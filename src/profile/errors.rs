@@ -156,25 +156,18 @@ impl fmt::Display for LoadError {
 impl std::error::Error for LoadError {}
 
 /// Why a profile's lock could not be taken.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LockError {
     /// The name is not a valid profile name; the text says why.
+    #[error("{0}")]
     Name(String),
     /// Another process held the lock longer than this one may wait: try again later.
+    #[error("{0}")]
     Busy(String),
     /// The lock file cannot be made, opened or locked; the text names it and says why.
+    #[error("{0}")]
     Io(String),
 }
-
-impl fmt::Display for LockError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            LockError::Name(m) | LockError::Busy(m) | LockError::Io(m) => f.write_str(m),
-        }
-    }
-}
-
-impl std::error::Error for LockError {}
 
 /// Text from a file or a path, whole, for a message that must show what is there: what
 /// [`crate::text::is_hidden`] names (controls, bidirectional and zero-width characters…)
