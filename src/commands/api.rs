@@ -10,14 +10,11 @@ use reqwest::Method;
 use serde_json::{Map, Value};
 use url::Url;
 
-use super::refresh::fresh_in;
-use super::{endpoints_for_sending, exit, x_failure, Failure};
-use crate::secret::Secret;
+pub use super::send::MAX_ANSWER_BYTES;
+use super::send::{refused, Answer, Session};
+use super::{exit, Failure};
 use crate::store::Profiles;
 use crate::x::oauth;
-
-/// An answer larger than this is refused: X's pages are far smaller.
-pub const MAX_ANSWER_BYTES: usize = 8 << 20;
 
 /// The pages `--paginate` follows unless told otherwise: enough for a first look, few enough
 /// to leave the rate limit (often 15 to 900 calls per 15 minutes) for the scripts.
@@ -215,43 +212,15 @@ pub fn prepare(api_base: &Url, call: &Call) -> Result<Prepared, Failure> {
     Ok(Prepared { method, url, body })
 }
 
-/// One answer, read whole up to [`MAX_ANSWER_BYTES`].
-struct Answer {
-    status: u16,
-    reason: String,
-    version: String,
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
-async fn send(
-    http: &reqwest::Client,
-    p: &Prepared,
-    url: &Url,
-    token: &Secret,
-) -> Result<Answer, crate::x::XError> {
-    let mut rb = http
-        .request(p.method.clone(), url.clone())
-        .bearer_auth(token.expose());
-    if let Some(body) = &p.body {
-        rb = rb
+/// The request for `url`, the token aside.
+fn request(http: &reqwest::Client, p: &Prepared, url: &Url) -> reqwest::RequestBuilder {
+    let rb = http.request(p.method.clone(), url.clone());
+    match &p.body {
+        Some(body) => rb
             .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(body.clone());
+            .body(body.clone()),
+        None => rb,
     }
-    let r = rb.send().await.map_err(|e| oauth::transport(&e))?;
-    let status = r.status();
-    let version = format!("{:?}", r.version());
-    let headers = r.headers().clone();
-    let body = oauth::read_capped(r, MAX_ANSWER_BYTES)
-        .await
-        .map_err(oauth::HttpFailure::into_xerror)?;
-    Ok(Answer {
-        status: status.as_u16(),
-        reason: status.canonical_reason().unwrap_or("").to_string(),
-        version,
-        headers,
-        body,
-    })
 }
 
 /// What X says went wrong, from its problem+json (`title`, `detail`, `errors[]`) or its older
@@ -369,67 +338,17 @@ pub async fn run(
     call: &Call,
     o: &mut Output<'_>,
 ) -> Result<(), Failure> {
-    let mut profile = fresh_in(store, name, api_override, false, o.err)
-        .await?
-        .profile;
-    let endpoints = endpoints_for_sending(name, &profile, api_override, o.err)?;
-    let prepared = prepare(&endpoints.api_base, call)?;
-    let http = oauth::http_client().map_err(|e| x_failure(name, &e))?;
+    let mut session = Session::open(store, name, api_override, o.err).await?;
+    let prepared = prepare(&session.endpoints.api_base, call)?;
     let mut url = prepared.url.clone();
     let mut pages = 0u32;
-    let mut retried = false;
     loop {
-        let Some(token) = profile.token.as_ref().map(|t| Secret::new(&t.access_token)) else {
-            return Err(Failure::reauth(name, "it holds no token"));
-        };
-        let a = send(&http, &prepared, &url, &token)
-            .await
-            .map_err(|e| x_failure(name, &e))?;
-        match a.status {
-            200..=299 => {}
-            401 if !retried => {
-                // X refused a token the file says is valid: revoked, or refreshed elsewhere.
-                retried = true;
-                profile = fresh_in(store, name, api_override, true, o.err).await?.profile;
-                continue;
-            }
-            401 => {
-                return Err(Failure::reauth(
-                    name,
-                    "X refused the access token even after a refresh",
-                ))
-            }
-            429 => {
-                let now = crate::timefmt::now().unix_timestamp();
-                return Err(Failure::new(
-                    exit::UNAVAILABLE,
-                    rate_limited(&a.headers, now),
-                ));
-            }
-            s @ 500.. => {
-                return Err(Failure::new(
-                    exit::UNAVAILABLE,
-                    format!(
-                        "{}\nX may be having trouble: try again in a minute.",
-                        problem_text(s, &a.body)
-                    ),
-                ))
-            }
-            s @ 300..=399 => {
-                return Err(Failure::new(
-                    exit::FAILURE,
-                    format!("X answered HTTP {s}, a redirect, which xconnect does not follow (the token would go with it)."),
-                ))
-            }
-            s => {
-                let mut text = problem_text(s, &a.body);
-                if s == 403 && a.body.windows(19).any(|w| w == b"client-not-enrolled") {
-                    text = crate::x::XError::NotEnrolled.to_string();
-                }
-                return Err(Failure::new(exit::FAILURE, text));
-            }
+        let a = session
+            .send(o.err, |http| Ok(request(http, &prepared, &url)))
+            .await?;
+        if !a.is_success() {
+            return Err(refused(&a));
         }
-        retried = false;
         pages += 1;
         if call.include {
             write_out(o, head_text(&a).as_bytes())?;

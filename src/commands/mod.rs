@@ -6,6 +6,7 @@ pub mod docs;
 pub mod list;
 pub mod refresh;
 pub mod revoke;
+pub mod send;
 pub mod show;
 pub mod store;
 

@@ -1,0 +1,185 @@
+//! Calls to X's API with a profile's token, the one way `api`, `media` and `post` send them:
+//! a token that is fresh (refreshed under the lock when it expires within a minute, see
+//! [`fresh_in`]), sent only to the profile's own API host, and after a 401 one forced refresh
+//! and one retry. What X refused is turned into a [`Failure`] with the exit code scripts
+//! retry by ([`refused`]).
+
+use std::io::Write;
+
+use reqwest::header::HeaderMap;
+use url::Url;
+
+use super::refresh::fresh_in;
+use super::{endpoints_for_sending, exit, x_failure, Failure};
+use crate::profile::Profile;
+use crate::secret::Secret;
+use crate::store::Profiles;
+use crate::x::{oauth, Endpoints};
+
+/// An answer larger than this is refused: X's pages are far smaller.
+pub const MAX_ANSWER_BYTES: usize = 8 << 20;
+
+/// One answer, read whole up to [`MAX_ANSWER_BYTES`].
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub reason: String,
+    pub version: String,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub fn is_success(&self) -> bool {
+        (200..=299).contains(&self.status)
+    }
+}
+
+/// A profile ready to send: its fresh token, its API host, one HTTP client.
+pub struct Session<'a> {
+    store: &'a mut Profiles,
+    name: String,
+    api_override: Option<String>,
+    pub profile: Profile,
+    pub endpoints: Endpoints,
+    http: reqwest::Client,
+}
+
+impl<'a> Session<'a> {
+    /// Reads the profile with a fresh token (refreshed first when needed); warnings go to
+    /// `warn`.
+    pub async fn open(
+        store: &'a mut Profiles,
+        name: &str,
+        api_override: Option<&str>,
+        warn: &mut (dyn Write + Send),
+    ) -> Result<Session<'a>, Failure> {
+        let profile = fresh_in(store, name, api_override, false, warn)
+            .await?
+            .profile;
+        let endpoints = endpoints_for_sending(name, &profile, api_override, warn)?;
+        let http = oauth::http_client().map_err(|e| x_failure(name, &e))?;
+        Ok(Session {
+            store,
+            name: name.to_string(),
+            api_override: api_override.map(str::to_string),
+            profile,
+            endpoints,
+            http,
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// `path` on the profile's API host (see [`super::api::target`]).
+    pub fn url(&self, path: &str) -> Result<Url, Failure> {
+        super::api::target(&self.endpoints.api_base, path)
+    }
+
+    /// Whether the saved grant holds `scope` (as the last token answer said).
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.profile
+            .token
+            .as_ref()
+            .is_some_and(|t| t.scope.split_whitespace().any(|s| s == scope))
+    }
+
+    /// Sends the request `build` makes (called again for the retry) with the token. A 401
+    /// gets one forced refresh and one retry; a second 401 means a new login. Other answers
+    /// come back as they are; a transport failure is a [`Failure`] (exit 5 when it is worth
+    /// trying again).
+    pub async fn send<F>(
+        &mut self,
+        warn: &mut (dyn Write + Send),
+        build: F,
+    ) -> Result<Answer, Failure>
+    where
+        F: Fn(&reqwest::Client) -> Result<reqwest::RequestBuilder, Failure>,
+    {
+        let mut retried = false;
+        loop {
+            let Some(token) = self
+                .profile
+                .token
+                .as_ref()
+                .map(|t| Secret::new(&t.access_token))
+            else {
+                return Err(Failure::reauth(&self.name, "it holds no token"));
+            };
+            let request = build(&self.http)?.bearer_auth(token.expose());
+            let answer = read(request).await.map_err(|e| x_failure(&self.name, &e))?;
+            match answer.status {
+                401 if !retried => {
+                    // X refused a token the file says is valid: revoked, or refreshed elsewhere.
+                    retried = true;
+                    self.profile = fresh_in(
+                        self.store,
+                        &self.name,
+                        self.api_override.as_deref(),
+                        true,
+                        warn,
+                    )
+                    .await?
+                    .profile;
+                }
+                401 => {
+                    return Err(Failure::reauth(
+                        &self.name,
+                        "X refused the access token even after a refresh",
+                    ))
+                }
+                _ => return Ok(answer),
+            }
+        }
+    }
+}
+
+async fn read(request: reqwest::RequestBuilder) -> Result<Answer, crate::x::XError> {
+    let r = request.send().await.map_err(|e| oauth::transport(&e))?;
+    let status = r.status();
+    let version = format!("{:?}", r.version());
+    let headers = r.headers().clone();
+    let body = oauth::read_capped(r, MAX_ANSWER_BYTES)
+        .await
+        .map_err(oauth::HttpFailure::into_xerror)?;
+    Ok(Answer {
+        status: status.as_u16(),
+        reason: status.canonical_reason().unwrap_or("").to_string(),
+        version,
+        headers,
+        body,
+    })
+}
+
+/// What a refusal from X means for a script: a rate limit or X's trouble (5xx) exit 5 (try
+/// again later), a redirect (never followed: the token would go with it) and anything else 1,
+/// with X's words (see [`super::api::problem_text`]).
+pub fn refused(a: &Answer) -> Failure {
+    use super::api::{problem_text, rate_limited};
+    match a.status {
+        429 => {
+            let now = crate::timefmt::now().unix_timestamp();
+            Failure::new(exit::UNAVAILABLE, rate_limited(&a.headers, now))
+        }
+        s @ 500.. => Failure::new(
+            exit::UNAVAILABLE,
+            format!(
+                "{}\nX may be having trouble: try again in a minute.",
+                problem_text(s, &a.body)
+            ),
+        ),
+        s @ 300..=399 => Failure::new(
+            exit::FAILURE,
+            format!("X answered HTTP {s}, a redirect, which xconnect does not follow (the token would go with it)."),
+        ),
+        s => {
+            let mut text = problem_text(s, &a.body);
+            if s == 403 && a.body.windows(19).any(|w| w == b"client-not-enrolled") {
+                text = crate::x::XError::NotEnrolled.to_string();
+            }
+            Failure::new(exit::FAILURE, text)
+        }
+    }
+}
