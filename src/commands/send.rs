@@ -7,6 +7,7 @@
 use std::io::Write;
 
 use reqwest::header::HeaderMap;
+use serde_json::Value;
 use url::Url;
 
 use super::refresh::fresh_in;
@@ -73,9 +74,9 @@ impl<'a> Session<'a> {
         &self.name
     }
 
-    /// `path` on the profile's API host (see [`super::api::target`]).
+    /// `path` on the profile's API host (see [`target`]).
     pub fn url(&self, path: &str) -> Result<Url, Failure> {
-        super::api::target(&self.endpoints.api_base, path)
+        target(&self.endpoints.api_base, path)
     }
 
     /// Whether the saved grant holds `scope` (as the last token answer said).
@@ -153,11 +154,100 @@ async fn read(request: reqwest::RequestBuilder) -> Result<Answer, crate::x::XErr
     })
 }
 
+/// Whether `path` starts with `scheme://` (a scheme: a letter, then letters, digits, `+`, `-`
+/// or `.`): a URL. An address later on (a query's `?query=https://…`) leaves it a path.
+fn starts_with_scheme(path: &str) -> bool {
+    let Some((scheme, _)) = path.split_once("://") else {
+        return false;
+    };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+/// The URL to call: PATH joined to the profile's API base. A full URL is taken only when it
+/// names that same host (scheme, host and port): the token never leaves for another.
+pub fn target(api_base: &Url, path: &str) -> Result<Url, Failure> {
+    let path = path.trim();
+    if path.is_empty() {
+        return Err(usage("give a path such as /2/users/me"));
+    }
+    if starts_with_scheme(path) {
+        let url = Url::parse(path).map_err(|e| usage(format!("{path:?} is not a URL: {e}")))?;
+        if url.origin() != api_base.origin() {
+            let host = url.host_str().unwrap_or("another host");
+            return Err(usage(format!(
+                "refusing to send the profile's token to {host}: its API host is {}. Give a path such as /2/users/me.",
+                api_base.as_str().trim_end_matches('/')
+            )));
+        }
+        return Ok(url);
+    }
+    if path.starts_with("//") {
+        return Err(usage(format!(
+            "{path:?} names a host: give a path such as /2/users/me"
+        )));
+    }
+    let joined = format!(
+        "{}/{}",
+        api_base.as_str().trim_end_matches('/'),
+        path.trim_start_matches('/')
+    );
+    let url = Url::parse(&joined).map_err(|e| usage(format!("{path:?}: {e}")))?;
+    // A path cannot change the host, but check what is sent rather than trust the join.
+    if url.origin() != api_base.origin() {
+        return Err(usage(format!("{path:?} does not stay on the API host")));
+    }
+    Ok(url)
+}
+
+/// What X says went wrong, from its problem+json (`title`, `detail`, `errors[]`) or its older
+/// `errors` shape; cleaned of control characters.
+pub fn problem_text(status: u16, body: &[u8]) -> String {
+    let clean = crate::x::error::clean;
+    let mut text = format!("X answered HTTP {status}");
+    let Ok(v) = serde_json::from_slice::<Value>(body) else {
+        return text;
+    };
+    let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(clean);
+    let title = s(&v, "title");
+    let detail = s(&v, "detail");
+    match (&title, &detail) {
+        (Some(t), Some(d)) if t != d => text.push_str(&format!(" {t}: {d}")),
+        (Some(t), _) => text.push_str(&format!(" {t}")),
+        (None, Some(d)) => text.push_str(&format!(": {d}")),
+        (None, None) => {}
+    }
+    if let Some(errors) = v.get("errors").and_then(Value::as_array) {
+        for e in errors.iter().take(10) {
+            if let Some(m) = s(e, "message").or_else(|| s(e, "detail")) {
+                if detail.as_deref() != Some(m.as_str()) {
+                    text.push_str(&format!("\n  - {m}"));
+                }
+            }
+        }
+    }
+    text
+}
+
+/// The 429 message: when the limit resets, as a time and as a countdown, when X's reset time
+/// can be right (see [`crate::x::error::RetryAt`]).
+pub fn rate_limited(headers: &HeaderMap, now_unix: i64) -> String {
+    let retry = crate::x::error::RetryAt::from_reset(oauth::rate_limit_reset(headers), now_unix);
+    format!(
+        "X's rate limit for this endpoint is spent{}",
+        retry.advice(true)
+    )
+}
+
+fn usage(message: impl Into<String>) -> Failure {
+    Failure::new(exit::USAGE, message)
+}
+
 /// What a refusal from X means for a script: a rate limit or X's trouble (5xx) exit 5 (try
 /// again later), a redirect (never followed: the token would go with it) and anything else 1,
 /// with X's words (see [`super::api::problem_text`]).
 pub fn refused(a: &Answer) -> Failure {
-    use super::api::{problem_text, rate_limited};
     match a.status {
         429 => {
             let now = crate::timefmt::now().unix_timestamp();
