@@ -4,6 +4,9 @@
 pub mod api;
 pub mod docs;
 pub mod list;
+pub mod media;
+pub mod post;
+pub mod progress;
 pub mod refresh;
 pub mod revoke;
 pub mod send;

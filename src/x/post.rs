@@ -12,7 +12,7 @@ pub const MAX_WEIGHT: usize = 280;
 pub const URL_WEIGHT: usize = 23;
 
 /// Where this count and X's may differ, for `--help` and the README.
-pub const COUNTING_NOTE: &str = "The text is counted as X counts plain text: the text in NFC, a link starting with http:// or https:// counts 23, an emoji (with its skin tone or joined sequence) counts 2, CJK and most characters beyond U+10FF count 2, the rest 1. X also counts bare domains such as example.com as 23, which xconnect counts as written.";
+pub const COUNTING_NOTE: &str = "The text is counted as X counts plain text: in NFC, a link starting with http:// or https:// counts 23, an emoji (with its skin tone or joined sequence) 2, CJK and most characters beyond U+10FF 2, the rest 1. X counts otherwise: bare domains such as example.com count 23 at X but as written here; accounts with a subscription may post longer texts, which xconnect refuses.";
 
 /// The weight of one character outside links and emoji (twitter-text's v3 ranges).
 fn char_weight(c: char) -> usize {
