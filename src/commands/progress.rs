@@ -76,6 +76,7 @@ fn line(s: &BarState, width: usize) -> String {
         None => s.sent.min(s.total) * 100 / s.total,
     };
     let what = match s.processing {
+        Some(Some(100)) => "processed by X".to_string(),
         Some(_) => "X is processing".to_string(),
         None => format!(
             "{} of {}",
@@ -159,6 +160,8 @@ mod tests {
         assert!(l.chars().count() < 80, "{l}");
         s.processing = Some(Some(40));
         assert!(line(&s, 80).ends_with("]  40% X is processing"));
+        s.processing = Some(Some(100));
+        assert!(line(&s, 80).ends_with("] 100% processed by X"));
         s.label = "a\u{1b}[2Jvery-long-name-of-a-screenshot-file.png".into();
         let l = line(&s, 80);
         assert!(!l.contains('\u{1b}') && l.contains('…'), "{l}");

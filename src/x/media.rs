@@ -135,12 +135,13 @@ fn plural(kind: Kind) -> &'static str {
     }
 }
 
-/// "12.3 MB" (MiB, as X's limits are counted), or bytes under 1 MiB.
+/// "12.3 MB" (MiB, as X's limits are counted), "269.1 KB" under 1 MiB, bytes under 1 KiB.
 pub fn size_words(bytes: u64) -> String {
-    if bytes < 1 << 20 {
-        return format!("{bytes} bytes");
+    match bytes {
+        0..1024 => format!("{bytes} bytes"),
+        1024..1_048_576 => format!("{:.1} KB", bytes as f64 / 1024.0),
+        _ => format!("{:.1} MB", bytes as f64 / (1u64 << 20) as f64),
     }
-    format!("{:.1} MB", bytes as f64 / (1u64 << 20) as f64)
 }
 
 /// X's `media_category`.
@@ -443,6 +444,9 @@ mod tests {
         assert!(check_size(Kind::Image, 0)
             .expect_err("empty")
             .contains("empty"));
+        assert_eq!(size_words(1023), "1023 bytes");
+        assert_eq!(size_words(275_579), "269.1 KB");
+        assert_eq!(size_words(20 << 20), "20.0 MB");
     }
 
     #[test]
