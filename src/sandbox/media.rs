@@ -30,6 +30,8 @@ pub const PENDING_FOR: Duration = Duration::from_secs(1);
 pub const PROCESSING_FOR: Duration = Duration::from_secs(3);
 /// At most this many uploads are remembered; the oldest go first.
 const MAX_UPLOADS: usize = 10_000;
+/// X's ids count milliseconds from here (2010-11-04).
+const X_EPOCH_MS: u64 = 1_288_834_974_657;
 /// The first bytes kept of each upload.
 const HEAD: usize = 64;
 
@@ -245,8 +247,13 @@ fn initialize(state: &mut State, req: &Request, grant: &Grant) -> Response {
         return invalid("total_bytes", &format!("File size exceeds {limit} bytes."));
     }
     let now = state.now();
+    // Ids made as X makes them (time in milliseconds since X's epoch, shifted), so an id is
+    // not made twice by emulators in two processes sharing a state folder.
+    let millis = u64::try_from(state.clock.unix(now).as_millis()).unwrap_or(u64::MAX);
+    let snowflake = millis.saturating_sub(X_EPOCH_MS).min(1 << 40) << 22;
     let media = &mut state.media;
     media.prune(now);
+    media.next_id = media.next_id.max(snowflake);
     let id = media.next_id.to_string();
     media.next_id = media.next_id.saturating_add(1);
     let prefix = match kind {
