@@ -251,3 +251,59 @@ pub async fn upload(
     progress.finish();
     Ok((up, last))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16) -> Answer {
+        Answer {
+            status,
+            reason: String::new(),
+            version: String::new(),
+            headers: reqwest::header::HeaderMap::new(),
+            body: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_chunk_is_tried_again_for_the_network_and_x_s_trouble_only() {
+        assert!(worth_again(&Ok(answer(503))));
+        assert!(worth_again(&Ok(answer(500))));
+        assert!(worth_again(&Err(Failure::new(
+            exit::UNAVAILABLE,
+            "no route"
+        ))));
+        assert!(!worth_again(&Ok(answer(200))));
+        assert!(!worth_again(&Ok(answer(400))));
+        assert!(
+            !worth_again(&Ok(answer(429))),
+            "a rate limit waits for its reset"
+        );
+        assert!(!worth_again(&Err(Failure::new(
+            exit::NEEDS_REAUTH,
+            "login"
+        ))));
+        // Five tries, pauses 0.5, 1, 2 and 4 s: under 8 s in all.
+        let pauses: Duration = (1..APPEND_TRIES)
+            .map(|t| FIRST_PAUSE * 2u32.pow(t - 1))
+            .sum();
+        assert_eq!(pauses, Duration::from_millis(7500));
+    }
+
+    #[test]
+    fn files_are_checked_before_anything_is_sent() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let png = dir.path().join("shot.bin");
+        let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0".to_vec();
+        bytes.resize(2000, 0);
+        std::fs::write(&png, &bytes).expect("write");
+        let c = check(&png).expect("png");
+        assert_eq!(c.media.mime, "image/png");
+        assert_eq!(c.size, 2000);
+        let e = check(dir.path()).expect_err("a folder");
+        assert!(e.message.contains("not a regular file"), "{}", e.message);
+        let e = check(&dir.path().join("missing.png")).expect_err("missing");
+        assert_eq!(e.code, exit::FAILURE);
+    }
+}
