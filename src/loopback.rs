@@ -42,6 +42,9 @@ pub struct Limits {
     pub max_head: usize,
     pub max_body: usize,
     pub timeout: Duration,
+    /// Paths under this prefix may send bodies up to this size instead (the emulator's media
+    /// uploads).
+    pub large_bodies: Option<(&'static str, usize)>,
 }
 
 impl Default for Limits {
@@ -50,6 +53,17 @@ impl Default for Limits {
             max_head: MAX_HEAD,
             max_body: MAX_BODY,
             timeout: READ_TIMEOUT,
+            large_bodies: None,
+        }
+    }
+}
+
+impl Limits {
+    /// The largest body a request to `path` may send.
+    fn max_body_for(&self, path: &str) -> usize {
+        match self.large_bodies {
+            Some((prefix, max)) if path.starts_with(prefix) => max,
+            _ => self.max_body,
         }
     }
 }
@@ -401,7 +415,8 @@ async fn read(
         .get(hyper::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limits.max_body as u64) {
+    let max_body = limits.max_body_for(head.uri.path());
+    if declared.is_some_and(|n| n > max_body as u64) {
         return Err(Response::status_text(413));
     }
     let mut headers = Vec::with_capacity(head.headers.len());
@@ -413,11 +428,7 @@ async fn read(
         .uri
         .path_and_query()
         .map_or_else(|| head.uri.path().to_string(), |p| p.as_str().to_string());
-    let body = match tokio::time::timeout_at(
-        deadline,
-        Limited::new(body, limits.max_body).collect(),
-    )
-    .await
+    let body = match tokio::time::timeout_at(deadline, Limited::new(body, max_body).collect()).await
     {
         Err(_) => return Err(Response::status_text(408)),
         Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {

@@ -358,6 +358,13 @@ pub fn fit(text: &str, width: usize) -> String {
     out
 }
 
+/// One line redrawn in place on a terminal (a progress bar on stderr): a carriage return, the
+/// text [`clean`]ed and cut to one column less than `width` (the cursor stays on the line),
+/// then the rest of the line erased (CSI K). The two controls are this program's own.
+pub fn status_line(text: &str, width: usize) -> String {
+    format!("\r{}\u{1b}[K", fit(&clean(text), width.saturating_sub(1)))
+}
+
 /// At most `max_chars` characters, then "…".
 fn cut_chars(text: &str, max_chars: usize) -> String {
     match text.char_indices().nth(max_chars) {
@@ -513,6 +520,14 @@ b\u{202e}"
             escape_html("<a href=\"x\" title='y'>&</a>"),
             "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;"
         );
+    }
+
+    #[test]
+    fn a_status_line_is_cleaned_cut_and_erases_the_rest() {
+        assert_eq!(status_line("up 10%", 80), "\rup 10%\u{1b}[K");
+        let hostile = status_line("a\u{1b}]52;c;AAAA\u{7}b\rc\u{202e}", 80);
+        assert_eq!(hostile, "\rab c\u{1b}[K");
+        assert_eq!(status_line("abcdef", 5), "\rabc…\u{1b}[K");
     }
 
     #[test]

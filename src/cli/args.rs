@@ -92,6 +92,13 @@ pub(crate) enum Command {
     /// Call X's API with a profile's token: xconnect api /2/users/me. The answer's body goes
     /// to stdout (pretty JSON on a terminal, as received in a pipe); X's error on stderr.
     Api(ApiArgs),
+    /// Upload media to X and print its media id: xconnect media upload chart.png
+    #[command(subcommand)]
+    Media(MediaCommand),
+    /// Post to X, with media if given: xconnect post "Deployed v1.2" --media chart.png. Prints
+    /// the post's id on stdout and its address on stderr.
+    #[command(after_long_help = post_help())]
+    Post(PostArgs),
     /// Refresh the token now and say the new expiry.
     Refresh {
         /// The profile [default: the default profile].
@@ -246,6 +253,88 @@ pub(crate) struct ApiArgs {
     /// Print the status line and headers before the body.
     #[arg(short = 'i', long)]
     pub(crate) include: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum MediaCommand {
+    /// Upload an image, GIF or video with X's chunked upload and print its media id alone
+    /// (for post --media-id, or xconnect api). The type is read from the file's content;
+    /// X's limits are checked first (image 5 MB, GIF 15 MB, video 512 MB). Video and GIFs
+    /// are waited for until X has processed them. A progress line shows on stderr when it
+    /// is a terminal.
+    Upload(MediaUploadArgs),
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct MediaUploadArgs {
+    /// The file: JPEG, PNG, WEBP, GIF, MP4 or MOV.
+    pub(crate) file: PathBuf,
+    /// X's media_category [default: tweet_image, tweet_gif or tweet_video by the file's type].
+    #[arg(long, value_enum)]
+    pub(crate) category: Option<CategoryArg>,
+    /// The profile [default: the default profile].
+    #[arg(long)]
+    pub(crate) profile: Option<String>,
+    /// Print X's whole answer (id, media_key, processing_info) as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// X's media categories.
+#[derive(ValueEnum, Debug, Clone, Copy)]
+#[value(rename_all = "snake_case")]
+pub(crate) enum CategoryArg {
+    TweetImage,
+    TweetGif,
+    TweetVideo,
+    AmplifyVideo,
+    DmImage,
+    DmGif,
+    DmVideo,
+}
+
+impl From<CategoryArg> for xconnect::x::media::Category {
+    fn from(c: CategoryArg) -> Self {
+        use xconnect::x::media::Category;
+        match c {
+            CategoryArg::TweetImage => Category::TweetImage,
+            CategoryArg::TweetGif => Category::TweetGif,
+            CategoryArg::TweetVideo => Category::TweetVideo,
+            CategoryArg::AmplifyVideo => Category::AmplifyVideo,
+            CategoryArg::DmImage => Category::DmImage,
+            CategoryArg::DmGif => Category::DmGif,
+            CategoryArg::DmVideo => Category::DmVideo,
+        }
+    }
+}
+
+/// The end of `post --help`: what is refused before sending, how the text is counted.
+fn post_help() -> String {
+    format!(
+        "Refused before anything is sent: no text and no media; text over 280 as X counts it; more than 4 images, or a GIF or video with anything else.\n\n{}\n\nSince February 2026 X lets a program reply only where it was summoned (the post mentions the account, or its author engaged it first) or to its own posts.\n\nAn incident update with a screenshot:\n  xconnect post \"Incident 42: resolved at $(date -u +%H:%M) UTC\" --media status.png",
+        xconnect::x::post::COUNTING_NOTE
+    )
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct PostArgs {
+    /// The text [default: read from stdin when it is not a terminal; - reads stdin].
+    pub(crate) text: Option<String>,
+    /// Upload and attach a file (up to 4 images, or 1 GIF, or 1 video).
+    #[arg(long = "media", value_name = "FILE")]
+    pub(crate) media: Vec<PathBuf>,
+    /// Attach media uploaded before (xconnect media upload).
+    #[arg(long = "media-id", value_name = "ID")]
+    pub(crate) media_ids: Vec<String>,
+    /// Reply to this post (see below: only where the account was summoned).
+    #[arg(long, value_name = "ID")]
+    pub(crate) reply_to: Option<String>,
+    /// The profile [default: the default profile].
+    #[arg(long)]
+    pub(crate) profile: Option<String>,
+    /// Print {"id", "url", "text", "media_ids", "in_reply_to_tweet_id"} as JSON on stdout.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy)]

@@ -11,7 +11,7 @@ use xconnect::commands::{self, exit, Failure};
 use xconnect::store::file::Store;
 use xconnect::text::{json_for_terminal, terminal, TerminalWriter};
 
-use super::args::{Command, Global, StoreCommand};
+use super::args::{Command, Global, MediaCommand, StoreCommand};
 use super::prompt::confirm_removal;
 use super::sandbox::sandbox_for;
 
@@ -65,6 +65,56 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
                 terminal: std::io::IsTerminal::is_terminal(&std::io::stdout()),
             };
             commands::api::run(store, &name, api, &call, &mut output).await?;
+        }
+        Command::Media(MediaCommand::Upload(a)) => {
+            let name = store.pick(a.profile.as_deref()).await?;
+            let (_sandbox, api) = sandbox_for(g, store, &name).await?;
+            let file = commands::media::check(&a.file)?;
+            let progress = progress_for_stderr(g);
+            let mut session =
+                commands::send::Session::open(store, &name, api.as_deref(), &mut stderr).await?;
+            let category = a.category.map(Into::into);
+            let (upload, answer) =
+                commands::media::upload(&mut session, &mut stderr, &file, category, &progress)
+                    .await?;
+            if a.json {
+                let text = String::from_utf8_lossy(&answer);
+                println!("{}", json_for_terminal(text.trim_end()));
+            } else {
+                println!("{}", terminal(&upload.id));
+            }
+        }
+        Command::Post(a) => {
+            let name = store.pick(a.profile.as_deref()).await?;
+            let (_sandbox, api) = sandbox_for(g, store, &name).await?;
+            let text = match a.text.as_deref() {
+                Some("-") => read_text()?,
+                Some(t) => t.to_string(),
+                None if std::io::IsTerminal::is_terminal(&std::io::stdin()) => String::new(),
+                None => read_text()?,
+            };
+            let request = commands::post::Request {
+                text,
+                media: a.media,
+                media_ids: a.media_ids,
+                reply_to: a.reply_to,
+            };
+            let progress = progress_for_stderr(g);
+            let posted = commands::post::run(
+                store,
+                &name,
+                api.as_deref(),
+                &request,
+                &mut stderr,
+                &progress,
+            )
+            .await?;
+            if a.json {
+                println!("{}", json_for_terminal(&posted.json().to_string()));
+            } else {
+                println!("{}", terminal(&posted.id));
+                let _ = writeln!(stderr, "{}", posted.url);
+            }
         }
         Command::Refresh { name, json } => {
             let name = store.pick(name.as_deref()).await?;
@@ -185,6 +235,48 @@ async fn store_command(g: &Global, action: StoreCommand) -> Result<ExitCode, Fai
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// An upload's progress line on stderr when it is a terminal; nothing otherwise.
+fn progress_for_stderr(g: &Global) -> std::sync::Arc<dyn commands::progress::Progress> {
+    if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        let width = || {
+            crossterm::terminal::size()
+                .map(|(w, _)| usize::from(w))
+                .unwrap_or(80)
+        };
+        std::sync::Arc::new(commands::progress::Bar::new(width, utf8(g)))
+    } else {
+        std::sync::Arc::new(commands::progress::Quiet)
+    }
+}
+
+/// The most read of a post's text on stdin: far more than 280 characters, far less than
+/// anything that is not a post.
+const MAX_TEXT_BYTES: u64 = 64 * 1024;
+
+/// A post's text from stdin, without the line break that ends it.
+fn read_text() -> Result<String, Failure> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(MAX_TEXT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Failure::new(exit::FAILURE, format!("reading the text from stdin: {e}")))?;
+    if bytes.len() as u64 > MAX_TEXT_BYTES {
+        return Err(Failure::new(
+            exit::USAGE,
+            format!(
+                "the text on stdin is larger than {} KiB",
+                MAX_TEXT_BYTES >> 10
+            ),
+        ));
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Failure::new(exit::USAGE, "the text on stdin is not UTF-8"))?;
+    let text = text.strip_suffix('\n').unwrap_or(&text);
+    Ok(text.strip_suffix('\r').unwrap_or(text).to_string())
 }
 
 /// Reads `--input`: a file, or stdin for `-`, at most the size an API body can be.

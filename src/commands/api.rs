@@ -5,19 +5,14 @@
 
 use std::io::Write;
 
-use reqwest::header::HeaderMap;
 use reqwest::Method;
 use serde_json::{Map, Value};
 use url::Url;
 
-use super::refresh::fresh;
-use super::{endpoints_for_sending, exit, x_failure, Failure};
-use crate::secret::Secret;
+pub use super::send::{problem_text, rate_limited, target, MAX_ANSWER_BYTES};
+use super::send::{refused, Answer, Session};
+use super::{exit, Failure};
 use crate::store::ProfileStore;
-use crate::x::oauth;
-
-/// An answer larger than this is refused: X's pages are far smaller.
-pub const MAX_ANSWER_BYTES: usize = 8 << 20;
 
 /// The pages `--paginate` follows unless told otherwise: enough for a first look, few enough
 /// to leave the rate limit (often 15 to 900 calls per 15 minutes) for the scripts.
@@ -117,53 +112,6 @@ fn typed_value(v: &str) -> Value {
     }
 }
 
-/// Whether `path` starts with `scheme://` (a scheme: a letter, then letters, digits, `+`, `-`
-/// or `.`): a URL. An address later on (a query's `?query=https://…`) leaves it a path.
-fn starts_with_scheme(path: &str) -> bool {
-    let Some((scheme, _)) = path.split_once("://") else {
-        return false;
-    };
-    let mut chars = scheme.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-}
-
-/// The URL to call: PATH joined to the profile's API base. A full URL is taken only when it
-/// names that same host (scheme, host and port): the token never leaves for another.
-pub fn target(api_base: &Url, path: &str) -> Result<Url, Failure> {
-    let path = path.trim();
-    if path.is_empty() {
-        return Err(usage("give a path such as /2/users/me"));
-    }
-    if starts_with_scheme(path) {
-        let url = Url::parse(path).map_err(|e| usage(format!("{path:?} is not a URL: {e}")))?;
-        if url.origin() != api_base.origin() {
-            let host = url.host_str().unwrap_or("another host");
-            return Err(usage(format!(
-                "refusing to send the profile's token to {host}: its API host is {}. Give a path such as /2/users/me.",
-                api_base.as_str().trim_end_matches('/')
-            )));
-        }
-        return Ok(url);
-    }
-    if path.starts_with("//") {
-        return Err(usage(format!(
-            "{path:?} names a host: give a path such as /2/users/me"
-        )));
-    }
-    let joined = format!(
-        "{}/{}",
-        api_base.as_str().trim_end_matches('/'),
-        path.trim_start_matches('/')
-    );
-    let url = Url::parse(&joined).map_err(|e| usage(format!("{path:?}: {e}")))?;
-    // A path cannot change the host, but check what is sent rather than trust the join.
-    if url.origin() != api_base.origin() {
-        return Err(usage(format!("{path:?} does not stay on the API host")));
-    }
-    Ok(url)
-}
-
 /// Checks the call and builds the request.
 pub fn prepare(api_base: &Url, call: &Call) -> Result<Prepared, Failure> {
     let method = method_of(call)?;
@@ -215,82 +163,15 @@ pub fn prepare(api_base: &Url, call: &Call) -> Result<Prepared, Failure> {
     Ok(Prepared { method, url, body })
 }
 
-/// One answer, read whole up to [`MAX_ANSWER_BYTES`].
-struct Answer {
-    status: u16,
-    reason: String,
-    version: String,
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
-async fn send(
-    http: &reqwest::Client,
-    p: &Prepared,
-    url: &Url,
-    token: &Secret,
-) -> Result<Answer, crate::x::XError> {
-    let mut rb = http
-        .request(p.method.clone(), url.clone())
-        .bearer_auth(token.expose());
-    if let Some(body) = &p.body {
-        rb = rb
+/// The request for `url`, the token aside.
+fn request(http: &reqwest::Client, p: &Prepared, url: &Url) -> reqwest::RequestBuilder {
+    let rb = http.request(p.method.clone(), url.clone());
+    match &p.body {
+        Some(body) => rb
             .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(body.clone());
+            .body(body.clone()),
+        None => rb,
     }
-    let r = rb.send().await.map_err(|e| oauth::transport(&e))?;
-    let status = r.status();
-    let version = format!("{:?}", r.version());
-    let headers = r.headers().clone();
-    let body = oauth::read_capped(r, MAX_ANSWER_BYTES)
-        .await
-        .map_err(oauth::HttpFailure::into_xerror)?;
-    Ok(Answer {
-        status: status.as_u16(),
-        reason: status.canonical_reason().unwrap_or("").to_string(),
-        version,
-        headers,
-        body,
-    })
-}
-
-/// What X says went wrong, from its problem+json (`title`, `detail`, `errors[]`) or its older
-/// `errors` shape; cleaned of control characters.
-pub fn problem_text(status: u16, body: &[u8]) -> String {
-    let clean = crate::x::error::clean;
-    let mut text = format!("X answered HTTP {status}");
-    let Ok(v) = serde_json::from_slice::<Value>(body) else {
-        return text;
-    };
-    let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(clean);
-    let title = s(&v, "title");
-    let detail = s(&v, "detail");
-    match (&title, &detail) {
-        (Some(t), Some(d)) if t != d => text.push_str(&format!(" {t}: {d}")),
-        (Some(t), _) => text.push_str(&format!(" {t}")),
-        (None, Some(d)) => text.push_str(&format!(": {d}")),
-        (None, None) => {}
-    }
-    if let Some(errors) = v.get("errors").and_then(Value::as_array) {
-        for e in errors.iter().take(10) {
-            if let Some(m) = s(e, "message").or_else(|| s(e, "detail")) {
-                if detail.as_deref() != Some(m.as_str()) {
-                    text.push_str(&format!("\n  - {m}"));
-                }
-            }
-        }
-    }
-    text
-}
-
-/// The 429 message: when the limit resets, as a time and as a countdown, when X's reset time
-/// can be right (see [`crate::x::error::RetryAt`]).
-pub fn rate_limited(headers: &HeaderMap, now_unix: i64) -> String {
-    let retry = crate::x::error::RetryAt::from_reset(oauth::rate_limit_reset(headers), now_unix);
-    format!(
-        "X's rate limit for this endpoint is spent{}",
-        retry.advice(true)
-    )
 }
 
 /// The answer's status line and headers, for `--include`.
@@ -369,67 +250,17 @@ pub async fn run(
     call: &Call,
     o: &mut Output<'_>,
 ) -> Result<(), Failure> {
-    let mut profile = fresh(store, name, api_override, false, o.err)
-        .await?
-        .profile;
-    let endpoints = endpoints_for_sending(name, &profile, api_override, o.err)?;
-    let prepared = prepare(&endpoints.api_base, call)?;
-    let http = oauth::http_client().map_err(|e| x_failure(name, &e))?;
+    let mut session = Session::open(store, name, api_override, o.err).await?;
+    let prepared = prepare(&session.endpoints.api_base, call)?;
     let mut url = prepared.url.clone();
     let mut pages = 0u32;
-    let mut retried = false;
     loop {
-        let Some(token) = profile.token.as_ref().map(|t| Secret::new(&t.access_token)) else {
-            return Err(Failure::reauth(name, "it holds no token"));
-        };
-        let a = send(&http, &prepared, &url, &token)
-            .await
-            .map_err(|e| x_failure(name, &e))?;
-        match a.status {
-            200..=299 => {}
-            401 if !retried => {
-                // X refused a token the file says is valid: revoked, or refreshed elsewhere.
-                retried = true;
-                profile = fresh(store, name, api_override, true, o.err).await?.profile;
-                continue;
-            }
-            401 => {
-                return Err(Failure::reauth(
-                    name,
-                    "X refused the access token even after a refresh",
-                ))
-            }
-            429 => {
-                let now = crate::timefmt::now().unix_timestamp();
-                return Err(Failure::new(
-                    exit::UNAVAILABLE,
-                    rate_limited(&a.headers, now),
-                ));
-            }
-            s @ 500.. => {
-                return Err(Failure::new(
-                    exit::UNAVAILABLE,
-                    format!(
-                        "{}\nX may be having trouble: try again in a minute.",
-                        problem_text(s, &a.body)
-                    ),
-                ))
-            }
-            s @ 300..=399 => {
-                return Err(Failure::new(
-                    exit::FAILURE,
-                    format!("X answered HTTP {s}, a redirect, which xconnect does not follow (the token would go with it)."),
-                ))
-            }
-            s => {
-                let mut text = problem_text(s, &a.body);
-                if s == 403 && a.body.windows(19).any(|w| w == b"client-not-enrolled") {
-                    text = crate::x::XError::NotEnrolled.to_string();
-                }
-                return Err(Failure::new(exit::FAILURE, text));
-            }
+        let a = session
+            .send(o.err, |http| Ok(request(http, &prepared, &url)))
+            .await?;
+        if !a.is_success() {
+            return Err(refused(&a));
         }
-        retried = false;
         pages += 1;
         if call.include {
             write_out(o, head_text(&a).as_bytes())?;
@@ -455,6 +286,7 @@ pub async fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use reqwest::header::HeaderMap;
 
     fn base() -> Url {
         Url::parse("https://api.x.com").expect("url")

@@ -4,8 +4,12 @@
 pub mod api;
 pub mod docs;
 pub mod list;
+pub mod media;
+pub mod post;
+pub mod progress;
 pub mod refresh;
 pub mod revoke;
+pub mod send;
 pub mod show;
 pub mod store;
 
@@ -56,8 +60,8 @@ pub mod exit {
         },
         Meaning {
             code: USAGE,
-            help: "wrong flags; XCONNECT_TIMEOUT not whole seconds from 1 to 600; remove without --yes and no terminal",
-            readme: "wrong flags; `XCONNECT_TIMEOUT` that is not whole seconds from 1 to 600; `remove` without `--yes` and no terminal to confirm on",
+            help: "wrong flags; XCONNECT_TIMEOUT not whole seconds from 1 to 600; remove without --yes and no terminal; a post X would refuse (no text, over 280, a mix of media)",
+            readme: "wrong flags; `XCONNECT_TIMEOUT` that is not whole seconds from 1 to 600; `remove` without `--yes` and no terminal to confirm on; a `post` X would refuse, found before sending (no text and no media, text over 280, a mix of media a post cannot carry)",
         },
         Meaning {
             code: NO_SUCH_PROFILE,
@@ -66,8 +70,8 @@ pub mod exit {
         },
         Meaning {
             code: NEEDS_REAUTH,
-            help: "needs a new login: the refresh token is dead or revoked, or the profile holds no token",
-            readme: "needs a new login: the refresh token is dead or revoked, or the profile holds no token",
+            help: "needs a new login: the refresh token is dead or revoked, the profile holds no token, or its login lacks a scope (tweet.write, media.write)",
+            readme: "needs a new login: the refresh token is dead or revoked, the profile holds no token, or its login was not granted a scope the command needs (`post`: `tweet.write`, and `media.write` for media; set the app's permissions to Read and write first)",
         },
         Meaning {
             code: UNAVAILABLE,

@@ -15,6 +15,10 @@ pub enum Endpoint {
     PostTweet,
     DeleteTweet,
     UserTweets,
+    /// `initialize`, `append` and `finalize`.
+    MediaUpload,
+    /// `GET /2/media/upload?command=STATUS`.
+    MediaStatus,
 }
 
 impl Endpoint {
@@ -25,6 +29,8 @@ impl Endpoint {
             Endpoint::PostTweet => 100,
             Endpoint::DeleteTweet => 50,
             Endpoint::UserTweets => 900,
+            Endpoint::MediaUpload => 500,
+            Endpoint::MediaStatus => 1000,
         }
     }
 
@@ -35,6 +41,7 @@ impl Endpoint {
             Endpoint::PostTweet | Endpoint::DeleteTweet => {
                 &["tweet.read", "tweet.write", "users.read"]
             }
+            Endpoint::MediaUpload | Endpoint::MediaStatus => &["media.write"],
         }
     }
 }
@@ -156,7 +163,7 @@ fn missing_scopes(endpoint: Endpoint, grant: &Grant) -> Option<Response> {
 }
 
 /// Token (401), scopes (403), rate limit (429), then the handler.
-fn guarded(
+pub(crate) fn guarded(
     shared: &Shared,
     req: &Request,
     endpoint: Endpoint,
@@ -189,13 +196,34 @@ pub(crate) fn post_tweet(shared: &Shared, req: &Request) -> Response {
                 )
             }
         };
-        let Some(text) = body.get("text").and_then(|t| t.as_str()) else {
-            return invalid_request("text", "$.text: is missing but it is required");
+        let media_ids: Option<Vec<String>> = match body.get("media") {
+            None => None,
+            Some(m) => match m.get("media_ids").and_then(|v| v.as_array()) {
+                Some(ids) if ids.iter().all(|i| i.is_string()) => Some(
+                    ids.iter()
+                        .filter_map(|i| i.as_str().map(str::to_string))
+                        .collect(),
+                ),
+                _ => {
+                    return invalid_request(
+                        "media.media_ids",
+                        "$.media.media_ids: is missing but it is required",
+                    )
+                }
+            },
         };
-        if text.trim().is_empty() {
+        let text = match body.get("text") {
+            Some(t) => match t.as_str() {
+                Some(t) => t,
+                None => return invalid_request("text", "$.text: must be a string"),
+            },
+            None if media_ids.is_some() => "",
+            None => return invalid_request("text", "$.text: is missing but it is required"),
+        };
+        if text.trim().is_empty() && media_ids.is_none() {
             return invalid_request("text", "$.text: must not be empty");
         }
-        if text.chars().count() > 280 {
+        if crate::x::post::weighted_length(text) > crate::x::post::MAX_WEIGHT {
             return problem(
                 403,
                 "Forbidden",
@@ -203,11 +231,36 @@ pub(crate) fn post_tweet(shared: &Shared, req: &Request) -> Response {
                 "Your Tweet text is too long.",
             );
         }
+        let media_keys = match &media_ids {
+            Some(ids) => match super::media::attach(state, grant, ids) {
+                Ok(keys) => keys,
+                Err(r) => return r,
+            },
+            None => Vec::new(),
+        };
+        let reply_to = match body.get("reply") {
+            None => None,
+            Some(r) => match r.get("in_reply_to_tweet_id").and_then(|v| v.as_str()) {
+                Some(id) => Some(id.to_string()),
+                None => {
+                    return invalid_request(
+                        "reply.in_reply_to_tweet_id",
+                        "$.reply.in_reply_to_tweet_id: is missing but it is required",
+                    )
+                }
+            },
+        };
+        if let Some(parent) = &reply_to {
+            if let Some(refusal) = reply_refusal(state, grant, parent) {
+                return refusal;
+            }
+        }
         let author = grant.user.id.clone();
-        if state
-            .tweets
-            .iter()
-            .any(|t| t.author_id == author && t.text == text)
+        if !text.trim().is_empty()
+            && state
+                .tweets
+                .iter()
+                .any(|t| t.author_id == author && t.text == text)
         {
             return problem(
                 403,
@@ -216,12 +269,34 @@ pub(crate) fn post_tweet(shared: &Shared, req: &Request) -> Response {
                 "You are not allowed to create a Tweet with duplicate content.",
             );
         }
-        let id = state.new_tweet(&author, text);
+        let id = state.new_post(&author, text, media_keys, reply_to);
         Response::json(
             201,
             &json!({"data": {"id": id, "edit_history_tweet_ids": [id], "text": text}}),
         )
     })
+}
+
+/// X's words when a reply may not be made: the post is gone, or (since 2026-02-23) the
+/// replier was not summoned: the post is neither the replier's own nor mentions them.
+pub const REPLY_NOT_ALLOWED: &str = "Reply to this conversation is not allowed because you have not been mentioned or otherwise engaged by the author of the post you are replying to.";
+
+fn reply_refusal(state: &State, grant: &Grant, parent: &str) -> Option<Response> {
+    let Some(p) = state.tweets.iter().find(|t| t.id == parent) else {
+        return Some(problem(
+            403,
+            "Forbidden",
+            "about:blank",
+            "You attempted to reply to a Tweet that is deleted or not visible to you.",
+        ));
+    };
+    let mention = format!("@{}", grant.user.username.to_ascii_lowercase());
+    let summoned = p.author_id == grant.user.id
+        || p.text
+            .to_ascii_lowercase()
+            .split(|c: char| c.is_whitespace() || ",.:;!?()".contains(c))
+            .any(|w| w == mention);
+    (!summoned).then(|| problem(403, "Forbidden", "about:blank", REPLY_NOT_ALLOWED))
 }
 
 /// `DELETE /2/tweets/:id`: only the author's own posts.
@@ -289,12 +364,29 @@ pub(crate) fn user_tweets(shared: &Shared, req: &Request, user_id: &str) -> Resp
         if next < mine.len() {
             meta["next_token"] = json!(page_token(next));
         }
+        let fields = param("tweet.fields").unwrap_or("");
+        let asked = |f: &str| fields.split(',').any(|x| x.trim() == f);
+        let shown = |t: &Tweet| {
+            let mut v = json!({"id": t.id, "text": t.text, "edit_history_tweet_ids": [t.id]});
+            if asked("attachments") && !t.media_keys.is_empty() {
+                v["attachments"] = json!({"media_keys": t.media_keys});
+            }
+            if let Some(parent) = &t.in_reply_to {
+                if asked("referenced_tweets") {
+                    v["referenced_tweets"] = json!([{"type": "replied_to", "id": parent}]);
+                }
+                if asked("in_reply_to_user_id") {
+                    let to = state.tweets.iter().find(|p| &p.id == parent);
+                    if let Some(p) = to {
+                        v["in_reply_to_user_id"] = json!(p.author_id);
+                    }
+                }
+            }
+            v
+        };
         let mut body = json!({"meta": meta});
         if !page.is_empty() {
-            body["data"] = json!(page
-                .iter()
-                .map(|t| json!({"id": t.id, "text": t.text, "edit_history_tweet_ids": [t.id]}))
-                .collect::<Vec<_>>());
+            body["data"] = json!(page.iter().map(|t| shown(t)).collect::<Vec<_>>());
         }
         Response::json(200, &body)
     })
@@ -314,6 +406,7 @@ pub(crate) fn route(shared: &Shared, req: &Request) -> Option<Response> {
     let path = req.path();
     match req.method.as_str() {
         "POST" if path == TWEETS_PATH => Some(post_tweet(shared, req)),
+        _ if path.starts_with(super::media::UPLOAD_PREFIX) => super::media::route(shared, req),
         "DELETE" => {
             let id = path.strip_prefix("/2/tweets/")?;
             is_id(id).then(|| delete_tweet(shared, req, id))

@@ -13,6 +13,7 @@ pub mod scopes;
 
 mod authorize;
 mod ids;
+mod media;
 mod pages;
 mod routes;
 mod saved;
@@ -148,6 +149,19 @@ pub struct SandboxStats {
     pub revocations: u64,
     /// Every `GET /2/users/me`, whatever the outcome.
     pub users_me_calls: u64,
+    /// Every request to `/2/media/upload…` (initialize, append, finalize, STATUS).
+    pub media_requests: u64,
+}
+
+/// A post as the emulator keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SandboxPost {
+    pub id: String,
+    pub author_id: String,
+    pub text: String,
+    /// `attachments.media_keys`: `3_ID` for an image, `16_ID` a GIF, `7_ID` a video.
+    pub media_keys: Vec<String>,
+    pub in_reply_to: Option<String>,
 }
 
 /// Which check an authorize request failed.
@@ -294,6 +308,33 @@ impl Sandbox {
     /// long before X acts on it and answers.
     pub fn set_latency(&self, path: &str, latency: Duration) {
         self.shared.lock().latency.insert(path.to_string(), latency);
+    }
+
+    /// Makes the next `count` media `append` requests answer 503, as X does when it has
+    /// trouble.
+    pub fn fail_appends(&self, count: u32) {
+        self.shared.lock().media.fail_appends = count;
+    }
+
+    /// Posts `text` as another account (`author_id`); returns the post's id.
+    pub fn add_tweet_by(&self, author_id: &str, text: &str) -> String {
+        self.shared.lock().new_tweet(author_id, text)
+    }
+
+    /// The posts with their media and replies, oldest first.
+    pub fn posts(&self) -> Vec<SandboxPost> {
+        self.shared
+            .lock()
+            .tweets
+            .iter()
+            .map(|t| SandboxPost {
+                id: t.id.clone(),
+                author_id: t.author_id.clone(),
+                text: t.text.clone(),
+                media_keys: t.media_keys.clone(),
+                in_reply_to: t.in_reply_to.clone(),
+            })
+            .collect()
     }
 
     /// Posts `text` as the signed-in user, as if through the API; returns the post's id.

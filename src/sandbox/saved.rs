@@ -76,6 +76,10 @@ struct SavedTweet {
     id: String,
     author_id: String,
     text: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    media_keys: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    in_reply_to: Option<String>,
 }
 
 impl From<&SandboxUser> for User {
@@ -172,6 +176,8 @@ impl State {
                     id: t.id.clone(),
                     author_id: t.author_id.clone(),
                     text: t.text.clone(),
+                    media_keys: t.media_keys.clone(),
+                    in_reply_to: t.in_reply_to.clone(),
                 })
                 .collect(),
             next_tweet: self.next_tweet,
@@ -232,6 +238,8 @@ impl State {
                 id: t.id.clone(),
                 author_id: t.author_id.clone(),
                 text: t.text.clone(),
+                media_keys: t.media_keys.clone(),
+                in_reply_to: t.in_reply_to.clone(),
             })
             .collect();
         self.next_tweet = self.next_tweet.max(s.next_tweet);

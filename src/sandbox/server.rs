@@ -8,7 +8,7 @@ use tokio::net::TcpListener;
 
 use super::routes;
 use super::state::Shared;
-use crate::loopback::{self, Options};
+use crate::loopback::{self, Limits, Options};
 
 /// After answering, how long to keep reading (and discarding) what the client still sends,
 /// so the kernel does not reset the connection under a response the client has not read yet.
@@ -19,6 +19,14 @@ const LINGER: Duration = Duration::from_secs(2);
 pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
     let options = Options {
         linger: Some(LINGER),
+        limits: Limits {
+            // A media upload's `append` carries a chunk of the file.
+            large_bodies: Some((
+                super::media::UPLOAD_PREFIX,
+                super::media::MAX_APPEND_REQUEST,
+            )),
+            ..Limits::default()
+        },
         ..Options::default()
     };
     let _ = loopback::serve::<Infallible, _, _>(&[listener], options, move |request| {

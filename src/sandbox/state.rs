@@ -128,6 +128,10 @@ pub(crate) struct Tweet {
     pub id: String,
     pub author_id: String,
     pub text: String,
+    /// The media it carries (`attachments.media_keys`).
+    pub media_keys: Vec<String>,
+    /// The post it replies to.
+    pub in_reply_to: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -165,6 +169,8 @@ pub(crate) struct State {
     /// Posts, oldest first.
     pub tweets: Vec<Tweet>,
     pub(crate) next_tweet: u64,
+    /// Media uploads (see `media.rs`); they live only as long as their process.
+    pub media: super::media::Media,
     pub stats: SandboxStats,
 }
 
@@ -186,6 +192,7 @@ impl State {
             latency: HashMap::new(),
             tweets: Vec::new(),
             next_tweet: 1_860_000_000_000_000_001,
+            media: super::media::Media::default(),
             stats: SandboxStats::default(),
         }
     }
@@ -322,6 +329,17 @@ impl State {
 
     /// Records a post and returns its id.
     pub(crate) fn new_tweet(&mut self, author_id: &str, text: &str) -> String {
+        self.new_post(author_id, text, Vec::new(), None)
+    }
+
+    /// Records a post with its media and the post it replies to; returns its id.
+    pub(crate) fn new_post(
+        &mut self,
+        author_id: &str,
+        text: &str,
+        media_keys: Vec<String>,
+        in_reply_to: Option<String>,
+    ) -> String {
         let id = self.next_tweet.to_string();
         self.next_tweet = self.next_tweet.saturating_add(1);
         if self.tweets.len() >= MAX_TWEETS {
@@ -331,6 +349,8 @@ impl State {
             id: id.clone(),
             author_id: author_id.to_string(),
             text: text.to_string(),
+            media_keys,
+            in_reply_to,
         });
         id
     }

@@ -5,6 +5,7 @@ pub mod authorize;
 pub mod cli;
 pub mod hostile;
 pub mod machines;
+pub mod media;
 pub mod pg;
 pub mod pty;
 pub mod wire;
