@@ -8,7 +8,6 @@
 //! `max + 1` bytes are read, so a file larger than `max`, or one that grows while it is read,
 //! is refused without being held.
 
-use std::fmt;
 use std::fs::{File, Metadata, OpenOptions};
 use std::io::{self, Read};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
@@ -18,21 +17,24 @@ use std::path::Path;
 /// never waiting on a FIFO put in its place, never taking a terminal as the controlling one.
 pub const NO_SURPRISES: i32 = libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY;
 
-/// Why a file was not read.
-#[derive(Debug)]
+/// Why a file was not read: what follows the path in a message ("is a FIFO, not a regular
+/// file").
+#[derive(Debug, thiserror::Error)]
 pub enum ReadError {
+    #[error("does not exist")]
     NotFound,
     /// A symbolic link: not followed.
+    #[error("is a symbolic link, which xconnect does not follow here")]
     Link,
     /// Something other than a regular file; the words say what ("a FIFO", "a folder").
+    #[error("is {0}, not a regular file")]
     NotAFile(&'static str),
     /// Larger than the bound: `len` is the size the file says it has, or the bytes read
     /// (the bound and one) when it grew.
-    TooLarge {
-        len: u64,
-        max: u64,
-    },
+    #[error("is larger than {}", size(*.max))]
+    TooLarge { len: u64, max: u64 },
     /// The file could not be "opened", "inspected" or "read".
+    #[error("could not be {stage}: {error}")]
     Io {
         stage: &'static str,
         error: io::Error,
@@ -45,23 +47,6 @@ impl ReadError {
         matches!(self, ReadError::NotFound)
     }
 }
-
-/// What follows the path in a message: "is a FIFO, not a regular file".
-impl fmt::Display for ReadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ReadError::NotFound => f.write_str("does not exist"),
-            ReadError::Link => {
-                f.write_str("is a symbolic link, which xconnect does not follow here")
-            }
-            ReadError::NotAFile(what) => write!(f, "is {what}, not a regular file"),
-            ReadError::TooLarge { max, .. } => write!(f, "is larger than {}", size(*max)),
-            ReadError::Io { stage, error } => write!(f, "could not be {stage}: {error}"),
-        }
-    }
-}
-
-impl std::error::Error for ReadError {}
 
 /// "64 KiB", "1 MiB", "300 bytes".
 fn size(n: u64) -> String {

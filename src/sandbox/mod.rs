@@ -186,7 +186,8 @@ pub enum RejectReason {
 
 /// X showed its error page: "Something went wrong — You weren't able to give
 /// access to the App." `detail` is the emulator's explanation (X gives none).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{} ({detail})", self.page_text())]
 pub struct SandboxError {
     pub reason: RejectReason,
     pub detail: String,
@@ -198,14 +199,6 @@ impl SandboxError {
         format!("{ERROR_TITLE} — {ERROR_TEXT}")
     }
 }
-
-impl std::fmt::Display for SandboxError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({})", self.page_text(), self.detail)
-    }
-}
-
-impl std::error::Error for SandboxError {}
 
 /// A running emulator. Dropping it (or [`Sandbox::shutdown`]) stops the server.
 pub struct Sandbox {

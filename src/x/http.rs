@@ -63,33 +63,25 @@ pub fn http_client() -> Result<reqwest::Client, XError> {
 }
 
 /// Transport failures, and answers that are errors whatever their body (429, 5xx).
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum HttpFailure {
+    #[error("HTTP {status}")]
     Status {
         status: u16,
         reset: Option<i64>,
         detail: String,
     },
+    #[error("{0}")]
     Transport(reqwest::Error),
+    #[error("{0}")]
     Build(String),
     /// An answer that cannot be read; the words say why, without quoting it.
+    #[error("{0}")]
     Unreadable(String),
     /// No answer within the time-out (`XCONNECT_TIMEOUT`).
+    #[error("no answer in time")]
     TimedOut,
 }
-
-impl std::fmt::Display for HttpFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            HttpFailure::Status { status, .. } => write!(f, "HTTP {status}"),
-            HttpFailure::Transport(e) => write!(f, "{e}"),
-            HttpFailure::Build(e) | HttpFailure::Unreadable(e) => f.write_str(e),
-            HttpFailure::TimedOut => f.write_str("no answer in time"),
-        }
-    }
-}
-
-impl std::error::Error for HttpFailure {}
 
 impl HttpFailure {
     pub fn into_xerror(self) -> XError {

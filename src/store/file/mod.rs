@@ -40,7 +40,6 @@ mod testing;
 pub use atomic::{write_private, Reservation};
 pub use lock::{default_lock_wait, LockError, ProfileLock, Purpose};
 
-use std::fmt;
 use std::fs;
 use std::io;
 use std::os::unix::fs::MetadataExt;
@@ -90,45 +89,25 @@ pub struct Loaded {
 pub type Listing = Vec<(String, Result<Loaded, LoadError>)>;
 
 /// Why a profile could not be saved.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SaveError {
     /// The file exists and overwriting was not asked for; nothing was written.
+    #[error("a profile named \"{}\" already exists ({}); choose another name, or confirm replacing it", crate::profile::escape_hidden(&.0.file_stem().map(|s| s.to_string_lossy()).unwrap_or_default()), show_path(.0))]
     Exists(PathBuf),
     /// The name is not a valid profile name; the text says why.
+    #[error("{0}")]
     Name(String),
     /// The text names the path and what failed.
+    #[error("{0}")]
     Io(String),
     /// The file is no longer what [`ProfileLock::load`] read (a program that does not take
     /// the lock wrote or removed it); nothing was written over it.
+    #[error("{} changed while xconnect was working on it (a program that does not take its lock wrote or removed it); it was left as it is", show_path(.0))]
     Changed(PathBuf),
     /// The profile's lock could not be taken; nothing was written.
+    #[error(transparent)]
     Lock(LockError),
 }
-
-impl fmt::Display for SaveError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SaveError::Exists(path) => {
-                let name = path.file_stem().map(|s| s.to_string_lossy());
-                write!(
-                    f,
-                    "a profile named \"{}\" already exists ({}); choose another name, or confirm replacing it",
-                    crate::profile::escape_hidden(name.as_deref().unwrap_or("")),
-                    show_path(path)
-                )
-            }
-            SaveError::Name(message) | SaveError::Io(message) => f.write_str(message),
-            SaveError::Changed(path) => write!(
-                f,
-                "{} changed while xconnect was working on it (a program that does not take its lock wrote or removed it); it was left as it is",
-                show_path(path)
-            ),
-            SaveError::Lock(e) => e.fmt(f),
-        }
-    }
-}
-
-impl std::error::Error for SaveError {}
 
 impl From<LockError> for SaveError {
     fn from(e: LockError) -> Self {
