@@ -22,7 +22,8 @@ pub fn over_ssh(env: &Env) -> bool {
 /// Where the person's own computer reaches this one over SSH, as `ssh` takes it: `USER@ADDRESS`
 /// (with `-p PORT` before it when the port is not 22), from `$USER` and `$SSH_CONNECTION`
 /// ("client-ip client-port server-ip server-port"). `None` when either is missing.
-pub fn ssh_target(var: impl Fn(&str) -> Option<String>) -> Option<String> {
+pub fn ssh_target(env: &Env) -> Option<String> {
+    let var = |k: &str| env.text(k);
     let user = var("USER").or_else(|| var("LOGNAME")).filter(|u| {
         !u.is_empty()
             && u.chars()
@@ -111,13 +112,8 @@ pub async fn open_with(
 mod tests {
     use super::*;
 
-    fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        move |k| {
-            pairs
-                .iter()
-                .find(|(n, _)| *n == k)
-                .map(|(_, v)| v.to_string())
-        }
+    fn env(pairs: &[(&str, &str)]) -> Env {
+        Env::new(pairs.iter().copied())
     }
 
     /// A stand-in opener: a shell script with this body.
@@ -155,21 +151,21 @@ mod tests {
     fn the_ssh_target_comes_from_the_login_s_own_variables() {
         let conn = ("SSH_CONNECTION", "198.51.100.7 50022 203.0.113.5 22");
         assert_eq!(
-            ssh_target(env(&[("USER", "alice"), conn])).as_deref(),
+            ssh_target(&env(&[("USER", "alice"), conn])).as_deref(),
             Some("alice@203.0.113.5")
         );
         assert_eq!(
-            ssh_target(env(&[
+            ssh_target(&env(&[
                 ("LOGNAME", "bob"),
                 ("SSH_CONNECTION", "::1 50022 2001:db8::5 2222")
             ]))
             .as_deref(),
             Some("-p 2222 bob@2001:db8::5")
         );
-        assert_eq!(ssh_target(env(&[("USER", "alice")])), None);
-        assert_eq!(ssh_target(env(&[("USER", "a;rm -rf"), conn])), None);
+        assert_eq!(ssh_target(&env(&[("USER", "alice")])), None);
+        assert_eq!(ssh_target(&env(&[("USER", "a;rm -rf"), conn])), None);
         assert_eq!(
-            ssh_target(env(&[("USER", "alice"), ("SSH_CONNECTION", "junk")])),
+            ssh_target(&env(&[("USER", "alice"), ("SSH_CONNECTION", "junk")])),
             None
         );
     }

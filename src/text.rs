@@ -552,7 +552,8 @@ b\u{202e}"
 /// Whether the terminal's character set can show the wizard's marks (✓ ▸ › • ─ …): the
 /// locale (`LC_ALL`, else `LC_CTYPE`, else `LANG`) names UTF-8, or names nothing at all (most
 /// terminals today). `C`, `POSIX` or another charset get plain ASCII.
-pub fn utf8_locale(var: impl Fn(&str) -> Option<String>) -> bool {
+pub fn utf8_locale(env: &crate::settings::Env) -> bool {
+    let var = |k: &str| env.text(k);
     let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
         .into_iter()
         .find_map(|k| var(k).filter(|v| !v.is_empty()));
@@ -627,27 +628,22 @@ pub fn for_locale(text: String, utf8: bool) -> String {
 mod charset_tests {
     use super::*;
 
-    fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        move |k| {
-            pairs
-                .iter()
-                .find(|(n, _)| *n == k)
-                .map(|(_, v)| v.to_string())
-        }
+    fn env(pairs: &[(&str, &str)]) -> crate::settings::Env {
+        crate::settings::Env::new(pairs.iter().copied())
     }
 
     #[test]
     fn the_locale_decides_the_marks() {
-        assert!(utf8_locale(env(&[])));
-        assert!(utf8_locale(env(&[("LANG", "en_US.UTF-8")])));
-        assert!(utf8_locale(env(&[("LC_ALL", "C.utf8"), ("LANG", "C")])));
-        assert!(!utf8_locale(env(&[
+        assert!(utf8_locale(&env(&[])));
+        assert!(utf8_locale(&env(&[("LANG", "en_US.UTF-8")])));
+        assert!(utf8_locale(&env(&[("LC_ALL", "C.utf8"), ("LANG", "C")])));
+        assert!(!utf8_locale(&env(&[
             ("LC_ALL", "C"),
             ("LANG", "en_US.UTF-8")
         ])));
-        assert!(!utf8_locale(env(&[("LANG", "POSIX")])));
-        assert!(!utf8_locale(env(&[("LC_CTYPE", "de_DE.ISO-8859-1")])));
-        assert!(utf8_locale(env(&[("LC_ALL", ""), ("LANG", "C.UTF-8")])));
+        assert!(!utf8_locale(&env(&[("LANG", "POSIX")])));
+        assert!(!utf8_locale(&env(&[("LC_CTYPE", "de_DE.ISO-8859-1")])));
+        assert!(utf8_locale(&env(&[("LC_ALL", ""), ("LANG", "C.UTF-8")])));
     }
 
     #[test]

@@ -91,7 +91,7 @@ pub(crate) async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, Failure>
         force: a.force || saved.is_some(),
         wait: Duration::from_secs(a.wait),
         interactive: std::io::IsTerminal::is_terminal(&std::io::stdin()),
-        ssh_target: xconnect::browser::ssh_target(|k| g.env.text(k)),
+        ssh_target: xconnect::browser::ssh_target(&g.env),
     };
     if sandbox.is_some() {
         eprintln!("Sandbox: the built-in X emulator answers; no X account is used.");

@@ -308,5 +308,5 @@ fn read_input(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
 
 /// Whether the locale takes UTF-8 (else the marks printed are ASCII).
 fn utf8(g: &Global) -> bool {
-    xconnect::text::utf8_locale(|k| g.env.text(k))
+    xconnect::text::utf8_locale(&g.env)
 }

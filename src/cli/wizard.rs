@@ -110,8 +110,7 @@ async fn wizard_inner(
     let guard = terminal::enter().map_err(|e| e.to_string())?;
     // Only the changed cells, in as few bytes as possible and one write per frame.
     let mut term = Terminal::new(
-        CompactBackend::new(std::io::stdout())
-            .ascii(!xconnect::text::utf8_locale(|k| g.env.text(k))),
+        CompactBackend::new(std::io::stdout()).ascii(!xconnect::text::utf8_locale(&g.env)),
     )
     .map_err(|e| e.to_string())?;
     let size = term.size().map_err(|e| e.to_string())?;
@@ -127,7 +126,7 @@ async fn wizard_inner(
     model.endpoints = endpoints;
     model.can_open_browser = browser::can_open(&g.env);
     model.over_ssh = browser::over_ssh(&g.env);
-    model.ssh_target = browser::ssh_target(|k| g.env.text(k));
+    model.ssh_target = browser::ssh_target(&g.env);
     let result = driver::run(
         &mut term,
         &mut driver::Stdout,
