@@ -48,6 +48,12 @@ pub fn relative(seconds: i64) -> String {
     }
 }
 
+/// "61 seconds", "15 minutes": a length of time in the words of [`relative`].
+pub fn duration_words(d: std::time::Duration) -> String {
+    let seconds = i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+    relative(seconds).trim_start_matches("in ").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

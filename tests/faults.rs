@@ -1374,3 +1374,58 @@ fn api_takes_a_path_whose_query_holds_an_address() {
     let answer: serde_json::Value = serde_json::from_str(&e.stdout).expect("json");
     assert_eq!(answer["query"], json!([["query", "https://example.com"]]));
 }
+
+/// X's own body for a monthly product cap (xdevplatform/xdk#25), with the rate-limit headers
+/// still showing room: a usage cap, exit 7, never a rate limit, even with `--wait`.
+#[test]
+fn api_when_x_answers_its_usage_cap_body_is_exit_7_and_sent_once() {
+    let w = World::new();
+    w.logged_in("default");
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let seen = std::sync::Arc::clone(&calls);
+    let x = FaultServer::start(&w, move |_| {
+        seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Answer::Respond(
+            Response::problem_json(
+                429,
+                &json!({"title":"UsageCapExceeded","detail":"Usage cap exceeded: Monthly product cap","period":"Monthly","scope":"Product","type":"https://api.twitter.com/2/problems/usage-capped"}),
+            )
+            .with_header("x-rate-limit-limit", "40000")
+            .with_header("x-rate-limit-remaining", "39999")
+            .with_header("x-rate-limit-reset", "1")
+        )
+    });
+    let e = w.run(&["api", "/2/users/me", "--wait", "--api-base", &x.base]);
+    assert_eq!(e.code, 7, "{}", e.stderr);
+    assert!(
+        e.stderr
+            .contains("the monthly usage cap of this product is reached"),
+        "{}",
+        e.stderr
+    );
+    assert_eq!(
+        calls.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "sent once"
+    );
+}
+
+/// A 402, whatever its body: out of credits, exit 7, sent once.
+#[test]
+fn api_when_x_answers_402_is_out_of_credits_exit_7() {
+    let w = World::new();
+    w.logged_in("default");
+    let x = FaultServer::start(&w, |_| {
+        Answer::Respond(Response::problem_json(
+            402,
+            &json!({"title": "Payment Required"}),
+        ))
+    });
+    let e = w.run(&["api", "/2/users/me", "--api-base", &x.base]);
+    assert_eq!(e.code, 7, "{}", e.stderr);
+    assert!(
+        e.stderr.contains("out of pay-per-use credits"),
+        "{}",
+        e.stderr
+    );
+}

@@ -253,6 +253,31 @@ pub(crate) struct ApiArgs {
     /// Print the status line and headers before the body.
     #[arg(short = 'i', long)]
     pub(crate) include: bool,
+    #[command(flatten)]
+    pub(crate) wait: WaitArgs,
+}
+
+/// `--wait` and `--wait-max`, for the commands that call X's API.
+#[derive(Args, Debug, Clone, Copy)]
+pub(crate) struct WaitArgs {
+    /// When X's rate limit is spent, wait for its reset (a countdown on stderr) and send once
+    /// more. A usage cap or an empty credit balance is never waited for (exit 7).
+    #[arg(long)]
+    pub(crate) wait: bool,
+    /// With --wait: the longest wait, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 900,
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub(crate) wait_max: u64,
+}
+
+impl WaitArgs {
+    /// The wait policy, when --wait is given.
+    pub(crate) fn policy(self) -> Option<xconnect::commands::send::Wait> {
+        self.wait.then(|| xconnect::commands::send::Wait {
+            max: std::time::Duration::from_secs(self.wait_max),
+            countdown: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        })
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -278,6 +303,8 @@ pub(crate) struct MediaUploadArgs {
     /// Print X's whole answer (id, media_key, processing_info) as JSON.
     #[arg(long)]
     pub(crate) json: bool,
+    #[command(flatten)]
+    pub(crate) wait: WaitArgs,
 }
 
 /// X's media categories.
@@ -335,6 +362,8 @@ pub(crate) struct PostArgs {
     /// Print {"id", "url", "text", "media_ids", "in_reply_to_tweet_id"} as JSON on stdout.
     #[arg(long)]
     pub(crate) json: bool,
+    #[command(flatten)]
+    pub(crate) wait: WaitArgs,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy)]

@@ -57,6 +57,7 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
                 paginate: a.paginate,
                 max_pages: a.max_pages,
                 include: a.include,
+                wait: a.wait.policy(),
             };
             let mut stdout = std::io::stdout();
             let mut output = commands::api::Output {
@@ -73,6 +74,7 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
             let progress = progress_for_stderr(g);
             let mut session =
                 commands::send::Session::open(store, &name, api.as_deref(), &mut stderr).await?;
+            session.wait = a.wait.policy();
             let category = a.category.map(Into::into);
             let (upload, answer) =
                 commands::media::upload(&mut session, &mut stderr, &file, category, &progress)
@@ -98,6 +100,7 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
                 media: a.media,
                 media_ids: a.media_ids,
                 reply_to: a.reply_to,
+                wait: a.wait.policy(),
             };
             let progress = progress_for_stderr(g);
             let posted = commands::post::run(

@@ -32,6 +32,8 @@ pub struct Call {
     pub paginate: bool,
     pub max_pages: u32,
     pub include: bool,
+    /// `--wait`: a rate limit is waited for.
+    pub wait: Option<super::send::Wait>,
 }
 
 /// Where the answer goes and how it is shaped.
@@ -242,6 +244,12 @@ fn write_out(o: &mut Output<'_>, bytes: &[u8]) -> Result<(), Failure> {
         .map_err(|e| Failure::new(exit::FAILURE, format!("cannot write the answer: {e}")))
 }
 
+/// `--paginate`'s last word on stderr: every page is a call X bills (pay-per-use).
+fn say_pages(o: &mut Output<'_>, pages: u32, how: &str) {
+    let s = if pages == 1 { "" } else { "s" };
+    let _ = writeln!(o.err, "{pages} page{s} ({pages} billed call{s}){how}.");
+}
+
 /// Runs the call for profile `name`.
 pub async fn run(
     store: &mut dyn ProfileStore,
@@ -251,6 +259,7 @@ pub async fn run(
     o: &mut Output<'_>,
 ) -> Result<(), Failure> {
     let mut session = Session::open(store, name, api_override, o.err).await?;
+    session.wait = call.wait;
     let prepared = prepare(&session.endpoints.api_base, call)?;
     let mut url = prepared.url.clone();
     let mut pages = 0u32;
@@ -259,6 +268,9 @@ pub async fn run(
             .send(o.err, |http| Ok(request(http, &prepared, &url)))
             .await?;
         if !a.is_success() {
+            if pages > 0 {
+                say_pages(o, pages, " before X refused");
+            }
             return Err(refused(&a));
         }
         pages += 1;
@@ -270,12 +282,13 @@ pub async fn run(
             return Ok(());
         }
         let Some(next) = next_token(&a.body) else {
+            say_pages(o, pages, "");
             return Ok(());
         };
         if pages >= call.max_pages {
             let _ = writeln!(
                 o.err,
-                "Stopped after {pages} page(s); X has more. --max-pages N follows more (each page is one call against the rate limit)."
+                "Stopped after {pages} page(s); X has more. --max-pages N follows more (each page is one call against the rate limit, and billed)."
             );
             return Ok(());
         }
@@ -298,6 +311,7 @@ mod tests {
             path: path.into(),
             fields: vec![],
             typed_fields: vec![],
+            wait: None,
             input: None,
             paginate: false,
             max_pages: DEFAULT_MAX_PAGES,

@@ -33,6 +33,9 @@ pub mod exit {
     pub const UNAVAILABLE: u8 = 5;
     /// The profile file is corrupt, truncated, empty or from a newer xconnect.
     pub const BAD_PROFILE: u8 = 6;
+    /// X refused for the plan: a usage cap reached, or no pay-per-use credits left. Waiting
+    /// does not help: the plan, its cap or the credits change in the Developer Console.
+    pub const PLAN: u8 = 7;
     /// The wizard ended by Ctrl-C (128 + SIGINT); a signal ends it with 128 + its number.
     pub const INTERRUPTED: u8 = 130;
 
@@ -75,13 +78,18 @@ pub mod exit {
         },
         Meaning {
             code: UNAVAILABLE,
-            help: "X or the shared store unavailable, or a profile locked too long: try again later",
-            readme: "X unavailable: network or TLS failure, time-out, 5xx or rate limit; or another xconnect process held the profile's lock too long; or the shared store cannot be reached, dropped the connection, or kept the profile locked too long — try again later",
+            help: "X or the shared store unavailable, X's rate limit, or a profile locked too long: try again later",
+            readme: "X unavailable: network or TLS failure, time-out, 5xx or a rate limit (`--wait` waits for its reset); or another xconnect process held the profile's lock too long; or the shared store cannot be reached, dropped the connection, or kept the profile locked too long — try again later",
         },
         Meaning {
             code: BAD_PROFILE,
             help: "the profile is corrupt, empty or from a newer xconnect",
             readme: "the profile file is corrupt, truncated, empty or from a newer xconnect (it is left untouched; `xconnect remove NAME --yes` deletes it)",
+        },
+        Meaning {
+            code: PLAN,
+            help: "X refused for the plan: a usage cap reached or no credits left; waiting does not help (Developer Console)",
+            readme: "X refused for the plan: the usage cap is reached (a 429 that is not a rate limit) or no pay-per-use credits are left (402); waiting or retrying does not help: change the cap or the plan, or add credits, in the X Developer Console",
         },
         Meaning {
             code: INTERRUPTED,

@@ -28,6 +28,8 @@ pub struct Request {
     /// Media uploaded before (`xconnect media upload`).
     pub media_ids: Vec<String>,
     pub reply_to: Option<String>,
+    /// `--wait`: a rate limit is waited for.
+    pub wait: Option<super::send::Wait>,
 }
 
 /// The post made.
@@ -145,6 +147,7 @@ pub async fn run(
     }
 
     let mut session = Session::open(store, name, api_override, warn).await?;
+    session.wait = req.wait;
     // The scopes the login was granted, as X said them: a missing one is said before
     // anything is uploaded.
     let granted = session

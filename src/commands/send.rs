@@ -15,6 +15,7 @@ use super::{endpoints_for_sending, exit, x_failure, Failure};
 use crate::profile::Profile;
 use crate::secret::Secret;
 use crate::store::ProfileStore;
+use crate::x::limits::{self, Limit};
 use crate::x::{oauth, Endpoints};
 
 /// An answer larger than this is refused: X's pages are far smaller.
@@ -36,6 +37,15 @@ impl Answer {
     }
 }
 
+/// `--wait`: a rate limit is waited for until its reset, at most `max`, then the request is
+/// sent once more. A usage cap or an empty credit balance is never waited for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wait {
+    pub max: std::time::Duration,
+    /// A countdown redrawn on stderr (a terminal); else one line says the wait.
+    pub countdown: bool,
+}
+
 /// A profile ready to send: its fresh token, its API host, one HTTP client.
 pub struct Session<'a> {
     store: &'a mut dyn ProfileStore,
@@ -44,6 +54,8 @@ pub struct Session<'a> {
     pub profile: Profile,
     pub endpoints: Endpoints,
     http: reqwest::Client,
+    /// `--wait`, when given.
+    pub wait: Option<Wait>,
 }
 
 impl<'a> Session<'a> {
@@ -65,6 +77,7 @@ impl<'a> Session<'a> {
             profile,
             endpoints,
             http,
+            wait: None,
         })
     }
 
@@ -86,9 +99,10 @@ impl<'a> Session<'a> {
     }
 
     /// Sends the request `build` makes (called again for the retry) with the token. A 401
-    /// gets one forced refresh and one retry; a second 401 means a new login. Other answers
-    /// come back as they are; a transport failure is a [`Failure`] (exit 5 when it is worth
-    /// trying again).
+    /// gets one forced refresh and one retry; a second 401 means a new login. With
+    /// [`Wait`], a rate limit's 429 is waited for (until X's reset, within the bound) and the
+    /// request sent once more. Other answers come back as they are; a transport failure is a
+    /// [`Failure`] (exit 5 when it is worth trying again).
     pub async fn send<F>(
         &mut self,
         warn: &mut (dyn Write + Send),
@@ -98,6 +112,7 @@ impl<'a> Session<'a> {
         F: Fn(&reqwest::Client) -> Result<reqwest::RequestBuilder, Failure>,
     {
         let mut retried = false;
+        let mut waited = false;
         loop {
             let Some(token) = self
                 .profile
@@ -129,10 +144,68 @@ impl<'a> Session<'a> {
                         "X refused the access token even after a refresh",
                     ))
                 }
+                429 if !waited && self.wait.is_some() => {
+                    let Some(Limit::RateLimited { reset }) =
+                        limits::classify(answer.status, &answer.headers, &answer.body)
+                    else {
+                        return Ok(answer);
+                    };
+                    let wait = self.wait.unwrap_or(Wait {
+                        max: std::time::Duration::ZERO,
+                        countdown: false,
+                    });
+                    let now = crate::timefmt::now().unix_timestamp();
+                    match limits::wait_for_reset(reset, now, wait.max) {
+                        Ok(d) => {
+                            waited = true;
+                            countdown(warn, d, wait.countdown).await;
+                        }
+                        Err(why) => {
+                            let _ = writeln!(warn, "Not waiting: {why}.");
+                            return Ok(answer);
+                        }
+                    }
+                }
                 _ => return Ok(answer),
             }
         }
     }
+}
+
+/// Waits `d`, saying so on `warn`: a countdown redrawn in place on a terminal, else one line.
+async fn countdown(warn: &mut (dyn Write + Send), d: std::time::Duration, redraw: bool) {
+    let words = crate::timefmt::duration_words(d);
+    if !redraw {
+        let _ = writeln!(
+            warn,
+            "X's rate limit is spent: waiting {words} for its reset, then sending once more."
+        );
+        let _ = warn.flush();
+        tokio::time::sleep(d).await;
+        return;
+    }
+    let end = tokio::time::Instant::now() + d;
+    loop {
+        let left = end.saturating_duration_since(tokio::time::Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        let secs = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+        let _ = write!(
+            warn,
+            "\r\x1b[2KX's rate limit is spent: waiting for its reset, {}:{:02} left (Ctrl-C stops)",
+            secs / 60,
+            secs % 60
+        );
+        let _ = warn.flush();
+        tokio::time::sleep(left.min(std::time::Duration::from_secs(1))).await;
+    }
+    let _ = write!(warn, "\r\x1b[2K");
+    let _ = writeln!(
+        warn,
+        "X's rate limit was reset after {words}: sending once more."
+    );
+    let _ = warn.flush();
 }
 
 async fn read(request: reqwest::RequestBuilder) -> Result<Answer, crate::x::XError> {
@@ -228,14 +301,13 @@ pub fn problem_text(status: u16, body: &[u8]) -> String {
     text
 }
 
-/// The 429 message: when the limit resets, as a time and as a countdown, when X's reset time
-/// can be right (see [`crate::x::error::RetryAt`]).
+/// The 429 message of a rate limit: when it resets, as a time and as a countdown, when X's
+/// reset time can be right (see [`crate::x::error::RetryAt`]).
 pub fn rate_limited(headers: &HeaderMap, now_unix: i64) -> String {
-    let retry = crate::x::error::RetryAt::from_reset(oauth::rate_limit_reset(headers), now_unix);
-    format!(
-        "X's rate limit for this endpoint is spent{}",
-        retry.advice(true)
-    )
+    Limit::RateLimited {
+        reset: oauth::rate_limit_reset(headers),
+    }
+    .message(now_unix)
 }
 
 fn usage(message: impl Into<String>) -> Failure {
@@ -243,14 +315,20 @@ fn usage(message: impl Into<String>) -> Failure {
 }
 
 /// What a refusal from X means for a script: a rate limit or X's trouble (5xx) exit 5 (try
-/// again later), a redirect (never followed: the token would go with it) and anything else 1,
-/// with X's words (see [`super::api::problem_text`]).
+/// again later), a usage cap or no credits exit 7 (change the plan: never retried), a
+/// redirect (never followed: the token would go with it) and anything else 1, with X's words
+/// (see [`problem_text`]).
 pub fn refused(a: &Answer) -> Failure {
+    let now = crate::timefmt::now().unix_timestamp();
+    if let Some(limit) = limits::classify(a.status, &a.headers, &a.body) {
+        let code = if limit.is_worth_waiting_for() {
+            exit::UNAVAILABLE
+        } else {
+            exit::PLAN
+        };
+        return Failure::new(code, limit.message(now));
+    }
     match a.status {
-        429 => {
-            let now = crate::timefmt::now().unix_timestamp();
-            Failure::new(exit::UNAVAILABLE, rate_limited(&a.headers, now))
-        }
         s @ 500.. => Failure::new(
             exit::UNAVAILABLE,
             format!(

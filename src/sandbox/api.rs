@@ -101,7 +101,7 @@ pub(crate) fn authorized(state: &State, req: &Request) -> Result<Grant, Response
 /// headers go on whatever the handler answers.
 pub(crate) struct Metered {
     headers: [(&'static str, String); 3],
-    exceeded: bool,
+    pub(crate) exceeded: bool,
 }
 
 impl Metered {
@@ -127,6 +127,11 @@ impl Metered {
         } else {
             handler()
         };
+        self.with_headers(r)
+    }
+
+    /// `r` with the rate-limit headers.
+    pub(crate) fn with_headers(self, r: Response) -> Response {
         self.headers
             .into_iter()
             .fold(r, |r, (name, value)| r.with_header(name, value))
@@ -179,7 +184,46 @@ pub(crate) fn guarded(
         return r;
     }
     let metered = Metered::count(&mut state, endpoint, &grant);
+    if let Some(r) = plan_refusal(&mut state) {
+        state.stats.plan_refusals += 1;
+        // The rate-limit headers still show room: a cap is not a rate limit.
+        return metered.with_headers(r);
+    }
+    if metered.exceeded {
+        state.stats.rate_limited += 1;
+    }
     metered.answer(|| handler(&mut state, &grant))
+}
+
+/// What X answers when the plan stops a call: a reached usage cap (429 with its problem
+/// type, the body X sends: xdevplatform/xdk#25), or no pay-per-use credits left (402; X's
+/// exact words for it are not known, the status is); else the call is paid for.
+pub(crate) fn plan_refusal(state: &mut State) -> Option<Response> {
+    if let Some((period, scope)) = &state.usage_cap {
+        return Some(Response::problem_json(
+            429,
+            &json!({
+                "title": "UsageCapExceeded",
+                "detail": format!("Usage cap exceeded: {period} {} cap", scope.to_lowercase()),
+                "period": period,
+                "scope": scope,
+                "type": "https://api.twitter.com/2/problems/usage-capped",
+            }),
+        ));
+    }
+    match &mut state.credits {
+        Some(0) => Some(problem(
+            402,
+            "CreditsDepleted",
+            "https://api.twitter.com/2/problems/credits-depleted",
+            "Your enrolled account does not have any credits to fulfill this request.",
+        )),
+        Some(left) => {
+            *left -= 1;
+            None
+        }
+        None => None,
+    }
 }
 
 /// `POST /2/tweets` with `{"text": "…"}`.

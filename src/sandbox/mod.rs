@@ -151,6 +151,10 @@ pub struct SandboxStats {
     pub users_me_calls: u64,
     /// Every request to `/2/media/upload…` (initialize, append, finalize, STATUS).
     pub media_requests: u64,
+    /// API calls refused for the plan: a usage cap reached (429) or no credits left (402).
+    pub plan_refusals: u64,
+    /// API calls answered with a rate limit's 429.
+    pub rate_limited: u64,
 }
 
 /// A post as the emulator keeps it.
@@ -295,6 +299,25 @@ impl Sandbox {
     /// Sets the budget per 15-minute window of one API endpoint (X's own by default).
     pub fn set_rate_limit(&self, endpoint: api::Endpoint, limit: u32) {
         self.shared.lock().rate_limits.insert(endpoint, limit);
+    }
+
+    /// The length of a rate-limit window (X's is 15 minutes): a short one lets a test wait
+    /// for a reset.
+    pub fn set_rate_window(&self, window: Duration) {
+        self.shared.lock().rate_window = window;
+    }
+
+    /// The plan's usage cap is reached (`Some((period, scope))`, as X names them: "Monthly",
+    /// "Product"): every API call is then refused with X's 429 `UsageCapExceeded`, while the
+    /// rate-limit headers still show room. `None` lifts it.
+    pub fn set_usage_cap(&self, cap: Option<(&str, &str)>) {
+        self.shared.lock().usage_cap = cap.map(|(p, s)| (p.to_string(), s.to_string()));
+    }
+
+    /// Pay-per-use credits: `Some(n)` API calls more are paid for, then X answers 402;
+    /// `None`: no end (the default).
+    pub fn set_credits(&self, calls: Option<u64>) {
+        self.shared.lock().credits = calls;
     }
 
     /// Makes X slow on one path (`/2/oauth2/revoke`, say): each request to it waits this

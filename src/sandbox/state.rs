@@ -164,6 +164,12 @@ pub(crate) struct State {
     pub rate_windows: HashMap<(Endpoint, String, String), (Duration, u32)>,
     /// Budgets per window that differ from X's (set by tests to reach a 429 quickly).
     pub rate_limits: HashMap<Endpoint, u32>,
+    /// The length of a rate-limit window ([`RATE_WINDOW`] unless a test sets it).
+    pub rate_window: Duration,
+    /// The plan's usage cap, reached: (period, scope) as X names them.
+    pub usage_cap: Option<(String, String)>,
+    /// Pay-per-use calls left; `None`: no end.
+    pub credits: Option<u64>,
     /// How long X takes before it acts on a request to this path (set by tests: a slow X).
     pub latency: HashMap<String, Duration>,
     /// Posts, oldest first.
@@ -189,6 +195,9 @@ impl State {
             rotated_out: std::collections::HashSet::new(),
             rate_windows: HashMap::new(),
             rate_limits: HashMap::new(),
+            rate_window: RATE_WINDOW,
+            usage_cap: None,
+            credits: None,
             latency: HashMap::new(),
             tweets: Vec::new(),
             next_tweet: 1_860_000_000_000_000_001,
@@ -223,8 +232,9 @@ impl State {
             .map(|t| t.grant)
             .collect();
         self.grants.retain(|id, _| live.contains(id));
+        let window = self.rate_window;
         self.rate_windows
-            .retain(|_, (start, _)| now.saturating_sub(*start) < RATE_WINDOW);
+            .retain(|_, (start, _)| now.saturating_sub(*start) < window);
     }
 
     pub(crate) fn add_pending(&mut self, id: String, pending: Pending) {
@@ -318,12 +328,15 @@ impl State {
         let now = self.now();
         let key = (endpoint, grant.client_id.clone(), grant.user.id.clone());
         let window = self.rate_windows.entry(key).or_insert((now, 0));
-        if now.saturating_sub(window.0) >= RATE_WINDOW {
+        if now.saturating_sub(window.0) >= self.rate_window {
             *window = (now, 0);
         }
         window.1 = window.1.saturating_add(1);
         let (start, used) = *window;
-        let reset = self.clock.unix(start.saturating_add(RATE_WINDOW)).as_secs();
+        let reset = self
+            .clock
+            .unix(start.saturating_add(self.rate_window))
+            .as_secs();
         (limit, used, reset)
     }
 

@@ -62,7 +62,15 @@ pub(crate) fn handle_users_me(shared: &Shared, req: &Request) -> Response {
     if !missing.is_empty() {
         return missing_scopes(&missing);
     }
-    Metered::count(&mut state, Endpoint::UsersMe, &grant).answer(|| {
+    let metered = Metered::count(&mut state, Endpoint::UsersMe, &grant);
+    if let Some(r) = super::api::plan_refusal(&mut state) {
+        state.stats.plan_refusals += 1;
+        return metered.with_headers(r);
+    }
+    if metered.exceeded {
+        state.stats.rate_limited += 1;
+    }
+    metered.answer(|| {
         Response::json(
             200,
             &json!({"data": {"id": grant.user.id, "name": grant.user.name, "username": grant.user.username}}),

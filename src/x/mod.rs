@@ -7,6 +7,7 @@ pub mod app_type;
 pub mod endpoints;
 pub mod error;
 pub mod http;
+pub mod limits;
 pub mod media;
 pub mod oauth;
 pub mod post;
