@@ -252,3 +252,85 @@ fn a_read_only_app_cannot_post_and_says_why() {
         e.stderr
     );
 }
+
+#[test]
+fn jq_filters_each_page_and_prints_strings_as_text() {
+    let w = World::new();
+    w.logged_in("default");
+    for i in 0..7 {
+        w.sandbox.add_tweet(&format!("post {i}"));
+    }
+    let path = format!("/2/users/{}/tweets", me_id());
+    let e = w.run(&[
+        "api",
+        &path,
+        "-f",
+        "max_results=5",
+        "--paginate",
+        "--jq",
+        ".data[].text",
+    ]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    let lines: Vec<&str> = e.stdout.lines().collect();
+    assert_eq!(lines.len(), 7, "{}", e.stdout);
+    assert_eq!(lines[0], "post 6");
+    assert_eq!(lines[6], "post 0");
+    let bad = w.run(&["api", "/2/users/me", "--jq", ".data["]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert!(bad.stderr.contains("--jq"), "{}", bad.stderr);
+}
+
+#[test]
+fn slurp_prints_one_array_of_every_page() {
+    let w = World::new();
+    w.logged_in("default");
+    for i in 0..7 {
+        w.sandbox.add_tweet(&format!("post {i}"));
+    }
+    let path = format!("/2/users/{}/tweets", me_id());
+    let e = w.run(&["api", &path, "-f", "max_results=5", "--paginate", "--slurp"]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    let pages = json(&e.stdout);
+    let pages = pages.as_array().expect("one array");
+    assert_eq!(pages.len(), 2);
+    assert_eq!(pages[1]["meta"]["result_count"], 2);
+    let counted = w.run(&[
+        "api",
+        &path,
+        "-f",
+        "max_results=5",
+        "--paginate",
+        "--slurp",
+        "--jq",
+        "map(.meta.result_count) | add",
+    ]);
+    assert_eq!(counted.stdout.trim(), "7", "{}", counted.stderr);
+    let alone = w.run(&["api", &path, "--slurp"]);
+    assert_eq!(alone.code, 2, "--slurp needs --paginate: {}", alone.stderr);
+}
+
+#[test]
+fn verbose_shows_the_request_and_the_answer_with_the_token_masked() {
+    let w = World::new();
+    w.logged_in("default");
+    let token = w.run(&["token"]).stdout.trim().to_string();
+    assert!(token.len() > 10);
+    let e = w.run(&["api", "/2/users/me", "--verbose", "-H", "X-Trace-Id: t1"]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    assert!(e.stderr.contains("> GET /2/users/me"), "{}", e.stderr);
+    assert!(
+        e.stderr.contains("> authorization: Bearer ****"),
+        "{}",
+        e.stderr
+    );
+    assert!(e.stderr.contains("> x-trace-id: t1"), "{}", e.stderr);
+    assert!(e.stderr.contains("< HTTP/1.1 200 OK"), "{}", e.stderr);
+    assert!(
+        e.stderr.contains("< x-rate-limit-remaining:"),
+        "{}",
+        e.stderr
+    );
+    assert!(!e.stderr.contains(&token), "the token is never shown");
+    assert!(!e.stdout.contains(&token));
+    assert_eq!(json(&e.stdout)["data"]["username"], "sandbox_user");
+}

@@ -1429,3 +1429,45 @@ fn api_when_x_answers_402_is_out_of_credits_exit_7() {
         e.stderr
     );
 }
+
+/// `api -H 'Name: value'` sends the header as given; `Authorization` and `Host` are never
+/// taken from the command line (the token and the profile's host are xconnect's to send).
+#[test]
+fn api_sends_extra_headers_but_never_authorization_or_host() {
+    let w = World::new();
+    w.logged_in("default");
+    let x = FaultServer::start(&w, |r| {
+        let got = json!({
+            "trace": r.header("x-trace-id"),
+            "accept": r.header("accept"),
+            "bearer": r.header("authorization").is_some_and(|a| a.starts_with("Bearer ")),
+        });
+        Answer::Respond(Response::json(200, &got))
+    });
+    let e = w.run(&[
+        "api",
+        "/2/users/me",
+        "-H",
+        "X-Trace-Id: incident-42",
+        "-H",
+        "Accept: application/json",
+        "--api-base",
+        &x.base,
+    ]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    let got: serde_json::Value = serde_json::from_str(&e.stdout).expect("json");
+    assert_eq!(got["trace"], "incident-42");
+    assert_eq!(got["accept"], "application/json");
+    assert_eq!(got["bearer"], true);
+    for bad in [
+        "Authorization: Bearer other",
+        "authorization:x",
+        "Host: evil.example",
+        "no colon",
+        ": empty name",
+    ] {
+        let e = w.run(&["api", "/2/users/me", "-H", bad, "--api-base", &x.base]);
+        assert_eq!(e.code, 2, "{bad}: {}", e.stderr);
+        assert!(e.stderr.contains("-H"), "{}", e.stderr);
+    }
+}

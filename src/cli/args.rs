@@ -253,6 +253,21 @@ pub(crate) struct ApiArgs {
     /// Print the status line and headers before the body.
     #[arg(short = 'i', long)]
     pub(crate) include: bool,
+    /// Print what a jq filter makes of each answer (each page), as gh api --jq does:
+    /// strings as text, the rest as compact JSON, a result a line. No jq binary needed.
+    #[arg(short = 'q', long, value_name = "EXPR")]
+    pub(crate) jq: Option<String>,
+    /// With --paginate: print one JSON array of every page (after the last), instead of a
+    /// page at a time.
+    #[arg(long, requires = "paginate")]
+    pub(crate) slurp: bool,
+    /// Send this header too ('Name: value'; repeatable). Never Authorization or Host: the
+    /// token and the profile's API host are xconnect's to send.
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    pub(crate) headers: Vec<String>,
+    /// Show the request and X's answer (status and headers) on stderr, the token masked.
+    #[arg(long)]
+    pub(crate) verbose: bool,
     #[command(flatten)]
     pub(crate) wait: WaitArgs,
 }

@@ -58,6 +58,10 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
                 max_pages: a.max_pages,
                 include: a.include,
                 wait: a.wait.policy(),
+                jq: a.jq,
+                slurp: a.slurp,
+                headers: a.headers,
+                verbose: a.verbose,
             };
             let mut stdout = std::io::stdout();
             let mut output = commands::api::Output {

@@ -9,6 +9,7 @@ use reqwest::Method;
 use serde_json::{Map, Value};
 use url::Url;
 
+use super::jq::Jq;
 pub use super::send::{problem_text, rate_limited, target, MAX_ANSWER_BYTES};
 use super::send::{refused, Answer, Session};
 use super::{exit, Failure};
@@ -34,6 +35,14 @@ pub struct Call {
     pub include: bool,
     /// `--wait`: a rate limit is waited for.
     pub wait: Option<super::send::Wait>,
+    /// `--jq EXPR`: a filter on each answer.
+    pub jq: Option<String>,
+    /// `--slurp` (with `--paginate`): one array of every page.
+    pub slurp: bool,
+    /// `-H 'Name: value'`: headers sent as well.
+    pub headers: Vec<String>,
+    /// `--verbose`: the request and the answer's head on stderr, the token masked.
+    pub verbose: bool,
 }
 
 /// Where the answer goes and how it is shaped.
@@ -50,6 +59,32 @@ pub struct Prepared {
     pub method: Method,
     pub url: Url,
     pub body: Option<Vec<u8>>,
+    /// `-H`: (name, value), checked.
+    pub headers: Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>,
+}
+
+/// `-H 'Name: value'`, checked: a name and a value HTTP allows, and never `Authorization`
+/// or `Host` (nor the `Proxy-Authorization` a proxy would take a token from).
+pub fn header(
+    text: &str,
+) -> Result<(reqwest::header::HeaderName, reqwest::header::HeaderValue), Failure> {
+    let shown = crate::text::escape(text, 200);
+    let Some((name, value)) = text.split_once(':') else {
+        return Err(usage(format!("-H {shown}: give 'Name: value'")));
+    };
+    let name = reqwest::header::HeaderName::from_bytes(name.trim().as_bytes())
+        .map_err(|_| usage(format!("-H {shown}: not a header name")))?;
+    if matches!(
+        name.as_str(),
+        "authorization" | "host" | "proxy-authorization"
+    ) {
+        return Err(usage(format!(
+            "-H {shown}: xconnect sends {name} itself (the profile's token, to the profile's API host) and never takes it from the command line"
+        )));
+    }
+    let value = reqwest::header::HeaderValue::from_str(value.trim())
+        .map_err(|_| usage(format!("-H {shown}: not a header value")))?;
+    Ok((name, value))
 }
 
 fn usage(message: impl Into<String>) -> Failure {
@@ -162,12 +197,25 @@ pub fn prepare(api_base: &Url, call: &Call) -> Result<Prepared, Failure> {
         }
         None
     };
-    Ok(Prepared { method, url, body })
+    let headers = call
+        .headers
+        .iter()
+        .map(|h| header(h))
+        .collect::<Result<_, _>>()?;
+    Ok(Prepared {
+        method,
+        url,
+        body,
+        headers,
+    })
 }
 
 /// The request for `url`, the token aside.
 fn request(http: &reqwest::Client, p: &Prepared, url: &Url) -> reqwest::RequestBuilder {
-    let rb = http.request(p.method.clone(), url.clone());
+    let mut rb = http.request(p.method.clone(), url.clone());
+    for (name, value) in &p.headers {
+        rb = rb.header(name.clone(), value.clone());
+    }
     match &p.body {
         Some(body) => rb
             .header(reqwest::header::CONTENT_TYPE, "application/json")
@@ -250,6 +298,63 @@ fn say_pages(o: &mut Output<'_>, pages: u32, how: &str) {
     let _ = writeln!(o.err, "{pages} page{s} ({pages} billed call{s}){how}.");
 }
 
+/// `--verbose`: the request as sent, the token masked (`>` lines, as curl shows them).
+fn say_request(o: &mut Output<'_>, p: &Prepared, url: &Url) {
+    let target = match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_string(),
+    };
+    let mut text = format!("> {} {target}\n", p.method);
+    text.push_str(&format!("> host: {}\n", url.host_str().unwrap_or_default()));
+    text.push_str("> authorization: Bearer ****\n");
+    if p.body.is_some() {
+        text.push_str("> content-type: application/json\n");
+    }
+    for (name, value) in &p.headers {
+        text.push_str(&format!(
+            "> {name}: {}\n",
+            String::from_utf8_lossy(value.as_bytes())
+        ));
+    }
+    let _ = write!(o.err, "{}", crate::text::terminal(&text));
+}
+
+/// `--verbose`: the answer's status line and headers (`<` lines).
+fn say_answer(o: &mut Output<'_>, a: &Answer) {
+    let head = head_text(a);
+    let text: String = head
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| format!("< {l}\n"))
+        .collect();
+    let _ = write!(o.err, "{}", crate::text::terminal(&text));
+}
+
+/// One answer's body on stdout: as X sent it (see [`body_text`]), or what `--jq` makes of it.
+fn print_body(
+    o: &mut Output<'_>,
+    jq: Option<&Jq>,
+    body: &[u8],
+    pages: bool,
+) -> Result<(), Failure> {
+    match jq {
+        Some(jq) => {
+            let mut text = String::new();
+            for line in jq.run(body)? {
+                text.push_str(&line);
+                text.push('\n');
+            }
+            let text = if o.terminal {
+                crate::text::terminal(&text)
+            } else {
+                text
+            };
+            write_out(o, text.as_bytes())
+        }
+        None => write_out(o, &body_text(body, o.terminal, pages)),
+    }
+}
+
 /// Runs the call for profile `name`.
 pub async fn run(
     store: &mut dyn ProfileStore,
@@ -258,15 +363,27 @@ pub async fn run(
     call: &Call,
     o: &mut Output<'_>,
 ) -> Result<(), Failure> {
+    if call.slurp && !call.paginate {
+        return Err(usage("--slurp gathers the pages of --paginate: give both"));
+    }
+    // A filter that does not compile is said before anything is sent.
+    let jq = call.jq.as_deref().map(Jq::compile).transpose()?;
     let mut session = Session::open(store, name, api_override, o.err).await?;
     session.wait = call.wait;
     let prepared = prepare(&session.endpoints.api_base, call)?;
     let mut url = prepared.url.clone();
     let mut pages = 0u32;
+    let mut slurped: Vec<Value> = Vec::new();
     loop {
+        if call.verbose {
+            say_request(o, &prepared, &url);
+        }
         let a = session
             .send(o.err, |http| Ok(request(http, &prepared, &url)))
             .await?;
+        if call.verbose {
+            say_answer(o, &a);
+        }
         if !a.is_success() {
             if pages > 0 {
                 say_pages(o, pages, " before X refused");
@@ -277,22 +394,41 @@ pub async fn run(
         if call.include {
             write_out(o, head_text(&a).as_bytes())?;
         }
-        write_out(o, &body_text(&a.body, o.terminal, call.paginate))?;
+        if call.slurp {
+            let page = serde_json::from_slice::<Value>(&a.body).map_err(|e| {
+                Failure::new(
+                    exit::FAILURE,
+                    format!("--slurp: page {pages} of X's answer is not JSON ({e})"),
+                )
+            })?;
+            slurped.push(page);
+        } else {
+            print_body(o, jq.as_ref(), &a.body, call.paginate)?;
+        }
         if !call.paginate {
             return Ok(());
         }
-        let Some(next) = next_token(&a.body) else {
-            say_pages(o, pages, "");
-            return Ok(());
-        };
-        if pages >= call.max_pages {
-            let _ = writeln!(
-                o.err,
-                "Stopped after {pages} page(s); X has more. --max-pages N follows more (each page is one call against the rate limit, and billed)."
-            );
+        let next = next_token(&a.body);
+        let more = next.is_some() && pages < call.max_pages;
+        if !more {
+            if call.slurp {
+                let all = Value::Array(std::mem::take(&mut slurped)).to_string();
+                print_body(o, jq.as_ref(), all.as_bytes(), false)?;
+            }
+            match next {
+                None => say_pages(o, pages, ""),
+                Some(_) => {
+                    let _ = writeln!(
+                        o.err,
+                        "Stopped after {pages} page(s); X has more. --max-pages N follows more (each page is one call against the rate limit, and billed)."
+                    );
+                }
+            }
             return Ok(());
         }
-        url = with_page(&url, &next);
+        if let Some(next) = next {
+            url = with_page(&url, &next);
+        }
     }
 }
 
@@ -312,6 +448,10 @@ mod tests {
             fields: vec![],
             typed_fields: vec![],
             wait: None,
+            jq: None,
+            slurp: false,
+            headers: vec![],
+            verbose: false,
             input: None,
             paginate: false,
             max_pages: DEFAULT_MAX_PAGES,

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod docs;
+pub mod jq;
 pub mod list;
 pub mod media;
 pub mod post;
