@@ -419,3 +419,30 @@ fn in_a_terminal_the_wait_limit_ends_the_login() {
         pty.screen()
     );
 }
+
+#[test]
+fn read_permissions_with_a_write_scope_are_refused_with_the_fix() {
+    let w = World::new();
+    let mut l = w.login(
+        &[
+            "--client-id",
+            ID,
+            "--permissions",
+            "read",
+            "--scopes",
+            "tweet.read users.read tweet.write offline.access",
+        ],
+        &[],
+    );
+    assert!(l.try_link().is_none(), "refused before any link");
+    let e = l.end();
+    assert_eq!(e.code, 2, "{}", e.stderr);
+    assert!(
+        e.stderr.contains("tweet.write")
+            && e.stderr.contains("Read and write")
+            && e.stderr.contains("--permissions read-write"),
+        "{}",
+        e.stderr
+    );
+    assert!(!w.profile("default").exists());
+}

@@ -263,10 +263,11 @@ pub(crate) struct LoginArgs {
     /// The portal's Type of App [default: native, or the saved profile's].
     #[arg(long, value_enum)]
     pub(crate) app_type: Option<AppType>,
-    /// The portal's App permissions; picks the scopes.
-    #[arg(long, value_enum, default_value_t = PermissionArg::ReadWrite)]
-    pub(crate) permissions: PermissionArg,
-    /// Exact scopes, space separated (instead of --permissions).
+    /// The portal's App permissions; picks the scopes [default: read-write, or what --scopes
+    /// needs]. With --scopes, a scope above them is refused (X would leave it out).
+    #[arg(long, value_enum)]
+    pub(crate) permissions: Option<PermissionArg>,
+    /// Exact scopes, space separated (instead of the ones --permissions picks).
     #[arg(long)]
     pub(crate) scopes: Option<String>,
     /// The Callback URI / Redirect URL, exactly as in the portal [default: the Latenode one,

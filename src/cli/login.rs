@@ -57,8 +57,10 @@ pub(crate) async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, Failure>
             .as_ref()
             .and_then(|p| p.endpoints.as_ref())
             .is_some_and(|e| e.sandbox);
-    let (endpoints, sandbox) = endpoints(g, in_sandbox).await.map_err(fail)?;
     let app = saved.as_ref().map(|p| &p.app);
+    let scopes = a.scopes.or_else(|| app.map(|a| a.scopes.join(" ")));
+    let permissions = permission_level(a.permissions, scopes.as_deref())?;
+    let (endpoints, sandbox) = endpoints(g, in_sandbox).await.map_err(fail)?;
     let req = Request {
         profile: a.profile,
         client_id: a
@@ -74,12 +76,8 @@ pub(crate) async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, Failure>
             .app_type
             .or_else(|| app.map(|a| a.app_type))
             .unwrap_or_default(),
-        permissions: match a.permissions {
-            PermissionArg::Read => Permission::Read,
-            PermissionArg::ReadWrite => Permission::ReadWrite,
-            PermissionArg::ReadWriteDm => Permission::ReadWriteDm,
-        },
-        scopes: a.scopes.or_else(|| app.map(|a| a.scopes.join(" "))),
+        permissions,
+        scopes,
         callback_url: a
             .callback_url
             .or_else(|| app.map(|a| a.callback_url.clone()))
@@ -106,4 +104,39 @@ pub(crate) async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, Failure>
             .await?;
     println!("{}", xconnect::text::terminal(&place));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The app's permission level: `--permissions` as given, else the lowest that grants the
+/// scopes asked for, else Read and write. Scopes above a level given are refused: X would
+/// leave them out of the grant without a word.
+fn permission_level(
+    given: Option<PermissionArg>,
+    scopes: Option<&str>,
+) -> Result<Permission, Failure> {
+    let asked: Vec<&str> = scopes.unwrap_or_default().split_whitespace().collect();
+    let needed = asked.iter().map(|s| Permission::needed_for(s)).max();
+    let Some(given) = given else {
+        return Ok(needed.unwrap_or_default());
+    };
+    let level = match given {
+        PermissionArg::Read => Permission::Read,
+        PermissionArg::ReadWrite => Permission::ReadWrite,
+        PermissionArg::ReadWriteDm => Permission::ReadWriteDm,
+    };
+    let above: Vec<&str> = asked.iter().copied().filter(|s| !level.allows(s)).collect();
+    match needed.filter(|n| *n > level) {
+        None => Ok(level),
+        Some(needed) => Err(Failure::new(
+            exit::USAGE,
+            format!(
+                "--scopes asks for {list}, which an app whose App permissions are \"{have}\" (--permissions {flag}) is never granted: X leaves {them} out. Either set App permissions to \"{want}\" in the app's User authentication settings in the portal and pass --permissions {want_flag}, or leave {list} out of --scopes.",
+                list = above.join(", "),
+                have = level.label(),
+                flag = level.flag(),
+                them = if above.len() == 1 { "it" } else { "them" },
+                want = needed.label(),
+                want_flag = needed.flag(),
+            ),
+        )),
+    }
 }

@@ -121,6 +121,7 @@ pub fn settings(req: &Request, err: &mut dyn Write) -> Result<AppConfig, String>
         callback_url: req.callback_url.clone(),
         website_url,
         scopes,
+        permission: req.permissions,
     })
 }
 

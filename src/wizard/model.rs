@@ -562,6 +562,7 @@ impl Model {
                 .iter()
                 .map(|s| s.to_string())
                 .collect(),
+            permission: self.permissions.level,
         }
     }
 
