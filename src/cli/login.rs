@@ -90,6 +90,7 @@ pub(crate) async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, Failure>
         wait: Duration::from_secs(a.wait),
         interactive: std::io::IsTerminal::is_terminal(&std::io::stdin()),
         ssh_target: xconnect::browser::ssh_target(|k| g.env.text(k)),
+        again: command_line(std::env::args_os().skip(1)),
     };
     if sandbox.is_some() {
         eprintln!("Sandbox: the built-in X emulator answers; no X account is used.");
@@ -138,5 +139,50 @@ fn permission_level(
                 want_flag = needed.flag(),
             ),
         )),
+    }
+}
+
+/// `xconnect` with these arguments, as a shell reads it back: each argument quoted when it
+/// needs to be, the shared store's address with its password left out (`***`).
+fn command_line(args: impl Iterator<Item = std::ffi::OsString>) -> String {
+    let mut out = vec!["xconnect".to_string()];
+    let mut store_next = false;
+    for arg in args {
+        let arg = arg.to_string_lossy().into_owned();
+        let shown = if store_next {
+            store_next = false;
+            without_password(&arg)
+        } else if arg == "--store" {
+            store_next = true;
+            arg
+        } else if let Some(url) = arg.strip_prefix("--store=") {
+            format!("--store={}", without_password(url))
+        } else {
+            arg
+        };
+        out.push(shell_quoted(&xconnect::text::escape(&shown, 2048)));
+    }
+    out.join(" ")
+}
+
+/// A store address as messages show it (its password `***`); an address that does not read
+/// is not shown at all.
+fn without_password(url: &str) -> String {
+    xconnect::store::StoreUrl::parse(url, &xconnect::store::PasswordSources::default())
+        .map(|u| u.redacted().to_string())
+        .unwrap_or_else(|_| "URL".into())
+}
+
+/// `text` as one shell word: as it is when it holds nothing a shell reads, else in single
+/// quotes.
+fn shell_quoted(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c));
+    if plain {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
     }
 }
