@@ -453,7 +453,7 @@ fn profiles_in_a_pipe_are_whole_and_carry_no_legend() {
 fn profiles_on_a_terminal_fit_its_width() {
     let w = World::new();
     w.logged_in("bot");
-    w.logged_in("a-longer-name");
+    w.logged_in("a-much-longer-profile-name");
     let scopes = scopes_of(&w);
     let dir = w.dir.path().to_string_lossy().into_owned();
     for (cols, rows) in [(80u16, 24u16), (60, 20)] {

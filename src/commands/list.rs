@@ -197,6 +197,10 @@ pub fn table(rows: &[Row], width: Option<usize>) -> String {
         }
     }
     let left: usize = widths.iter().map(|w| w + 2).sum();
+    // A terminal narrower than the columns without the scopes: one block per profile.
+    if let Some(w) = width.filter(|w| left.saturating_sub(2) > *w) {
+        return blocks(&head, &cells, w);
+    }
     // On a terminal: the room the scopes have beside the other columns, or none (below).
     let room = width.map(|w| w.saturating_sub(left));
     let below = room.is_some_and(|r| r < MIN_SCOPES_WIDTH);
@@ -238,6 +242,28 @@ pub fn table(rows: &[Row], width: Option<usize>) -> String {
     line(head, true);
     for c in &cells {
         line([&c[0], &c[1], &c[2], &c[3], &c[4], &c[5]], false);
+    }
+    out
+}
+
+/// The table for a terminal too narrow for its columns: each profile's name on a line, then
+/// its other cells as `LABEL value` and its scopes, each wrapped to `width` under an indent.
+fn blocks(head: &[&str; 6], cells: &[[String; 6]], width: usize) -> String {
+    let mut out = String::new();
+    let room = width.saturating_sub(4).max(1);
+    for c in cells {
+        out.push_str(&c[0]);
+        out.push('\n');
+        let about: Vec<String> = (1..5)
+            .filter(|i| !c[*i].is_empty())
+            .map(|i| format!("{} {}", head[i].to_lowercase(), c[i]))
+            .collect();
+        for part in wrap_words(&about.join(", "), room) {
+            out.push_str(&format!("    {part}\n"));
+        }
+        for part in wrap_words(&c[5], room) {
+            out.push_str(&format!("    {part}\n"));
+        }
     }
     out
 }
