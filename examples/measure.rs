@@ -563,6 +563,7 @@ fn exchange_ms() -> (f64, Vec<f64>, Vec<f64>) {
             scopes: ["tweet.read", "users.read", "offline.access"]
                 .map(String::from)
                 .to_vec(),
+            permission: Default::default(),
         };
         let callback = url::Url::parse(CALLBACK).expect("callback");
         let dir = tempfile::tempdir().expect("tempdir");

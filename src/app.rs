@@ -20,6 +20,9 @@ pub struct AppConfig {
     pub website_url: String,
     /// The scopes asked for.
     pub scopes: Vec<String>,
+    /// The portal's App permissions as set up: X grants no scope above them, whatever is
+    /// asked for.
+    pub permission: crate::x::Permission,
 }
 
 impl AppConfig {
@@ -30,7 +33,7 @@ impl AppConfig {
             client_secret: self.client_secret.as_ref().map(|s| s.expose().to_string()),
             callback_urls: vec![self.callback_url.clone()],
             enrolled: true,
-            permission: crate::x::Permission::ReadWriteDm,
+            permission: self.permission,
         }
     }
 }
@@ -46,6 +49,13 @@ impl From<&AppSettings> for AppConfig {
             callback_url: a.callback_url.clone(),
             website_url: a.website_url.clone(),
             scopes: a.scopes.clone(),
+            // Not kept in a profile: the level its scopes need.
+            permission: a
+                .scopes
+                .iter()
+                .map(|s| crate::x::Permission::needed_for(s))
+                .max()
+                .unwrap_or_default(),
         }
     }
 }

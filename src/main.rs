@@ -23,7 +23,7 @@ fn main() -> ExitCode {
             Err(_) => ExitCode::FAILURE,
         };
     }
-    let matches = <Cli as clap::CommandFactory>::command().get_matches();
+    let matches = cli::args::command().get_matches();
     let mut cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
@@ -35,12 +35,12 @@ fn main() -> ExitCode {
     // Generated from the same definitions as --help; they need no runtime and no settings.
     let docs = match &cli.command {
         Some(Command::Completions { shell }) => Some(commands::docs::completions(
-            <Cli as clap::CommandFactory>::command(),
+            cli::args::command(),
             *shell,
             &mut std::io::stdout(),
         )),
         Some(Command::Man) => Some(commands::docs::man(
-            <Cli as clap::CommandFactory>::command(),
+            cli::args::command(),
             &mut std::io::stdout(),
         )),
         _ => None,
@@ -67,7 +67,7 @@ fn main() -> ExitCode {
             None
         };
         if let Some(message) = misplaced {
-            <Cli as clap::CommandFactory>::command()
+            cli::args::command()
                 .error(clap::error::ErrorKind::ArgumentConflict, message)
                 .exit();
         }

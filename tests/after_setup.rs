@@ -387,9 +387,10 @@ fn without_a_utf8_locale_profiles_and_show_print_ascii_marks() {
     let listed = w.run_env(&["profiles"], &env);
     assert_eq!(listed.code, 0, "{}", listed.stderr);
     assert!(listed.stdout.is_ascii(), "{}", listed.stdout);
+    // In a pipe nothing is cut (the terminal's width is not known there).
     assert!(
-        listed.stdout.contains("..."),
-        "the cut scopes: {}",
+        !listed.stdout.contains("...") && listed.stdout.contains("media.write offline.access"),
+        "the scopes whole: {}",
         listed.stdout
     );
     let shown = w.run_env(&["show"], &env);

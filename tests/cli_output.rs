@@ -392,3 +392,267 @@ fn the_man_page_comes_from_the_same_definitions() {
         "man is not offered in --help: {help}"
     );
 }
+
+/// The scopes of the first profile, as `profiles --json` gives them (an array, or before it
+/// was one, a string).
+fn scopes_of(w: &World) -> Vec<String> {
+    let j: serde_json::Value =
+        serde_json::from_str(&w.run(&["profiles", "--json"]).stdout).expect("json");
+    match &j[0]["scopes"] {
+        serde_json::Value::String(s) => s.split_whitespace().map(String::from).collect(),
+        _ => json_scopes(w),
+    }
+}
+
+/// The scopes `profiles --json` gives for the first profile, one string each.
+fn json_scopes(w: &World) -> Vec<String> {
+    let j: serde_json::Value =
+        serde_json::from_str(&w.run(&["profiles", "--json"]).stdout).expect("json");
+    j[0]["scopes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("scopes as an array: {j}"))
+        .iter()
+        .map(|s| s.as_str().expect("a scope is a string").to_string())
+        .collect()
+}
+
+#[test]
+fn profiles_json_has_the_scopes_as_an_array() {
+    let w = World::new();
+    w.logged_in("bot");
+    let scopes = json_scopes(&w);
+    assert!(
+        scopes.iter().any(|s| s == "offline.access") && scopes.len() > 3,
+        "{scopes:?}"
+    );
+}
+
+#[test]
+fn profiles_in_a_pipe_are_whole_and_carry_no_legend() {
+    let w = World::new();
+    w.logged_in("bot");
+    let scopes = scopes_of(&w).join(" ");
+    let e = w.run(&["profiles"]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    assert!(!e.stdout.contains('…'), "nothing cut: {}", e.stdout);
+    assert!(e.stdout.contains(&scopes), "scopes whole: {}", e.stdout);
+    assert!(
+        !e.stdout.contains("default profile"),
+        "no legend among the data: {}",
+        e.stdout
+    );
+    assert_eq!(
+        e.stdout.lines().count(),
+        2,
+        "a head and a row: {}",
+        e.stdout
+    );
+}
+
+#[test]
+fn profiles_on_a_terminal_fit_its_width() {
+    let w = World::new();
+    w.logged_in("bot");
+    w.logged_in("a-much-longer-profile-name");
+    let scopes = scopes_of(&w);
+    let dir = w.dir.path().to_string_lossy().into_owned();
+    for (cols, rows) in [(80u16, 24u16), (60, 20)] {
+        let mut pty = common::pty::Pty::spawn_sized(
+            &["profiles"],
+            &[("XCONNECT_CONFIG_DIR", dir.as_str())],
+            (cols, rows),
+        );
+        assert_eq!(pty.wait_exit(), 0, "{}", pty.screen());
+        let raw = String::from_utf8_lossy(&pty.raw).into_owned();
+        for line in raw.split("\r\n") {
+            assert!(
+                line.chars().count() <= usize::from(cols),
+                "{cols} columns: a line wraps: {line:?}\n{raw}"
+            );
+        }
+        let words: Vec<&str> = raw.split_whitespace().collect();
+        for s in &scopes {
+            assert!(
+                words.contains(&s.as_str()),
+                "{cols} columns: {s} shown whole:\n{raw}"
+            );
+        }
+    }
+}
+
+/// One rule: every command about a profile takes `--profile NAME`; those whose subject is a
+/// profile take it as NAME too, and both at once must agree.
+#[test]
+fn every_command_about_a_profile_takes_profile_name() {
+    let w = World::new();
+    w.logged_in("a");
+    w.logged_in("b");
+    for args in [
+        &["token", "--profile", "a"][..],
+        &["show", "--profile", "a"],
+        &["refresh", "--profile", "a"],
+        &["api", "/2/users/me", "--profile", "a"],
+        &["default", "--profile", "a"],
+        &["revoke", "--profile", "b"],
+        &["remove", "--profile", "b", "--yes"],
+    ] {
+        let e = w.run(args);
+        assert_eq!(e.code, 0, "{args:?}: {}", e.stderr);
+    }
+    assert!(!w.profile("b").exists(), "remove --profile b removed b");
+    let e = w.run(&["token", "a", "--profile", "b"]);
+    assert_eq!(e.code, 2, "NAME and --profile at once: {}", e.stderr);
+    for cmd in [
+        "token", "show", "refresh", "revoke", "default", "remove", "api",
+    ] {
+        let help = w.run(&[cmd, "--help"]).stdout;
+        assert!(help.contains("--profile <NAME>"), "{cmd}: {help}");
+    }
+}
+
+#[test]
+fn without_a_default_the_advice_fits_every_command() {
+    let w = World::new();
+    w.logged_in("a");
+    w.logged_in("b");
+    for args in [&["api", "/2/users/me"][..], &["token"], &["post", "hi"]] {
+        let e = w.run(args);
+        assert_eq!(e.code, 3, "{args:?}: {}", e.stderr);
+        assert!(!e.stderr.contains("name one"), "{args:?}: {}", e.stderr);
+        assert!(
+            e.stderr.contains("--profile a") && e.stderr.contains("xconnect default a"),
+            "{args:?}: {}",
+            e.stderr
+        );
+    }
+}
+
+/// The part of `--help` under `Options:` (up to the next heading).
+fn own_options(help: &str) -> &str {
+    let start = help.find("\nOptions:\n").map_or(0, |i| i + 1);
+    let rest = &help[start..];
+    let end = rest[1..].find("\n\n").map_or(rest.len(), |i| i + 1);
+    &rest[..end]
+}
+
+#[test]
+fn help_lists_only_the_options_that_mean_something_there() {
+    let w = World::new();
+    let help = w.run(&["completions", "--help"]).stdout;
+    for flag in ["--auth-base", "--api-base", "--store", "--config-dir"] {
+        assert!(
+            !help.contains(flag),
+            "completions --help lists {flag}:\n{help}"
+        );
+    }
+    let help = w.run(&["remove", "--help"]).stdout;
+    for flag in ["--auth-base", "--api-base"] {
+        assert!(!help.contains(flag), "remove --help lists {flag}:\n{help}");
+    }
+    let help = w.run(&["api", "--help"]).stdout;
+    let own = own_options(&help);
+    assert!(
+        own.contains("--paginate") && own.contains("--profile"),
+        "{help}"
+    );
+    for global in ["--config-dir", "--api-base", "--store"] {
+        assert!(
+            !own.contains(global),
+            "{global} among api's own options:\n{help}"
+        );
+        assert!(help.contains(global), "{global} still said apart:\n{help}");
+    }
+    assert!(help.contains("Global options:"), "{help}");
+}
+
+/// What bash completes for the words typed so far (the last one being completed), with the
+/// script `completions bash` prints loaded, and the test's profiles.
+fn bash_completes(w: &World, words: &[&str]) -> Vec<String> {
+    let script = w.dir.path().join("xconnect.bash");
+    let e = w.run(&["completions", "bash"]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    std::fs::write(&script, &e.stdout).expect("write");
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_xconnect"));
+    let path = format!(
+        "{}:{}",
+        bin.parent().expect("bin dir").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+    let line =
+        format!(
+        "source '{}'; COMP_WORDS=({}); COMP_CWORD={}; COMP_LINE='{}'; COMP_POINT=${{#COMP_LINE}}; \
+         f=$(complete -p xconnect | sed -E 's/.*-F ([^ ]+).*/\\1/'); \
+         $f xconnect '{}' '{}'; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+        script.display(),
+        quoted.join(" "),
+        words.len() - 1,
+        words.join(" "),
+        words[words.len() - 1],
+        words.get(words.len().wrapping_sub(2)).copied().unwrap_or(""),
+    );
+    let out = std::process::Command::new("bash")
+        .args(["-c", &line])
+        .env("PATH", path)
+        .env("XCONNECT_CONFIG_DIR", w.dir.path())
+        .current_dir(w.dir.path())
+        .output()
+        .expect("bash");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn completions_offer_profile_names() {
+    let w = World::new();
+    w.logged_in("alpha");
+    w.logged_in("beta");
+    for words in [
+        &["xconnect", "token", ""][..],
+        &["xconnect", "show", ""],
+        &["xconnect", "refresh", ""],
+        &["xconnect", "revoke", ""],
+        &["xconnect", "remove", ""],
+        &["xconnect", "default", ""],
+        &["xconnect", "api", "--profile", ""],
+        &["xconnect", "post", "--profile", ""],
+        &["xconnect", "login", "--profile", ""],
+        &["xconnect", "token", "--json", ""],
+    ] {
+        let got = bash_completes(&w, words);
+        assert_eq!(got, ["alpha", "beta"], "{words:?}");
+    }
+    assert_eq!(bash_completes(&w, &["xconnect", "show", "al"]), ["alpha"]);
+    // Flags still complete where a flag is typed.
+    assert!(bash_completes(&w, &["xconnect", "token", "--j"]).contains(&"--json".to_string()));
+    // zsh and fish call the same quiet listing for the same places.
+    for shell in ["zsh", "fish"] {
+        let script = w.run(&["completions", shell]).stdout;
+        assert!(
+            script.contains("profiles --names"),
+            "{shell} lists the profiles:\n{script}"
+        );
+    }
+    let fish = w.run(&["completions", "fish"]).stdout;
+    for cmd in ["token", "show", "refresh", "revoke", "remove", "default"] {
+        assert!(
+            fish.lines().any(
+                |l| l.contains(&format!("__fish_xconnect_using_subcommand {cmd}\""))
+                    && l.contains("__fish_xconnect_profiles")
+            ),
+            "fish: {cmd}"
+        );
+    }
+    let zsh = w.run(&["completions", "zsh"]).stdout;
+    assert!(!zsh.contains(":NAME:_default"), "{zsh}");
+    let names = w.run(&["profiles", "--names"]);
+    assert_eq!(names.stdout, "alpha\nbeta\n", "{}", names.stderr);
+}

@@ -440,7 +440,7 @@ fn login_when_x_answers_400_without_an_oauth_error() {
 }
 
 /// A code exchange that X answers with `invalid_grant` (a code that was reused or expired, as
-/// RFC 6749 words it) is about the code, not about a saved refresh token: authorize again,
+/// RFC 6749 words it) is about the code, not about a saved refresh token: run the login again,
 /// exit 1, never "needs a new login" (exit 4) about a token the login never had.
 #[test]
 fn login_when_the_code_is_refused_with_invalid_grant_says_to_authorize_again() {
@@ -459,7 +459,11 @@ fn login_when_the_code_is_refused_with_invalid_grant_says_to_authorize_again() {
         let line = reason(&e);
         assert_eq!(e.code, 1, "{description:?}: {}", e.stderr);
         assert!(!line.contains("refresh token"), "{description:?}: {line}");
-        assert!(line.contains("Authorize again"), "{description:?}: {line}");
+        // From a pipe: the command that runs the login again (no new link is waited for).
+        assert!(
+            line.contains("Run the login again") && line.contains("xconnect login --no-tui"),
+            "{description:?}: {line}"
+        );
         assert_nothing_written(&w);
     }
 }

@@ -419,3 +419,119 @@ fn in_a_terminal_the_wait_limit_ends_the_login() {
         pty.screen()
     );
 }
+
+#[test]
+fn read_permissions_with_a_write_scope_are_refused_with_the_fix() {
+    let w = World::new();
+    let mut l = w.login(
+        &[
+            "--client-id",
+            ID,
+            "--permissions",
+            "read",
+            "--scopes",
+            "tweet.read users.read tweet.write offline.access",
+        ],
+        &[],
+    );
+    assert!(l.try_link().is_none(), "refused before any link");
+    let e = l.end();
+    assert_eq!(e.code, 2, "{}", e.stderr);
+    assert!(
+        e.stderr.contains("tweet.write")
+            && e.stderr.contains("Read and write")
+            && e.stderr.contains("--permissions read-write"),
+        "{}",
+        e.stderr
+    );
+    assert!(!w.profile("default").exists());
+}
+
+#[test]
+fn an_expired_code_from_a_pipe_names_the_command_to_run_again() {
+    let w = World::new();
+    let e = failing(
+        &w,
+        &["--client-id", ID, "--profile", "bot"],
+        &[],
+        |w, link| {
+            let r = w.rt.block_on(w.sandbox.approve(link)).expect("approve");
+            w.sandbox.advance_clock(Duration::from_secs(31));
+            r
+        },
+    );
+    assert_failed(&e, "30 seconds");
+    assert!(
+        !e.stderr.contains("paste the new address"),
+        "no advice the login cannot follow: {}",
+        e.stderr
+    );
+    assert!(
+        e.stderr.contains("xconnect login --no-tui")
+            && e.stderr.contains(&format!("--client-id {ID}"))
+            && e.stderr.contains("--profile bot"),
+        "the command to run again: {}",
+        e.stderr
+    );
+}
+
+/// The links to the sandbox's consent page `raw` holds, in order (whole: the screen may wrap
+/// them, the bytes do not).
+fn links_in(raw: &[u8], base: &str) -> Vec<String> {
+    String::from_utf8_lossy(raw)
+        .split(['\r', '\n'])
+        .filter(|l| l.starts_with(base))
+        .map(String::from)
+        .collect()
+}
+
+/// Waits until the terminal has shown `count` links; returns them.
+fn wait_links(pty: &mut common::pty::Pty, base: &str, count: usize) -> Vec<String> {
+    let start = std::time::Instant::now();
+    loop {
+        let links = links_in(&pty.raw, base);
+        if links.len() >= count {
+            return links;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "{count} link(s) expected: {}",
+            pty.screen()
+        );
+        pty.settle(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn an_expired_code_in_a_terminal_gets_a_new_link_and_waits_for_it() {
+    let w = World::new();
+    let base = w.sandbox.base_url();
+    let mut pty = common::pty::Pty::spawn(
+        &[
+            "login",
+            "--no-tui",
+            "--auth-base",
+            &base,
+            "--api-base",
+            &base,
+            "--client-id",
+            ID,
+        ],
+        &[],
+    );
+    pty.wait_for("paste the address");
+    let first = wait_links(&mut pty, &base, 1);
+    let redirect =
+        w.rt.block_on(w.sandbox.approve(&first[0]))
+            .expect("approve");
+    w.sandbox.advance_clock(Duration::from_secs(31));
+    pty.send(format!("{redirect}\r").as_bytes());
+    pty.wait_for("new link");
+    let links = wait_links(&mut pty, &base, 2);
+    let redirect =
+        w.rt.block_on(w.sandbox.approve(&links[1]))
+            .expect("approve");
+    pty.send(format!("{redirect}\r").as_bytes());
+    pty.wait_for("Logged in as @sandbox_user");
+    assert_eq!(pty.wait_exit_within(A_MOMENT), 0, "{}", pty.screen());
+}

@@ -239,3 +239,43 @@ fn the_sandbox_s_hand_off_says_its_values_are_the_sandbox_s() {
         e.stderr
     );
 }
+
+/// The portal's App permissions, as the sandbox keeps them for `client_id`.
+fn sandbox_permission(dir: &Path, client_id: &str) -> String {
+    let text = std::fs::read_to_string(dir.join("state").join(xconnect::sandbox::STATE_FILE))
+        .expect("sandbox state");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let apps = v["apps"].clone();
+    let app = apps
+        .as_array()
+        .and_then(|a| a.iter().find(|a| a["client_id"] == client_id).cloned())
+        .or_else(|| apps.get(client_id).cloned())
+        .unwrap_or_else(|| panic!("no app {client_id} in {v}"));
+    app["permission"].as_str().expect("permission").to_string()
+}
+
+#[test]
+fn the_sandbox_keeps_the_app_s_permission_level_as_set_up() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    let (_, e) = login(
+        dir,
+        &[
+            "--sandbox",
+            "--client-id",
+            ID,
+            "--profile",
+            "reader",
+            "--permissions",
+            "read",
+        ],
+    );
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    assert_eq!(sandbox_permission(dir, ID), "read");
+    let posted = run(dir, &["post", "hello", "--profile", "reader"]);
+    assert_ne!(
+        posted.code, 0,
+        "an app set to Read cannot post: {}",
+        posted.stdout
+    );
+}

@@ -420,3 +420,28 @@ fn step5_a_long_status_wraps_whole_at_80x24_and_60x20() {
         snap(&format!("step5_credentials_enter_again{tag}"), &m);
     }
 }
+
+#[test]
+fn step7_done_in_store_mode_shows_commands_with_the_store_setting() {
+    const SHOWN: &str = "postgres://bot:***@db.example:5432/xc?sslmode=verify-full";
+    let mut m = at_authorize();
+    m.store_label = Some("db.example:5432/xc".into());
+    m.store_address = Some(SHOWN.into());
+    finish(&mut m);
+    let words = done_words(&mut m);
+    // The address whole on a row of its own; the commands say they need it.
+    assert!(words.contains(&format!("Store {SHOWN}")), "{words}");
+    assert!(
+        words.contains("XCONNECT_STORE=… xconnect api /2/users/me --profile default"),
+        "{words}"
+    );
+    assert!(
+        words.contains("$(XCONNECT_STORE=… xconnect token default)"),
+        "{words}"
+    );
+    assert!(!words.contains("$(xconnect token"), "{words}");
+    assert!(
+        words.contains("never shown"),
+        "the password is not: {words}"
+    );
+}

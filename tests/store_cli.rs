@@ -741,3 +741,33 @@ fn a_huge_row_is_never_read_into_memory() {
         );
     }
 }
+
+#[test]
+fn profiles_in_store_mode_points_to_the_files_left_on_this_machine() {
+    let w = World::new();
+    w.logged_in("local");
+    let pg = PgServer::shared();
+    let url = pg.fresh_url();
+    let e = w.run_env(&["profiles"], &[("XCONNECT_STORE", &url)]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    assert!(e.stdout.is_empty(), "{}", e.stdout);
+    assert!(
+        !e.stderr.contains("No profiles yet.") && e.stderr.contains("in the profile store"),
+        "{}",
+        e.stderr
+    );
+    assert!(
+        e.stderr.contains("local") && e.stderr.contains("xconnect store push local"),
+        "{}",
+        e.stderr
+    );
+    // The advice works.
+    assert_eq!(
+        w.run_env(&["store", "push", "local"], &[("XCONNECT_STORE", &url)])
+            .code,
+        0
+    );
+    let e = w.run_env(&["profiles"], &[("XCONNECT_STORE", &url)]);
+    assert!(e.stdout.contains("local"), "{}", e.stdout);
+    assert!(!e.stderr.contains("store push"), "{}", e.stderr);
+}

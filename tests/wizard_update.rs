@@ -557,3 +557,28 @@ fn the_place_chosen_on_step_1_names_the_pages_of_the_later_screens() {
     // And the choice is kept for resuming.
     assert_eq!(m.session().place, "console");
 }
+
+#[test]
+fn read_permissions_with_a_write_scope_warn_with_the_fix() {
+    let mut m = model();
+    send(&mut m, [enter(), ch('1'), key(KeyCode::Tab)]);
+    assert_eq!(m.permissions.level, Permission::Read);
+    let at = xconnect::x::scopes::ALL_SCOPES
+        .iter()
+        .position(|s| *s == "tweet.write")
+        .expect("tweet.write");
+    m.permissions.cursor = at;
+    send(&mut m, [ch(' ')]);
+    assert!(m.permissions.has("tweet.write"));
+    send(&mut m, [enter()]);
+    assert_eq!(m.step, Step::Permissions, "a warning stops the first Enter");
+    let s = m.status.clone().expect("status");
+    assert_eq!(s.kind, StatusKind::Warn);
+    assert!(
+        s.text.contains("tweet.write") && s.text.contains("Read and write"),
+        "{}",
+        s.text
+    );
+    // What the sandbox's portal registers is the level chosen, not more.
+    assert_eq!(m.settings().permission, Permission::Read);
+}

@@ -42,16 +42,51 @@ Environment:
   PGPASSWORD, PGPASSFILE  the shared store's password
   NO_COLOR                no colours in the wizard";
 
+/// The heading the options every command takes are listed under in `--help`.
+const GLOBAL: &str = "Global options";
+
+/// The command line as clap reads it, with the global options left out of the help of the
+/// commands they mean nothing to (they are still accepted there, as before any command).
+pub(crate) fn command() -> clap::Command {
+    const X_HOSTS: &[&str] = &["auth_base", "api_base"];
+    const ALL: &[&str] = &["auth_base", "api_base", "store", "config_dir"];
+    let cmd = <Cli as clap::CommandFactory>::command();
+    let globals: Vec<clap::Arg> = cmd
+        .get_arguments()
+        .filter(|a| a.is_global_set())
+        .cloned()
+        .collect();
+    // A command that has an argument of a global's name gets no copy of the global: these
+    // are the same arguments, hidden.
+    let hidden = |names: &'static [&'static str]| {
+        let globals = globals.clone();
+        move |mut sc: clap::Command| {
+            for a in globals
+                .iter()
+                .filter(|a| names.contains(&a.get_id().as_str()))
+            {
+                sc = sc.arg(a.clone().hide(true));
+            }
+            sc
+        }
+    };
+    cmd.mut_subcommand("completions", hidden(ALL))
+        .mut_subcommand("man", hidden(ALL))
+        .mut_subcommand("remove", hidden(X_HOSTS))
+        .mut_subcommand("default", hidden(X_HOSTS))
+        .mut_subcommand("profiles", hidden(X_HOSTS))
+}
+
 #[derive(Args, Debug, Clone)]
 pub(crate) struct Global {
     /// Where profiles are kept [default: the system's config dir for xconnect].
-    #[arg(long, global = true, env = "XCONNECT_CONFIG_DIR", value_name = "DIR")]
+    #[arg(long, global = true, env = "XCONNECT_CONFIG_DIR", value_name = "DIR", help_heading = GLOBAL)]
     pub(crate) config_dir: Option<PathBuf>,
     /// The browser host (authorize page) [default: https://x.com].
-    #[arg(long, global = true, env = "XCONNECT_AUTH_BASE", value_name = "URL")]
+    #[arg(long, global = true, env = "XCONNECT_AUTH_BASE", value_name = "URL", help_heading = GLOBAL)]
     pub(crate) auth_base: Option<String>,
     /// The API host (token, revoke, users/me) [default: https://api.x.com].
-    #[arg(long, global = true, env = "XCONNECT_API_BASE", value_name = "URL")]
+    #[arg(long, global = true, env = "XCONNECT_API_BASE", value_name = "URL", help_heading = GLOBAL)]
     pub(crate) api_base: Option<String>,
     /// Keep profiles in a shared PostgreSQL store instead of this machine's files, for several
     /// machines using one X account: postgres://USER@HOST:PORT/DATABASE?sslmode=verify-full
@@ -61,7 +96,8 @@ pub(crate) struct Global {
         global = true,
         env = "XCONNECT_STORE",
         hide_env_values = true,
-        value_name = "URL"
+        value_name = "URL",
+        help_heading = GLOBAL
     )]
     pub(crate) store: Option<String>,
     /// The environment as it was at start (read once, here, and passed down).
@@ -84,7 +120,11 @@ pub(crate) enum Command {
     /// 60 s): curl -H "Authorization: Bearer $(xconnect token)" …
     Token {
         /// The profile [default: the default profile].
+        #[arg(value_name = "NAME")]
         name: Option<String>,
+        /// The same as NAME (give one or the other).
+        #[arg(long = "profile", value_name = "NAME", conflicts_with = "name")]
+        profile: Option<String>,
         /// Print {"access_token", "token_type", "expires_at"} as JSON.
         #[arg(long)]
         json: bool,
@@ -102,21 +142,32 @@ pub(crate) enum Command {
     /// Refresh the token now and say the new expiry.
     Refresh {
         /// The profile [default: the default profile].
+        #[arg(value_name = "NAME")]
         name: Option<String>,
+        /// The same as NAME (give one or the other).
+        #[arg(long = "profile", value_name = "NAME", conflicts_with = "name")]
+        profile: Option<String>,
         /// Print {"profile", "expires_at", "refreshed"} as JSON.
         #[arg(long)]
         json: bool,
     },
     /// List the profiles: name, account, app type, expiry, verified, scopes.
     Profiles {
-        /// Print every profile's fields as a JSON array (scopes whole, errors named).
-        #[arg(long)]
+        /// Print every profile's fields as a JSON array (scopes as an array, errors named).
+        #[arg(long, conflicts_with = "names")]
         json: bool,
+        /// Print only the names, one per line (for scripts and shell completion).
+        #[arg(long)]
+        names: bool,
     },
     /// Show a profile, secrets masked (last 4 characters).
     Show {
         /// The profile [default: the default profile].
+        #[arg(value_name = "NAME")]
         name: Option<String>,
+        /// The same as NAME (give one or the other).
+        #[arg(long = "profile", value_name = "NAME", conflicts_with = "name")]
+        profile: Option<String>,
         /// Show the secrets in full.
         #[arg(long)]
         reveal: bool,
@@ -127,18 +178,30 @@ pub(crate) enum Command {
     /// Make NAME the default profile.
     Default {
         /// The profile to use when a command names none.
-        name: String,
+        #[arg(value_name = "NAME", required_unless_present = "profile")]
+        name: Option<String>,
+        /// The same as NAME (give one or the other).
+        #[arg(long = "profile", value_name = "NAME", conflicts_with = "name")]
+        profile: Option<String>,
     },
     /// Revoke the tokens at X and remove them from the profile (its app settings stay, for
     /// xconnect login --profile NAME).
     Revoke {
         /// The profile [default: the default profile].
+        #[arg(value_name = "NAME")]
         name: Option<String>,
+        /// The same as NAME (give one or the other).
+        #[arg(long = "profile", value_name = "NAME", conflicts_with = "name")]
+        profile: Option<String>,
     },
     /// Delete a profile (its file, or its row in the shared store).
     Remove {
         /// The profile to delete.
-        name: String,
+        #[arg(value_name = "NAME", required_unless_present = "profile")]
+        name: Option<String>,
+        /// The same as NAME (give one or the other).
+        #[arg(long = "profile", value_name = "NAME", conflicts_with = "name")]
+        profile: Option<String>,
         /// Do not ask (required without a terminal).
         #[arg(long)]
         yes: bool,
@@ -191,8 +254,8 @@ pub(crate) struct LoginArgs {
     /// Log in at the built-in X emulator on 127.0.0.1: try everything without an X account.
     #[arg(long)]
     pub(crate) sandbox: bool,
-    /// The profile to save (letters, digits, - and _).
-    #[arg(long, default_value = "default")]
+    /// The profile to save, or to log in to again (letters, digits, - and _).
+    #[arg(long, default_value = "default", value_name = "NAME")]
     pub(crate) profile: String,
     /// The app's OAuth 2.0 Client ID [default: the saved profile's, to log in again].
     #[arg(long)]
@@ -200,10 +263,11 @@ pub(crate) struct LoginArgs {
     /// The portal's Type of App [default: native, or the saved profile's].
     #[arg(long, value_enum)]
     pub(crate) app_type: Option<AppType>,
-    /// The portal's App permissions; picks the scopes.
-    #[arg(long, value_enum, default_value_t = PermissionArg::ReadWrite)]
-    pub(crate) permissions: PermissionArg,
-    /// Exact scopes, space separated (instead of --permissions).
+    /// The portal's App permissions; picks the scopes [default: read-write, or what --scopes
+    /// needs]. With --scopes, a scope above them is refused (X would leave it out).
+    #[arg(long, value_enum)]
+    pub(crate) permissions: Option<PermissionArg>,
+    /// Exact scopes, space separated (instead of the ones --permissions picks).
     #[arg(long)]
     pub(crate) scopes: Option<String>,
     /// The Callback URI / Redirect URL, exactly as in the portal [default: the Latenode one,
@@ -227,7 +291,7 @@ pub(crate) struct ApiArgs {
     /// profile's own API host: the token is never sent anywhere else.
     pub(crate) path: String,
     /// The profile [default: the default profile].
-    #[arg(long)]
+    #[arg(long, value_name = "NAME")]
     pub(crate) profile: Option<String>,
     /// The HTTP method [default: GET, or POST with --input].
     #[arg(short = 'X', long, value_name = "METHOD")]
@@ -313,7 +377,7 @@ pub(crate) struct MediaUploadArgs {
     #[arg(long, value_enum)]
     pub(crate) category: Option<CategoryArg>,
     /// The profile [default: the default profile].
-    #[arg(long)]
+    #[arg(long, value_name = "NAME")]
     pub(crate) profile: Option<String>,
     /// Print X's whole answer (id, media_key, processing_info) as JSON.
     #[arg(long)]
@@ -372,7 +436,7 @@ pub(crate) struct PostArgs {
     #[arg(long, value_name = "ID")]
     pub(crate) reply_to: Option<String>,
     /// The profile [default: the default profile].
-    #[arg(long)]
+    #[arg(long, value_name = "NAME")]
     pub(crate) profile: Option<String>,
     /// Print {"id", "url", "text", "media_ids", "in_reply_to_tweet_id"} as JSON on stdout.
     #[arg(long)]

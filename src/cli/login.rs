@@ -57,8 +57,10 @@ pub(crate) async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, Failure>
             .as_ref()
             .and_then(|p| p.endpoints.as_ref())
             .is_some_and(|e| e.sandbox);
-    let (endpoints, sandbox) = endpoints(g, in_sandbox).await.map_err(fail)?;
     let app = saved.as_ref().map(|p| &p.app);
+    let scopes = a.scopes.or_else(|| app.map(|a| a.scopes.join(" ")));
+    let permissions = permission_level(a.permissions, scopes.as_deref())?;
+    let (endpoints, sandbox) = endpoints(g, in_sandbox).await.map_err(fail)?;
     let req = Request {
         profile: a.profile,
         client_id: a
@@ -74,12 +76,8 @@ pub(crate) async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, Failure>
             .app_type
             .or_else(|| app.map(|a| a.app_type))
             .unwrap_or_default(),
-        permissions: match a.permissions {
-            PermissionArg::Read => Permission::Read,
-            PermissionArg::ReadWrite => Permission::ReadWrite,
-            PermissionArg::ReadWriteDm => Permission::ReadWriteDm,
-        },
-        scopes: a.scopes.or_else(|| app.map(|a| a.scopes.join(" "))),
+        permissions,
+        scopes,
         callback_url: a
             .callback_url
             .or_else(|| app.map(|a| a.callback_url.clone()))
@@ -92,6 +90,7 @@ pub(crate) async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, Failure>
         wait: Duration::from_secs(a.wait),
         interactive: std::io::IsTerminal::is_terminal(&std::io::stdin()),
         ssh_target: xconnect::browser::ssh_target(&g.env),
+        again: command_line(std::env::args_os().skip(1)),
     };
     if sandbox.is_some() {
         eprintln!("Sandbox: the built-in X emulator answers; no X account is used.");
@@ -106,4 +105,84 @@ pub(crate) async fn login(g: &Global, a: LoginArgs) -> Result<ExitCode, Failure>
             .await?;
     println!("{}", xconnect::text::terminal(&place));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The app's permission level: `--permissions` as given, else the lowest that grants the
+/// scopes asked for, else Read and write. Scopes above a level given are refused: X would
+/// leave them out of the grant without a word.
+fn permission_level(
+    given: Option<PermissionArg>,
+    scopes: Option<&str>,
+) -> Result<Permission, Failure> {
+    let asked: Vec<&str> = scopes.unwrap_or_default().split_whitespace().collect();
+    let needed = asked.iter().map(|s| Permission::needed_for(s)).max();
+    let Some(given) = given else {
+        return Ok(needed.unwrap_or_default());
+    };
+    let level = match given {
+        PermissionArg::Read => Permission::Read,
+        PermissionArg::ReadWrite => Permission::ReadWrite,
+        PermissionArg::ReadWriteDm => Permission::ReadWriteDm,
+    };
+    let above: Vec<&str> = asked.iter().copied().filter(|s| !level.allows(s)).collect();
+    match needed.filter(|n| *n > level) {
+        None => Ok(level),
+        Some(needed) => Err(Failure::new(
+            exit::USAGE,
+            format!(
+                "--scopes asks for {list}, which an app whose App permissions are \"{have}\" (--permissions {flag}) is never granted: X leaves {them} out. Either set App permissions to \"{want}\" in the app's User authentication settings in the portal and pass --permissions {want_flag}, or leave {list} out of --scopes.",
+                list = above.join(", "),
+                have = level.label(),
+                flag = level.flag(),
+                them = if above.len() == 1 { "it" } else { "them" },
+                want = needed.label(),
+                want_flag = needed.flag(),
+            ),
+        )),
+    }
+}
+
+/// `xconnect` with these arguments, as a shell reads it back: each argument quoted when it
+/// needs to be, the shared store's address with its password left out (`***`).
+fn command_line(args: impl Iterator<Item = std::ffi::OsString>) -> String {
+    let mut out = vec!["xconnect".to_string()];
+    let mut store_next = false;
+    for arg in args {
+        let arg = arg.to_string_lossy().into_owned();
+        let shown = if store_next {
+            store_next = false;
+            without_password(&arg)
+        } else if arg == "--store" {
+            store_next = true;
+            arg
+        } else if let Some(url) = arg.strip_prefix("--store=") {
+            format!("--store={}", without_password(url))
+        } else {
+            arg
+        };
+        out.push(shell_quoted(&xconnect::text::escape(&shown, 2048)));
+    }
+    out.join(" ")
+}
+
+/// A store address as messages show it (its password `***`); an address that does not read
+/// is not shown at all.
+fn without_password(url: &str) -> String {
+    xconnect::store::StoreUrl::parse(url, &xconnect::store::PasswordSources::default())
+        .map(|u| u.redacted().to_string())
+        .unwrap_or_else(|_| "URL".into())
+}
+
+/// `text` as one shell word: as it is when it holds nothing a shell reads, else in single
+/// quotes.
+fn shell_quoted(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c));
+    if plain {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
 }

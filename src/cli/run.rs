@@ -24,8 +24,12 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
     let store = &mut *store;
     let mut stderr = TerminalWriter::new(std::io::stderr());
     match cmd {
-        Command::Token { name, json } => {
-            let name = store.pick(name.as_deref()).await?;
+        Command::Token {
+            name,
+            profile,
+            json,
+        } => {
+            let name = store.pick(name.or(profile).as_deref()).await?;
             let (_sandbox, api) = sandbox_for(g, store, &name).await?;
             let api = api.as_deref();
             let fresh = commands::refresh::fresh(store, &name, api, false, &mut stderr).await?;
@@ -123,8 +127,12 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
                 let _ = writeln!(stderr, "{}", posted.url);
             }
         }
-        Command::Refresh { name, json } => {
-            let name = store.pick(name.as_deref()).await?;
+        Command::Refresh {
+            name,
+            profile,
+            json,
+        } => {
+            let name = store.pick(name.or(profile).as_deref()).await?;
             let (_sandbox, api) = sandbox_for(g, store, &name).await?;
             let api = api.as_deref();
             let fresh = commands::refresh::fresh(store, &name, api, true, &mut stderr).await?;
@@ -152,22 +160,45 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
                 );
             }
         }
-        Command::Profiles { json } => {
+        Command::Profiles { json, names } => {
             let rows = commands::list::rows(store, &mut stderr).await?;
             if json {
                 let text =
                     commands::list::json(&rows).map_err(|e| Failure::new(exit::FAILURE, e))?;
                 println!("{text}");
-            } else if rows.is_empty() {
-                // Talk, not data: a script reading the table gets no lines.
-                let _ = write!(stderr, "{}", commands::list::EMPTY);
-            } else {
-                let table = terminal(&commands::list::table(&rows));
+            } else if names {
+                print!("{}", commands::list::names(&rows));
+            } else if !rows.is_empty() {
+                let width = std::io::IsTerminal::is_terminal(&std::io::stdout()).then(|| {
+                    crossterm::terminal::size()
+                        .map(|(w, _)| usize::from(w))
+                        .unwrap_or(80)
+                });
+                let table = terminal(&commands::list::table(&rows, width));
                 print!("{}", xconnect::text::for_locale(table, utf8(g)));
+                // The legend is for a person reading the table, not for a script.
+                if width.is_some() && rows.iter().any(|r| r.default) {
+                    let _ = std::io::stdout().flush();
+                    let legend =
+                        xconnect::text::for_locale(commands::list::LEGEND.to_string(), utf8(g));
+                    let _ = write!(stderr, "\n{legend}");
+                }
+            }
+            if !names {
+                // Talk, not data: a script reading the table gets no lines.
+                let local = local_profiles_beside_the_store(g, &rows);
+                let note =
+                    commands::list::store_note(&store.where_suffix(), !rows.is_empty(), &local);
+                let _ = write!(stderr, "{note}");
             }
         }
-        Command::Show { name, reveal, json } => {
-            let name = store.pick(name.as_deref()).await?;
+        Command::Show {
+            name,
+            profile,
+            reveal,
+            json,
+        } => {
+            let name = store.pick(name.or(profile).as_deref()).await?;
             let found = store.load(&name).await?;
             for w in &found.warnings {
                 let _ = writeln!(stderr, "warning: {w}");
@@ -188,19 +219,21 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
                 print!("{}", xconnect::text::for_locale(terminal(&text), utf8(g)));
             }
         }
-        Command::Default { name } => {
+        Command::Default { name, profile } => {
+            let name = named(name, profile)?;
             // A missing profile exits 3, a corrupt one 6: the default is left as it was.
             store.set_default(&name).await?;
             let _ = writeln!(stderr, "{name} is now the default profile.");
         }
-        Command::Revoke { name } => {
-            let name = store.pick(name.as_deref()).await?;
+        Command::Revoke { name, profile } => {
+            let name = store.pick(name.or(profile).as_deref()).await?;
             let (_sandbox, api) = sandbox_for(g, store, &name).await?;
             let api = api.as_deref();
             commands::revoke::revoke(store, &name, api, &mut stderr).await?;
             let _ = writeln!(stderr, "Revoked the tokens of {name} at X and removed them from the profile. Log in again with: xconnect login --profile {name}");
         }
-        Command::Remove { name, yes } => {
+        Command::Remove { name, profile, yes } => {
+            let name = named(name, profile)?;
             // Not read first: a corrupt, oversized or unreadable profile is removed too.
             if !store.exists(&name).await? {
                 return Err(store.missing(&name).into());
@@ -217,6 +250,13 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
         Command::Login(_) | Command::Store(_) | Command::Completions { .. } | Command::Man => {}
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The profile a command that needs one was given, as NAME or `--profile NAME` (clap
+/// makes sure of one of them).
+fn named(name: Option<String>, profile: Option<String>) -> Result<String, Failure> {
+    name.or(profile)
+        .ok_or_else(|| Failure::new(exit::USAGE, "name the profile: NAME or --profile NAME"))
 }
 
 /// `xconnect store status|push|pull`: needs `--store`/`XCONNECT_STORE`.
@@ -242,6 +282,23 @@ async fn store_command(g: &Global, action: StoreCommand) -> Result<ExitCode, Fai
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// In store mode, the names of this machine's profile files that the store does not hold
+/// (they are not used while the store is set); nothing otherwise.
+fn local_profiles_beside_the_store(g: &Global, rows: &[commands::list::Row]) -> Vec<String> {
+    if xconnect::store::store_setting(g.store.as_deref()).is_none() {
+        return Vec::new();
+    }
+    let Ok(files) = Store::resolve(g.config_dir.clone()) else {
+        return Vec::new();
+    };
+    files
+        .names()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|n| !rows.iter().any(|r| &r.name == n))
+        .collect()
 }
 
 /// An upload's progress line on stderr when it is a terminal; nothing otherwise.

@@ -62,6 +62,7 @@ async fn wizard_inner(
     // The start menu offers to log in again to any saved profile. Their names are read here,
     // the profiles themselves after the first frame.
     let store_label = shared.as_ref().map(|pg| pg.url().label().to_string());
+    let store_address = shared.as_ref().map(|pg| pg.url().redacted().to_string());
     let names = match (&shared, &store) {
         (Some(pg), _) => pg.names().await.map_err(|e| e.to_string())?,
         (None, Ok(s)) => s.names().unwrap_or_default(),
@@ -118,6 +119,7 @@ async fn wizard_inner(
         .with_clock(xconnect::timefmt::now())
         .with_start(resume, saved);
     model.store_label = store_label;
+    model.store_address = store_address;
     if let Some(note) = start_note {
         model.set_status(xconnect::wizard::model::StatusKind::Info, note);
     }

@@ -12,8 +12,141 @@ pub fn completions(
     let name = cmd.get_name().to_string();
     let mut buf = Vec::new();
     clap_complete::generate(shell, &mut cmd, name, &mut buf);
-    out.write_all(&buf)?;
+    let script = String::from_utf8_lossy(&buf);
+    let script = match shell {
+        clap_complete::Shell::Bash => bash_with_profiles(&script),
+        clap_complete::Shell::Zsh => zsh_with_profiles(&script),
+        clap_complete::Shell::Fish => fish_with_profiles(&script),
+        _ => script.into_owned(),
+    };
+    out.write_all(script.as_bytes())?;
     out.flush()
+}
+
+/// The commands whose NAME is a profile.
+const NAMED: [&str; 6] = ["token", "show", "refresh", "revoke", "remove", "default"];
+
+/// The profile names, asked of xconnect itself quietly (nothing on the screen when there is
+/// no profile or the store cannot be reached).
+const LIST: &str = "xconnect profiles --names 2>/dev/null";
+
+/// bash: a function in front of the generated one that offers profile names after
+/// `--profile` and for the NAME of the commands about a profile (only names there: no files,
+/// no flags unless one is being typed); everything else is the generated completion's.
+fn bash_with_profiles(script: &str) -> String {
+    let named = NAMED.join("|");
+    let front = format!(
+        r#"
+# Profile names: for --profile NAME, and for NAME of {list_of}.
+_xconnect_profiles() {{
+    local names
+    names="$({LIST})"
+    COMPREPLY=( $(compgen -W "${{names}}" -- "$1") )
+    compopt +o default +o bashdefault 2>/dev/null
+    return 0
+}}
+
+_xconnect_with_profiles() {{
+    local cur="${{COMP_WORDS[COMP_CWORD]}}" prev="" sub="" positional=0 i word
+    if (( COMP_CWORD > 0 )); then
+        prev="${{COMP_WORDS[COMP_CWORD-1]}}"
+    fi
+    if [[ "${{prev}}" == "--profile" ]]; then
+        _xconnect_profiles "${{cur}}"
+        return 0
+    fi
+    for (( i = 1; i < COMP_CWORD; i++ )); do
+        word="${{COMP_WORDS[i]}}"
+        case "${{word}}" in
+            --profile|--config-dir|--auth-base|--api-base|--store) (( i++ )); continue ;;
+            -*) continue ;;
+        esac
+        if [[ -z "${{sub}}" ]]; then
+            sub="${{word}}"
+        else
+            (( positional++ ))
+        fi
+    done
+    case "${{sub}}" in
+        {named})
+            if [[ "${{cur}}" != -* ]] && (( positional == 0 )); then
+                _xconnect_profiles "${{cur}}"
+                return 0
+            fi
+            ;;
+    esac
+    _xconnect "$@"
+}}
+"#,
+        list_of = NAMED.join(", "),
+    );
+    let mut out = script.replace(
+        "complete -F _xconnect ",
+        "complete -F _xconnect_with_profiles ",
+    );
+    out.push_str(&front);
+    out
+}
+
+/// zsh: `--profile` and the NAME of the commands about a profile complete with a function
+/// that lists the profiles.
+fn zsh_with_profiles(script: &str) -> String {
+    let mut out = String::with_capacity(script.len() + 512);
+    let mut section = String::new();
+    for line in script.lines() {
+        let trimmed = line.trim();
+        if let Some(name) = trimmed
+            .strip_prefix('(')
+            .and_then(|r| r.strip_suffix(')'))
+            .filter(|n| {
+                n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            })
+        {
+            section = name.to_string();
+        }
+        let mut line = line.to_string();
+        if line.contains("--profile=[") {
+            line = line.replace(":NAME:_default'", ":NAME:_xconnect_profiles'");
+        }
+        if NAMED.contains(&section.as_str())
+            && (trimmed.starts_with("'::name -- ") || trimmed.starts_with("':name -- "))
+        {
+            line = line.replace(":_default'", ":_xconnect_profiles'");
+        }
+        out.push_str(&line);
+        out.push('\n');
+        if trimmed == "autoload -U is-at-least" {
+            out.push_str(&format!(
+                "\n# Profile names: for --profile NAME, and for NAME of {}.\n_xconnect_profiles() {{\n    local -a names\n    names=(${{(f)\"$({LIST})\"}})\n    compadd -a names\n}}\n",
+                NAMED.join(", ")
+            ));
+        }
+    }
+    out
+}
+
+/// fish: the same, with a function that lists the profiles.
+fn fish_with_profiles(script: &str) -> String {
+    let mut out = format!(
+        "# Profile names: for --profile NAME, and for NAME of {}.\nfunction __fish_xconnect_profiles\n    {LIST}\nend\n\n",
+        NAMED.join(", ")
+    );
+    for line in script.lines() {
+        if line.contains(" -l profile ") && line.ends_with(" -r") {
+            out.push_str(line);
+            out.push_str(" -f -a \"(__fish_xconnect_profiles)\"\n");
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    for cmd in NAMED {
+        out.push_str(&format!(
+            "complete -c xconnect -n \"__fish_xconnect_using_subcommand {cmd}\" -f -a \"(__fish_xconnect_profiles)\"\n"
+        ));
+    }
+    out
 }
 
 /// One man page (section 1): the program, its options and its list of commands, then a section

@@ -12,7 +12,8 @@ pub struct Row {
     pub default: bool,
     pub username: Option<String>,
     pub app_type: Option<String>,
-    pub scopes: Option<String>,
+    /// The scopes granted (or, before any login, asked for), one per item.
+    pub scopes: Option<Vec<String>>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub expires_at: Option<time::OffsetDateTime>,
     pub verified: Option<bool>,
@@ -80,11 +81,10 @@ fn row(name: String, default: bool, p: &Profile) -> Row {
             .filter(|a| !a.username.is_empty())
             .map(|a| a.username.clone()),
         app_type: Some(p.app.app_type.as_str().to_string()),
-        scopes: p
-            .token
-            .as_ref()
-            .map(|t| t.scope.clone())
-            .or_else(|| Some(p.app.scopes.join(" "))),
+        scopes: Some(match &p.token {
+            Some(t) => t.scope.split_whitespace().map(String::from).collect(),
+            None => p.app.scopes.clone(),
+        }),
         expires_at: p.token.as_ref().map(|t| t.expires_at),
         verified: account.map(|a| a.verified),
         needs_reauth: p.status.as_ref().is_some_and(|s| s.needs_reauth) || p.token.is_none(),
@@ -96,11 +96,51 @@ fn row(name: String, default: bool, p: &Profile) -> Row {
 pub const EMPTY: &str =
     "No profiles yet. Set one up with the wizard (xconnect) or with: xconnect login --client-id ID\n";
 
-/// The table for people. Scopes are cut to fit 100 columns; `--json` has them whole. Every
-/// cell shows its hidden characters (a line break too) as `\u{…}` (see [`crate::text`]).
-pub fn table(rows: &[Row]) -> String {
+/// What `profiles` says on stderr about the store: `place` is the store's " in the profile
+/// store …" (empty for this machine's files), `listed` whether it holds any profile, `local`
+/// the profile files of this machine (looked at only in store mode, where they are not used).
+pub fn store_note(place: &str, listed: bool, local: &[String]) -> String {
+    if place.is_empty() {
+        return if listed { String::new() } else { EMPTY.into() };
+    }
+    let mut out = String::new();
+    if !listed {
+        out.push_str(&format!(
+            "No profiles yet{place}. Set one up there with the wizard (xconnect) or with: xconnect login --client-id ID\n"
+        ));
+    }
+    if let Some(first) = local.first() {
+        let shown: Vec<String> = local.iter().map(|n| crate::text::escape(n, 64)).collect();
+        out.push_str(&format!(
+            "This machine has profile files that the store does not hold (the store is used while XCONNECT_STORE or --store is set): {}. Move one into the store with: xconnect store push {}\n",
+            shown.join(", "),
+            crate::text::escape(first, 64)
+        ));
+    }
+    out
+}
+
+/// The names of the profiles, one per line (for scripts and shell completion).
+pub fn names(rows: &[Row]) -> String {
+    rows.iter()
+        .map(|r| format!("{}\n", crate::text::escape(&r.name, usize::MAX)))
+        .collect()
+}
+
+/// What is said under the table on a terminal, when a profile is the default.
+pub const LEGEND: &str = "* default profile\n";
+
+/// The narrowest the SCOPES column gets on a terminal before the scopes go on lines of their
+/// own below each row.
+const MIN_SCOPES_WIDTH: usize = 24;
+
+/// The table. `width` is the terminal's: the table fits it, the scopes wrapping within their
+/// column (or below each row when the terminal is narrow); `None` (a pipe) writes every row
+/// on one line, whole. `--json` has the same values. Every cell shows its hidden characters
+/// (a line break too) as `\u{…}` (see [`crate::text`]).
+pub fn table(rows: &[Row], width: Option<usize>) -> String {
     if rows.is_empty() {
-        return EMPTY.into();
+        return String::new();
     }
     let now = timefmt::now();
     let cells: Vec<[String; 6]> = rows
@@ -138,33 +178,145 @@ pub fn table(rows: &[Row]) -> String {
                 },
                 match &r.error {
                     Some(e) => format!("cannot read: {}", cell(e)),
-                    None => crate::text::clean(r.scopes.as_deref().unwrap_or_default()),
+                    None => r
+                        .scopes
+                        .iter()
+                        .flatten()
+                        .map(|s| crate::text::clean(s))
+                        .collect::<Vec<_>>()
+                        .join(" "),
                 },
             ]
         })
         .collect();
     let head = ["  NAME", "ACCOUNT", "TYPE", "EXPIRES", "VERIFIED", "SCOPES"];
-    let mut widths: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();
+    let mut widths: Vec<usize> = head.iter().map(|h| shown_width(h)).collect();
     for c in &cells {
         for (i, v) in c.iter().enumerate().take(5) {
-            widths[i] = widths[i].max(v.chars().count());
+            widths[i] = widths[i].max(shown_width(v));
         }
     }
+    let left: usize = widths.iter().map(|w| w + 2).sum();
+    // A terminal narrower than the columns without the scopes: one block per profile.
+    if let Some(w) = width.filter(|w| left.saturating_sub(2) > *w) {
+        return blocks(&head, &cells, w);
+    }
+    // On a terminal: the room the scopes have beside the other columns, or none (below).
+    let room = width.map(|w| w.saturating_sub(left));
+    let below = room.is_some_and(|r| r < MIN_SCOPES_WIDTH);
     let mut out = String::new();
-    let mut line = |cols: [&str; 6]| {
+    let mut line = |cols: [&str; 6], is_head: bool| {
         let mut l = String::new();
         for (i, v) in cols.iter().enumerate().take(5) {
-            l.push_str(&format!("{v:<w$}  ", w = widths[i]));
+            let pad = widths[i].saturating_sub(shown_width(v));
+            l.push_str(v);
+            l.push_str(&" ".repeat(pad + 2));
         }
-        let room = 100usize.saturating_sub(l.chars().count()).max(20);
-        l.push_str(&crate::text::fit(cols[5], room));
-        out.push_str(l.trim_end());
-        out.push('\n');
+        match (room, below) {
+            (None, _) => {
+                l.push_str(cols[5]);
+                out.push_str(l.trim_end());
+                out.push('\n');
+            }
+            (Some(_), true) => {
+                out.push_str(l.trim_end());
+                out.push('\n');
+                if !is_head {
+                    let w = width.unwrap_or(80).saturating_sub(4).max(1);
+                    for part in wrap_words(cols[5], w) {
+                        out.push_str(&format!("    {part}\n"));
+                    }
+                }
+            }
+            (Some(r), false) => {
+                let mut parts = wrap_words(cols[5], r).into_iter();
+                l.push_str(&parts.next().unwrap_or_default());
+                out.push_str(l.trim_end());
+                out.push('\n');
+                for part in parts {
+                    out.push_str(&format!("{}{part}\n", " ".repeat(left)));
+                }
+            }
+        }
     };
-    line(head);
+    line(head, true);
     for c in &cells {
-        line([&c[0], &c[1], &c[2], &c[3], &c[4], &c[5]]);
+        line([&c[0], &c[1], &c[2], &c[3], &c[4], &c[5]], false);
     }
-    out.push_str("\n* default profile\n");
     out
+}
+
+/// The table for a terminal too narrow for its columns: each profile's name on a line, then
+/// its other cells as `LABEL value` and its scopes, each wrapped to `width` under an indent.
+fn blocks(head: &[&str; 6], cells: &[[String; 6]], width: usize) -> String {
+    let mut out = String::new();
+    let room = width.saturating_sub(4).max(1);
+    for c in cells {
+        out.push_str(&c[0]);
+        out.push('\n');
+        let about: Vec<String> = (1..5)
+            .filter(|i| !c[*i].is_empty())
+            .map(|i| format!("{} {}", head[i].to_lowercase(), c[i]))
+            .collect();
+        for part in wrap_words(&about.join(", "), room) {
+            out.push_str(&format!("    {part}\n"));
+        }
+        for part in wrap_words(&c[5], room) {
+            out.push_str(&format!("    {part}\n"));
+        }
+    }
+    out
+}
+
+/// Columns a cell takes on a terminal.
+fn shown_width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// `text` in lines of at most `width` columns, broken between words; a word longer than a
+/// line is cut into pieces of the line's width (nothing is left out).
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        if shown_width(word) > width {
+            if !current.is_empty() {
+                lines.push(std::mem::take(&mut current));
+            }
+            for c in word.chars() {
+                let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+                if !current.is_empty() && shown_width(&current) + w > width {
+                    lines.push(std::mem::take(&mut current));
+                }
+                current.push(c);
+            }
+            continue;
+        }
+        let word = word.to_string();
+        if current.is_empty() {
+            current = word;
+        } else if shown_width(&current) + 1 + shown_width(&word) <= width {
+            current.push(' ');
+            current.push_str(&word);
+        } else {
+            lines.push(std::mem::replace(&mut current, word));
+        }
+    }
+    if !current.is_empty() || lines.is_empty() {
+        lines.push(current);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap_words;
+
+    #[test]
+    fn words_wrap_whole_and_long_ones_are_cut_not_lost() {
+        assert_eq!(wrap_words("a bb ccc", 4), ["a bb", "ccc"]);
+        assert_eq!(wrap_words("abcdefgh x", 3), ["abc", "def", "gh", "x"]);
+        assert_eq!(wrap_words("", 5), [""]);
+    }
 }

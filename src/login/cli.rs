@@ -20,7 +20,7 @@ use crate::store::file::SaveError;
 use crate::store::ProfileStore;
 use crate::validate::{check_client_id, check_client_secret, check_url, Check};
 use crate::x::scopes::is_known;
-use crate::x::{oauth, AppType, Endpoints, Permission};
+use crate::x::{oauth, AppType, Endpoints, Permission, XError};
 
 /// Everything `login` was told.
 #[derive(Debug, Clone)]
@@ -42,6 +42,9 @@ pub struct Request {
     /// `user@host` of this machine as seen from the person's own computer over SSH, for the
     /// `ssh -L` line (see [`crate::browser::ssh_target`]); `None` when not over SSH.
     pub ssh_target: Option<String>,
+    /// The command that runs this login again, as typed (the shared store's password left
+    /// out), for a script told to run it again.
+    pub again: String,
 }
 
 /// Checks the request and turns it into the app's settings; warnings go to `err`.
@@ -121,6 +124,7 @@ pub fn settings(req: &Request, err: &mut dyn Write) -> Result<AppConfig, String>
         callback_url: req.callback_url.clone(),
         website_url,
         scopes,
+        permission: req.permissions,
     })
 }
 
@@ -234,10 +238,109 @@ pub async fn run(
     if exists && !req.force {
         return Err(LoginError::Exists(req.profile.clone()));
     }
-    let pending = flow::start(&settings, endpoints, sandbox.as_deref())?;
     let callback = Url::parse(&settings.callback_url)
         .map_err(|e| LoginError::Invalid(format!("--callback-url: {e}")))?;
-    let listener = match flow::loopback(&settings) {
+    let http = oauth::http_client()?;
+    let mut stdin = stdin;
+    let mut new_links = 0;
+    let tokens = loop {
+        let (pending, listener) = announce(
+            req,
+            &settings,
+            endpoints,
+            sandbox.as_deref(),
+            &callback,
+            err,
+        )
+        .await?;
+        let redirect = tokio::time::timeout(
+            req.wait,
+            wait_redirect(
+                &mut stdin,
+                listener,
+                &callback,
+                &pending.state,
+                req.interactive,
+                err,
+            ),
+        )
+        .await
+        .map_err(|_| LoginError::NoRedirect(req.wait.as_secs()))?
+        .map_err(LoginError::Redirect)?;
+        let code = Secret::new(redirect.code);
+        match flow::exchange(&http, &settings, endpoints, &code, &pending.verifier).await {
+            Ok(tokens) => break tokens,
+            // A person at a terminal gets a new link and the wait starts again.
+            Err(e @ (XError::CodeInvalid | XError::VerifierMismatch))
+                if req.interactive && new_links < MAX_NEW_LINKS =>
+            {
+                new_links += 1;
+                let _ = writeln!(err);
+                let _ = writeln!(
+                    err,
+                    "{} Here is a new link: open it, click \"Authorize app\" and paste the new address within 30 seconds.",
+                    refused_code(&e)
+                );
+                let _ = writeln!(err);
+            }
+            // A script cannot click again: say what to run.
+            Err(e @ (XError::CodeInvalid | XError::VerifierMismatch)) => {
+                return Err(LoginError::Redirect(format!(
+                    "{} Run the login again and paste the address within 30 seconds of clicking \"Authorize app\": {}",
+                    refused_code(&e),
+                    req.again
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
+    let proof = flow::prove(&http, endpoints, &tokens.access_token).await;
+    match &proof {
+        Ok(a) => {
+            let _ = writeln!(err, "Logged in as @{} ({}).", a.username, a.name);
+        }
+        Err(e) => {
+            let _ = writeln!(err, "warning: the tokens are saved but unverified: {e}");
+        }
+    }
+    let profile = flow::profile(&settings, &tokens, &proof, endpoints, crate::timefmt::now());
+    let place = flow::persist(store, &req.profile, &profile, req.force)
+        .await
+        .map_err(|e| match e {
+            flow::PersistError::Exists(name) => LoginError::Save(SaveError::Io(format!(
+                "a profile named {name:?} appeared meanwhile; pass --force to replace it (the new token was not saved)"
+            ))),
+            flow::PersistError::Store(e) => LoginError::Store(e),
+        })?;
+    finished(&profile, &req.profile, err);
+    Ok(place)
+}
+
+/// How many new links a person at a terminal is offered after a refused code.
+const MAX_NEW_LINKS: u32 = 3;
+
+/// Why X refused the code, without the wizard's advice (what follows is this login's own).
+fn refused_code(e: &XError) -> &'static str {
+    match e {
+        XError::VerifierMismatch => {
+            "X says the address pasted comes from another login attempt (the PKCE verifier does not match)."
+        }
+        _ => "X refused the code: it lives 30 seconds after the click and works once.",
+    }
+}
+
+/// A new authorization link on `err` (with, for a callback on this machine, the listener
+/// that catches the redirect, and the SSH forward a browser elsewhere needs).
+async fn announce(
+    req: &Request,
+    settings: &AppConfig,
+    endpoints: &Endpoints,
+    sandbox: Option<&Sandbox>,
+    callback: &Url,
+    err: &mut (dyn Write + Send),
+) -> Result<(oauth::Pending, Option<Listener>), LoginError> {
+    let pending = flow::start(settings, endpoints, sandbox)?;
+    let listener = match flow::loopback(settings) {
         Some(cb) => match flow::listen(&cb).await {
             Ok(l) => Some(l),
             Err(e) => {
@@ -264,52 +367,16 @@ pub async fn run(
         );
     }
     // What a browser elsewhere must reach here: the listener, and the sandbox's page.
-    let sandbox_port = sandbox.as_ref().map(|s| s.local_addr().port());
+    let sandbox_port = sandbox.map(|s| s.local_addr().port());
     let target = req.ssh_target.clone();
-    let listened = listener.is_some().then_some(&callback);
+    let listened = listener.is_some().then_some(callback);
     if let Some(hint) =
         callback::ssh_forward_hint(listened, sandbox_port.as_slice(), target.as_deref())
     {
         let _ = writeln!(err, "Browser on another computer? Run there first: {hint}");
     }
     let _ = err.flush();
-    let redirect = tokio::time::timeout(
-        req.wait,
-        wait_redirect(
-            stdin,
-            listener,
-            &callback,
-            &pending.state,
-            req.interactive,
-            err,
-        ),
-    )
-    .await
-    .map_err(|_| LoginError::NoRedirect(req.wait.as_secs()))?
-    .map_err(LoginError::Redirect)?;
-    let http = oauth::http_client()?;
-    let code = Secret::new(redirect.code);
-    let tokens = flow::exchange(&http, &settings, endpoints, &code, &pending.verifier).await?;
-    let proof = flow::prove(&http, endpoints, &tokens.access_token).await;
-    match &proof {
-        Ok(a) => {
-            let _ = writeln!(err, "Logged in as @{} ({}).", a.username, a.name);
-        }
-        Err(e) => {
-            let _ = writeln!(err, "warning: the tokens are saved but unverified: {e}");
-        }
-    }
-    let profile = flow::profile(&settings, &tokens, &proof, endpoints, crate::timefmt::now());
-    let place = flow::persist(store, &req.profile, &profile, req.force)
-        .await
-        .map_err(|e| match e {
-            flow::PersistError::Exists(name) => LoginError::Save(SaveError::Io(format!(
-                "a profile named {name:?} appeared meanwhile; pass --force to replace it (the new token was not saved)"
-            ))),
-            flow::PersistError::Store(e) => LoginError::Store(e),
-        })?;
-    finished(&profile, &req.profile, err);
-    Ok(place)
+    Ok((pending, listener))
 }
 
 /// What a finished login tells the person on stderr: scopes X left out, then the guide's last
@@ -335,7 +402,7 @@ pub fn finished(profile: &crate::profile::Profile, name: &str, err: &mut (dyn Wr
 /// The first valid redirect from stdin (one per line) or the listener. A wrong line is
 /// reported and the next awaited; at the end of stdin the last problem is the error.
 async fn wait_redirect(
-    mut lines: mpsc::Receiver<Line>,
+    lines: &mut mpsc::Receiver<Line>,
     listener: Option<Listener>,
     callback: &Url,
     state: &str,

@@ -91,7 +91,7 @@ pub fn no_default_message(names: &[String], place: &str) -> String {
                 list.push_str(", … (\"xconnect profiles\" lists them all)");
             }
             format!(
-                "no default profile{place} among {list}: name one, or make one the default with \"xconnect default {first}\""
+                "no default profile{place} among {list}: choose one with --profile (e.g. --profile {first}), or make one the default with \"xconnect default {first}\""
             )
         }
     }

@@ -436,6 +436,8 @@ pub struct Model {
     pub sandbox: bool,
     /// The shared profile store this run saves into (`host:port/database`), if any.
     pub store_label: Option<String>,
+    /// The shared store's address as the commands on Done show it (its password `***`).
+    pub store_address: Option<String>,
     /// A note for the first screen (e.g. an interrupted setup that began elsewhere).
     pub start_note: Option<String>,
     /// A browser may be opened here (a display, and not over SSH).
@@ -494,6 +496,7 @@ impl Model {
             theme,
             sandbox: false,
             store_label: None,
+            store_address: None,
             start_note: None,
             can_open_browser: false,
             over_ssh: false,
@@ -562,6 +565,7 @@ impl Model {
                 .iter()
                 .map(|s| s.to_string())
                 .collect(),
+            permission: self.permissions.level,
         }
     }
 

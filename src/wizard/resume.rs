@@ -53,7 +53,8 @@ pub struct AppFields<'a> {
 }
 
 /// Fills the wizard's fields, as if typed: a resumed session and a saved profile both use it.
-/// The permission level is the one whose scopes are exactly these, else the default.
+/// The permission level is the one whose scopes are exactly these, else the lowest that
+/// grants them all.
 pub fn fill(m: &mut Model, f: &AppFields<'_>) {
     let scopes: Vec<&'static str> = ALL_SCOPES
         .iter()
@@ -66,7 +67,13 @@ pub fn fill(m: &mut Model, f: &AppFields<'_>) {
             let implied = l.scopes();
             implied.len() == scopes.len() && implied.iter().all(|x| scopes.contains(x))
         })
-        .unwrap_or_default();
+        .unwrap_or_else(|| {
+            scopes
+                .iter()
+                .map(|s| Permission::needed_for(s))
+                .max()
+                .unwrap_or_default()
+        });
     if !scopes.is_empty() {
         m.permissions.scopes = scopes;
     }

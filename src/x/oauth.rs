@@ -439,6 +439,7 @@ mod tests {
             callback_url: "http://127.0.0.1:8080/callback".into(),
             website_url: String::new(),
             scopes: vec!["tweet.read".into(), "offline.access".into()],
+            permission: Default::default(),
         }
     }
 

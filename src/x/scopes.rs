@@ -130,6 +130,25 @@ impl Permission {
     }
 }
 
+/// The scopes among `scopes` that an app whose App permissions are `level` is never granted,
+/// said with the two ways out; `None` when the level grants them all.
+pub fn above_level<S: AsRef<str>>(level: Permission, scopes: &[S]) -> Option<String> {
+    let above: Vec<&str> = scopes
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|s| !level.allows(s))
+        .collect();
+    let needed = above.iter().map(|s| Permission::needed_for(s)).max()?;
+    Some(format!(
+        "App permissions \"{}\" never grant {}: X leaves {} out. Set App permissions to \"{}\" (in the portal and here), or leave {} out.",
+        level.label(),
+        above.join(", "),
+        if above.len() == 1 { "it" } else { "them" },
+        needed.label(),
+        if above.len() == 1 { "it" } else { "them" },
+    ))
+}
+
 /// What X granted, compared with what the login asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScopeCheck {

@@ -438,6 +438,7 @@ pub async fn logged_in(sandbox: &xconnect::sandbox::Sandbox) -> xconnect::profil
         scopes: ["tweet.read", "users.read", "offline.access"]
             .map(String::from)
             .to_vec(),
+        permission: Default::default(),
     };
     let endpoints =
         xconnect::x::Endpoints::new(&sandbox.base_url(), &sandbox.base_url()).expect("endpoints");

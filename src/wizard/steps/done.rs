@@ -71,6 +71,9 @@ pub fn render(m: &Model, body: &mut Body) {
         o.path.display().to_string()
     };
     value_row(body, Some(m.focus == Focus::ProfilePath), "Profile", &path);
+    if let Some(address) = &m.store_address {
+        value_row(body, None, "Store", address);
+    }
     let check = p.scope_check();
     if let Some(tok) = &p.token {
         // A full grant is a count (the file and `xconnect show` list them); a short one is
@@ -103,16 +106,30 @@ pub fn render(m: &Model, body: &mut Body) {
         t.title(),
     );
     let value = t.value();
+    // A profile in the shared store is found only with the store's address set (shown
+    // above, whole; here it would make the commands too wide to copy).
+    let run = if m.store_address.is_some() {
+        "XCONNECT_STORE=… xconnect"
+    } else {
+        "xconnect"
+    };
     body.command(
         "  ",
-        &format!("xconnect api /2/users/me --profile {name}"),
+        &format!("{run} api /2/users/me --profile {name}"),
         value,
     );
     body.command(
         "  ",
-        &format!("curl -H \"Authorization: Bearer $(xconnect token {name})\" {API}/2/users/me"),
+        &format!("curl -H \"Authorization: Bearer $({run} token {name})\" {API}/2/users/me"),
         value,
     );
+    if m.store_address.is_some() {
+        body.prefixed(
+            "  ",
+            "The profile is in the shared store: commands find it only with XCONNECT_STORE set to the Store address above (… stands for it) or with --store. The address's password is never shown (*** where it held one): PGPASSWORD or ~/.pgpass supply it.",
+            t.dim(),
+        );
+    }
     body.blank();
     handoff(m, &Handoff::for_profile(p, name), body);
     if m.sandbox {

@@ -143,6 +143,8 @@ pub fn checks(m: &Model) -> Vec<(Focus, Check)> {
             "Without offline.access the token stops working after 2 hours and cannot be refreshed."
                 .into(),
         )
+    } else if let Some(warning) = crate::x::scopes::above_level(p.level, &p.scopes) {
+        Check::Warn(warning)
     } else if let Some(missing) = NEEDED_FOR_PROOF.iter().find(|s| !p.has(s)) {
         Check::Warn(format!(
             "Without {missing} xconnect cannot check which account logged in (GET /2/users/me)."
