@@ -332,6 +332,12 @@ impl Sandbox {
         self.shared.lock().media.fail_appends = count;
     }
 
+    /// Video and GIFs are processed as soon as they are finalized: the upload benchmark
+    /// measures the transfer alone.
+    pub fn process_at_once(&self, on: bool) {
+        self.shared.lock().media.instant_processing = on;
+    }
+
     /// Posts `text` as another account (`author_id`); returns the post's id.
     pub fn add_tweet_by(&self, author_id: &str, text: &str) -> String {
         self.shared.lock().new_tweet(author_id, text)
