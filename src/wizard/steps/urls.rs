@@ -1,6 +1,6 @@
 //! Step 4: the Callback URI / Redirect URL and the Website URL, from a preset or typed.
 
-use super::shared::{render_field, render_intro, render_outro};
+use super::shared::{fields_beside, render_field, render_intro, render_outro, value_column};
 use crate::presets::presets;
 use crate::validate::{check_url, is_loopback_host, Check};
 use crate::wizard::model::{Focus, Model};
@@ -21,6 +21,7 @@ pub fn render(m: &Model, body: &mut Body) {
         .collect();
     choice_list::render(body, &items, m.urls.preset, m.focus == Focus::Preset, false);
     body.blank();
+    let beside = fields_beside(body, LABEL_W, &[&m.urls.callback, &m.urls.website]);
     render_field(
         m,
         body,
@@ -29,6 +30,7 @@ pub fn render(m: &Model, body: &mut Body) {
         CALLBACK_LABEL,
         LABEL_W,
         &m.urls.callback,
+        beside,
     );
     render_field(
         m,
@@ -38,11 +40,13 @@ pub fn render(m: &Model, body: &mut Body) {
         WEBSITE_LABEL,
         LABEL_W,
         &m.urls.website,
+        beside,
     );
     if let Some(p) = presets().get(m.urls.preset) {
         if !p.website_note.is_empty() && m.urls.website.value() == p.website_url {
             let style = body.theme.dim();
-            body.prefixed(&" ".repeat(LABEL_W + 5), &p.website_note, style);
+            let pad = " ".repeat(value_column(LABEL_W, beside) + 2);
+            body.prefixed(&pad, &p.website_note, style);
         }
     }
     render_outro(m, body);
