@@ -466,7 +466,10 @@ fn long_urls_show_their_start_and_mark_every_cut() {
     // Longer than a row even under its label at 60 columns.
     let long = format!("https://hooks.example.com/{}/end", "x".repeat(40));
     let mut m = model();
-    send(&mut m, [Msg::Resize(60, 20), enter(), enter(), enter(), ch('3')]);
+    send(
+        &mut m,
+        [Msg::Resize(60, 20), enter(), enter(), enter(), ch('3')],
+    );
     send(&mut m, [key(KeyCode::Tab), ctrl('u')]);
     type_text(&mut m, &long);
     send(&mut m, [key(KeyCode::Tab)]);
@@ -563,4 +566,99 @@ fn the_place_chosen_on_step_1_names_the_pages_of_the_later_screens() {
     assert!(screen_text(&p).contains("User authentication settings"));
     // And the choice is kept for resuming.
     assert_eq!(m.session().place, "console");
+}
+
+#[test]
+fn the_loopback_preset_offers_a_free_port_when_its_own_is_taken() {
+    let mut m = model();
+    send(&mut m, [enter(), enter(), enter()]);
+    // Choosing the preset asks the driver whether its port can be listened on.
+    let cmds = send(&mut m, [ch('2')]);
+    assert_eq!(cmds, vec![Cmd::CheckPort { port: 8765 }]);
+    // It cannot: the driver found 8766 free instead.
+    send(
+        &mut m,
+        [Msg::PortChecked {
+            port: 8765,
+            instead: Some(8766),
+        }],
+    );
+    assert_eq!(m.urls.callback.value(), "http://127.0.0.1:8766/callback");
+    assert_eq!(m.urls.preset, 1, "still the loopback preset");
+    let status = m.status.clone().expect("said plainly");
+    assert!(
+        status.text.contains("Port 8765 is in use"),
+        "{}",
+        status.text
+    );
+    assert!(
+        status.text.contains("http://127.0.0.1:8766/callback"),
+        "{}",
+        status.text
+    );
+    let screen = screen_text(&m);
+    assert!(
+        screen.contains("http://127.0.0.1:8766/callback"),
+        "{screen}"
+    );
+    send(&mut m, [key(KeyCode::Tab)]);
+    let screen = screen_text(&m)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        screen.contains("Port 8765 is in use on this machine: this callback uses port 8766"),
+        "said under the field too, after the status line went: {screen}"
+    );
+    send(&mut m, [key(KeyCode::BackTab)]);
+    // The port is chosen by editing the callback: the preset stays, and the new port is
+    // checked once the field is left.
+    send(&mut m, [key(KeyCode::Tab), ch('e'), key(KeyCode::Home)]);
+    send(&mut m, (0..17).map(|_| key(KeyCode::Right)));
+    send(&mut m, (0..4).map(|_| key(KeyCode::Delete)));
+    assert!(
+        type_text(&mut m, "9000").is_empty(),
+        "nothing checked while typing"
+    );
+    assert_eq!(m.urls.callback.value(), "http://127.0.0.1:9000/callback");
+    assert_eq!(m.urls.preset, 1, "a port of one's own keeps the preset");
+    let cmds = send(&mut m, [key(KeyCode::Tab)]);
+    assert_eq!(cmds, vec![Cmd::CheckPort { port: 9000 }]);
+    // A free port changes nothing; the settings carry it to Authorize.
+    send(
+        &mut m,
+        [Msg::PortChecked {
+            port: 9000,
+            instead: None,
+        }],
+    );
+    assert_eq!(m.settings().callback_url, "http://127.0.0.1:9000/callback");
+    // The taken port typed back after the offer is the person's choice: not replaced again.
+    send(
+        &mut m,
+        [key(KeyCode::BackTab), ch('e'), ctrl('e'), ctrl('u')],
+    );
+    type_text(&mut m, "http://127.0.0.1:8765/callback");
+    assert!(
+        send(&mut m, [key(KeyCode::Tab)]).is_empty(),
+        "not asked again"
+    );
+    assert_eq!(m.urls.callback.value(), "http://127.0.0.1:8765/callback");
+    send(
+        &mut m,
+        [key(KeyCode::BackTab), ch('e'), ctrl('e'), ctrl('u')],
+    );
+    type_text(&mut m, "http://127.0.0.1:9000/callback");
+    send(&mut m, [key(KeyCode::Tab)]);
+    // Latenode and back: the port chosen comes back with the preset.
+    send(
+        &mut m,
+        [
+            key(KeyCode::BackTab),
+            key(KeyCode::BackTab),
+            ch('1'),
+            ch('2'),
+        ],
+    );
+    assert_eq!(m.urls.callback.value(), "http://127.0.0.1:9000/callback");
 }
