@@ -369,6 +369,13 @@ mod effects {
                     Some(Msg::ProfileChecked { name, exists })
                 });
             }
+            // One bind and its close: answered at once, before the next key.
+            Cmd::CheckPort { port } => {
+                return Some(Msg::PortChecked {
+                    port,
+                    instead: crate::callback::free_instead(port),
+                })
+            }
             Cmd::PrepareAuth { op, settings } => {
                 return Some(prepare(op, &settings, services, endpoints, tasks))
             }

@@ -29,6 +29,34 @@ impl Preset {
         }
     }
 
+    /// The callback URL on `port` (for a preset with `{port}`; any other has one value).
+    pub fn callback_on(&self, port: u16) -> String {
+        match self.port {
+            Some(_) => self.callback_url.replace("{port}", &port.to_string()),
+            None => self.callback_url.clone(),
+        }
+    }
+
+    /// The port of `callback` when it is this preset's callback on some port (a preset with
+    /// `{port}`): a port of one's own keeps the preset.
+    pub fn port_in(&self, callback: &str) -> Option<u16> {
+        self.port?;
+        let (before, after) = self.callback_url.split_once("{port}")?;
+        let digits = callback.strip_prefix(before)?.strip_suffix(after)?;
+        if digits.is_empty()
+            || digits.starts_with('0')
+            || !digits.bytes().all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        digits.parse().ok()
+    }
+
+    /// `callback` is this preset's (on any port, for a preset with `{port}`).
+    pub fn matches(&self, callback: &str) -> bool {
+        callback == self.callback() || self.port_in(callback).is_some()
+    }
+
     /// The custom preset has empty values: choosing it keeps what the fields hold.
     pub fn is_custom(&self) -> bool {
         self.callback_url.is_empty()
@@ -50,6 +78,11 @@ pub fn presets() -> &'static [Preset] {
     PRESETS.get_or_init(|| parse(PRESETS_TOML).unwrap_or_default())
 }
 
+/// The port of the preset with `{port}` (the loopback preset's own, 8765).
+pub fn loopback_port() -> u16 {
+    presets().iter().find_map(|p| p.port).unwrap_or(8765)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,5 +98,25 @@ mod tests {
         assert_eq!(p[0].website_url, "https://app.latenode.com/connections");
         assert_eq!(p[1].callback(), "http://127.0.0.1:8765/callback");
         assert!(p.last().is_some_and(Preset::is_custom));
+    }
+
+    #[test]
+    fn the_loopback_preset_takes_any_port() {
+        let p = parse(PRESETS_TOML).expect("presets");
+        assert_eq!(p[1].callback_on(9000), "http://127.0.0.1:9000/callback");
+        assert_eq!(p[1].port_in("http://127.0.0.1:9000/callback"), Some(9000));
+        assert!(p[1].matches("http://127.0.0.1:8765/callback"));
+        for not in [
+            "http://127.0.0.1:/callback",
+            "http://127.0.0.1:09000/callback",
+            "http://127.0.0.1:70000/callback",
+            "http://127.0.0.1:0/callback",
+            "http://127.0.0.1:80a/callback",
+            "http://127.0.0.1:9000/callback/",
+        ] {
+            assert!(!p[1].matches(not), "{not}");
+        }
+        assert_eq!(p[0].port_in(&p[0].callback()), None);
+        assert!(p[0].matches(&p[0].callback()));
     }
 }

@@ -423,6 +423,17 @@ fn skip_string(chars: &mut Chars<'_>) {
     }
 }
 
+/// Where a value goes when it does not fit beside its label: on the row under it, this many
+/// columns in (see [`beside`]).
+pub const BELOW: usize = 4;
+
+/// The one rule for a label and its value on a screen: side by side when the label's `head`
+/// columns and the value's `value` columns fit in `width`; else the label goes above its
+/// value, so a value to copy is shown whole rather than cut.
+pub fn beside(head: usize, value: usize, width: u16) -> bool {
+    head + value <= usize::from(width)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

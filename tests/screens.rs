@@ -445,3 +445,131 @@ fn step7_done_in_store_mode_shows_commands_with_the_store_setting() {
         "the password is not: {words}"
     );
 }
+
+/// The body's lines as text, for a terminal `cols` wide (the body is two columns narrower).
+fn body_rows(m: &xconnect::wizard::Model, cols: u16) -> Vec<String> {
+    xconnect::wizard::view::build_body(m, cols - 2)
+        .lines
+        .iter()
+        .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+        .collect()
+}
+
+/// Each value is on one row of the body, whole, at 60 and 80 columns.
+fn assert_whole(m: &mut xconnect::wizard::Model, what: &str, values: &[&str]) {
+    for (cols, rows) in [(60, 20), (80, 24)] {
+        send(m, [Msg::Resize(cols, rows)]);
+        let body = body_rows(m, cols);
+        for v in values {
+            assert!(
+                body.iter().any(|r| r.contains(v)),
+                "{what} at {cols}x{rows}: {v} is not whole:\n{}",
+                body.join("\n")
+            );
+            for r in &body {
+                assert!(r.chars().count() <= usize::from(cols - 2), "wider: {r}");
+            }
+        }
+    }
+}
+
+const LATENODE: [&str; 2] = [
+    "https://app.latenode.com/redirected/index.html",
+    "https://app.latenode.com/connections",
+];
+const LOOPBACK: [&str; 2] = ["http://127.0.0.1:8765/callback", "https://example.com"];
+const CUSTOM: [&str; 2] = [
+    "https://hooks.example.com/oauth2/x/callback",
+    "https://www.example.com/about",
+];
+
+#[test]
+fn every_value_to_enter_at_x_is_whole_at_60_and_80_columns() {
+    // Step 1: the place's address.
+    let mut m = model();
+    assert_whole(
+        &mut m,
+        "step 1",
+        &["https://developer.x.com/en/portal/dashboard"],
+    );
+    // Step 4 with each preset, whichever field has the focus.
+    let mut m = model();
+    send(&mut m, [enter(), enter(), enter()]);
+    for (pick, values) in [('1', LATENODE), ('2', LOOPBACK)] {
+        send(&mut m, [ch(pick)]);
+        for _ in 0..3 {
+            assert_whole(&mut m, &format!("step 4, preset {pick}"), &values);
+            send(&mut m, [key(KeyCode::Tab)]);
+        }
+    }
+    send(&mut m, [ch('3'), key(KeyCode::Tab), ctrl('u')]);
+    type_text(&mut m, CUSTOM[0]);
+    send(&mut m, [key(KeyCode::Tab), ctrl('u')]);
+    type_text(&mut m, CUSTOM[1]);
+    assert_whole(&mut m, "step 4, custom", &CUSTOM);
+    send(&mut m, [key(KeyCode::Tab)]);
+    assert_whole(&mut m, "step 4, custom", &CUSTOM);
+    // Step 5: the Client ID.
+    send(&mut m, [enter()]);
+    type_text(&mut m, CLIENT_ID);
+    assert_whole(&mut m, "step 5", &[CLIENT_ID]);
+}
+
+#[test]
+fn every_value_to_copy_on_done_is_whole_at_60_and_80_columns() {
+    let mut m = at_authorize();
+    finish(&mut m);
+    let path = "/home/me/.config/xconnect/profiles/default.toml";
+    assert_whole(&mut m, "done", &[path, CLIENT_ID]);
+    let mut m = at_authorize_web();
+    finish(&mut m);
+    assert_whole(&mut m, "done, web app", &[path, CLIENT_ID, LOOPBACK[0]]);
+}
+
+/// The start menu offering to resume a setup that stopped on Authorize.
+fn menu_with_resume() -> xconnect::wizard::Model {
+    let mut left = at_authorize();
+    left.step = xconnect::wizard::Step::Authorize;
+    let session = left.session();
+    model().with_start(Some(session), Vec::new())
+}
+
+#[test]
+fn the_menu_says_whole_what_resuming_fills_in_at_60_and_80_columns() {
+    let mut m = menu_with_resume();
+    let Some(resume) = m.menu.as_ref().and_then(|menu| menu.resume.clone()) else {
+        panic!("a session to resume");
+    };
+    let restores = xconnect::wizard::resume::restores(&resume);
+    assert!(restores.contains("Enter makes a new link"), "{restores}");
+    for (size, tag) in [((80, 24), ""), ((60, 20), "_60x20")] {
+        send(&mut m, [Msg::Resize(size.0, size.1)]);
+        let words = body_rows(&m, size.0)
+            .join(" ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(!words.contains('…'), "cut at {size:?}: {words}");
+        assert!(words.contains(&restores), "at {size:?}: {words}");
+        snap(&format!("menu_resume{tag}"), &m);
+    }
+}
+
+#[test]
+fn step4_each_preset_at_60x20_and_80x24() {
+    for (size, tag) in [((80, 24), ""), ((60, 20), "_60x20")] {
+        let mut m = model();
+        send(
+            &mut m,
+            [Msg::Resize(size.0, size.1), enter(), enter(), enter()],
+        );
+        for (pick, name) in [('1', "latenode"), ('2', "loopback")] {
+            send(&mut m, [ch(pick), key(KeyCode::Tab)]);
+            snap(&format!("step4_{name}_callback{tag}"), &m);
+            send(&mut m, [key(KeyCode::BackTab)]);
+        }
+        send(&mut m, [ch('3'), key(KeyCode::Tab), ctrl('u')]);
+        type_text(&mut m, CUSTOM[0]);
+        snap(&format!("step4_custom_callback{tag}"), &m);
+    }
+}

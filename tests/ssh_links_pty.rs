@@ -91,14 +91,15 @@ fn a_loopback_callback_that_cannot_be_listened_on_promises_no_forward() {
         p.send(b"\r");
         p.wait_for(next);
     }
-    // Custom, with a callback on the taken port.
+    // Custom, with a callback on the taken port (and a page of its own: the loopback
+    // preset's would make it that preset, which offers a free port instead).
     p.send(b"3");
     p.wait_for("(•) 3. Custom");
     p.send(b"\t\x15");
     p.send(format!("\x1b[200~http://127.0.0.1:{port}/callback\x1b[201~").as_bytes());
     p.send(b"\t\x15");
-    p.send(b"\x1b[200~https://example.com\x1b[201~");
-    p.wait_for("https://example.com");
+    p.send(b"\x1b[200~https://example.org\x1b[201~");
+    p.wait_for("https://example.org");
     p.send(b"\r");
     p.wait_for("Step 5 of 7");
     p.send(format!("\x1b[200~{}\x1b[201~", common::CLIENT_ID).as_bytes());

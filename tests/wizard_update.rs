@@ -463,28 +463,38 @@ fn a_near_miss_of_a_preset_s_callback_is_warned_in_place() {
 
 #[test]
 fn long_urls_show_their_start_and_mark_every_cut() {
+    // Longer than a row even under its label at 60 columns.
+    let long = format!("https://hooks.example.com/{}/end", "x".repeat(40));
     let mut m = model();
-    send(&mut m, [Msg::Resize(60, 20), enter(), enter(), enter()]);
+    send(
+        &mut m,
+        [Msg::Resize(60, 20), enter(), enter(), enter(), ch('3')],
+    );
+    send(&mut m, [key(KeyCode::Tab), ctrl('u')]);
+    type_text(&mut m, &long);
+    send(&mut m, [key(KeyCode::Tab)]);
     assert_eq!(m.step, Step::Urls);
-    let screen = screen_text(&m);
-    let row = screen
-        .lines()
-        .find(|l| l.contains("Callback URI"))
-        .expect("callback row");
+    // The value's row, under its label.
+    let value_row = |m: &xconnect::wizard::Model| {
+        let screen = screen_text(m);
+        let lines: Vec<&str> = screen.lines().collect();
+        let at = lines
+            .iter()
+            .position(|l| l.contains("Callback URI"))
+            .expect("callback label");
+        lines[at + 1].to_string()
+    };
+    let row = value_row(&m);
     assert!(
-        row.contains("https://app.latenode.c"),
+        row.contains("https://hooks.example.c"),
         "the start shows: {row:?}"
     );
     assert!(row.trim_end().ends_with('…'), "the cut is marked: {row:?}");
     // Focused, with the cursor at the end: the field scrolls, and the cut on the left is marked.
-    send(&mut m, [key(KeyCode::Tab), key(KeyCode::End)]);
-    let screen = screen_text(&m);
-    let row = screen
-        .lines()
-        .find(|l| l.contains("Callback URI"))
-        .expect("callback row");
+    send(&mut m, [key(KeyCode::BackTab), key(KeyCode::End)]);
+    let row = value_row(&m);
     assert!(row.contains("…"), "{row:?}");
-    assert!(row.contains("index.html"), "{row:?}");
+    assert!(row.contains("x/end"), "{row:?}");
 }
 
 #[test]
@@ -581,4 +591,99 @@ fn read_permissions_with_a_write_scope_warn_with_the_fix() {
     );
     // What the sandbox's portal registers is the level chosen, not more.
     assert_eq!(m.settings().permission, Permission::Read);
+}
+
+#[test]
+fn the_loopback_preset_offers_a_free_port_when_its_own_is_taken() {
+    let mut m = model();
+    send(&mut m, [enter(), enter(), enter()]);
+    // Choosing the preset asks the driver whether its port can be listened on.
+    let cmds = send(&mut m, [ch('2')]);
+    assert_eq!(cmds, vec![Cmd::CheckPort { port: 8765 }]);
+    // It cannot: the driver found 8766 free instead.
+    send(
+        &mut m,
+        [Msg::PortChecked {
+            port: 8765,
+            instead: Some(8766),
+        }],
+    );
+    assert_eq!(m.urls.callback.value(), "http://127.0.0.1:8766/callback");
+    assert_eq!(m.urls.preset, 1, "still the loopback preset");
+    let status = m.status.clone().expect("said plainly");
+    assert!(
+        status.text.contains("Port 8765 is in use"),
+        "{}",
+        status.text
+    );
+    assert!(
+        status.text.contains("http://127.0.0.1:8766/callback"),
+        "{}",
+        status.text
+    );
+    let screen = screen_text(&m);
+    assert!(
+        screen.contains("http://127.0.0.1:8766/callback"),
+        "{screen}"
+    );
+    send(&mut m, [key(KeyCode::Tab)]);
+    let screen = screen_text(&m)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        screen.contains("Port 8765 is in use on this machine: this callback uses port 8766"),
+        "said under the field too, after the status line went: {screen}"
+    );
+    send(&mut m, [key(KeyCode::BackTab)]);
+    // The port is chosen by editing the callback: the preset stays, and the new port is
+    // checked once the field is left.
+    send(&mut m, [key(KeyCode::Tab), ch('e'), key(KeyCode::Home)]);
+    send(&mut m, (0..17).map(|_| key(KeyCode::Right)));
+    send(&mut m, (0..4).map(|_| key(KeyCode::Delete)));
+    assert!(
+        type_text(&mut m, "9000").is_empty(),
+        "nothing checked while typing"
+    );
+    assert_eq!(m.urls.callback.value(), "http://127.0.0.1:9000/callback");
+    assert_eq!(m.urls.preset, 1, "a port of one's own keeps the preset");
+    let cmds = send(&mut m, [key(KeyCode::Tab)]);
+    assert_eq!(cmds, vec![Cmd::CheckPort { port: 9000 }]);
+    // A free port changes nothing; the settings carry it to Authorize.
+    send(
+        &mut m,
+        [Msg::PortChecked {
+            port: 9000,
+            instead: None,
+        }],
+    );
+    assert_eq!(m.settings().callback_url, "http://127.0.0.1:9000/callback");
+    // The taken port typed back after the offer is the person's choice: not replaced again.
+    send(
+        &mut m,
+        [key(KeyCode::BackTab), ch('e'), ctrl('e'), ctrl('u')],
+    );
+    type_text(&mut m, "http://127.0.0.1:8765/callback");
+    assert!(
+        send(&mut m, [key(KeyCode::Tab)]).is_empty(),
+        "not asked again"
+    );
+    assert_eq!(m.urls.callback.value(), "http://127.0.0.1:8765/callback");
+    send(
+        &mut m,
+        [key(KeyCode::BackTab), ch('e'), ctrl('e'), ctrl('u')],
+    );
+    type_text(&mut m, "http://127.0.0.1:9000/callback");
+    send(&mut m, [key(KeyCode::Tab)]);
+    // Latenode and back: the port chosen comes back with the preset.
+    send(
+        &mut m,
+        [
+            key(KeyCode::BackTab),
+            key(KeyCode::BackTab),
+            ch('1'),
+            ch('2'),
+        ],
+    );
+    assert_eq!(m.urls.callback.value(), "http://127.0.0.1:9000/callback");
 }

@@ -126,6 +126,23 @@ impl Listener {
     }
 }
 
+/// Ports tried after a taken one before any free port: the next few, easy to type at X.
+const NEAR: u16 = 20;
+
+/// Whether the listener could listen on 127.0.0.1:`port` now: `None` when it could, else a
+/// port it could listen on instead (the next free one of the few after it, or any free one).
+/// Nothing stays bound.
+pub fn free_instead(port: u16) -> Option<u16> {
+    let free = |p: u16| std::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, p)).ok();
+    if free(port).is_some() {
+        return None;
+    }
+    (1..=NEAR)
+        .filter_map(|d| port.checked_add(d))
+        .find(|p| free(*p).is_some())
+        .or_else(|| free(0).and_then(|l| l.local_addr().ok()).map(|a| a.port()))
+}
+
 /// Whether the listener can catch redirects to this callback URL: `http://` on 127.0.0.1
 /// (any 127.x.y.z), `[::1]` or `localhost`, with a non-zero port.
 pub fn is_loopback_callback(url: &Url) -> bool {
@@ -504,6 +521,17 @@ mod tests {
             assert_eq!(err.kind(), io::ErrorKind::AddrInUse, "{host}: {err}");
             assert!(err.to_string().contains(&port.to_string()));
         }
+    }
+
+    #[test]
+    fn a_taken_port_gets_a_free_one_instead() {
+        let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = taken.local_addr().unwrap().port();
+        let instead = free_instead(port).expect("another port");
+        assert_ne!(instead, port);
+        assert!(std::net::TcpListener::bind(("127.0.0.1", instead)).is_ok());
+        drop(taken);
+        assert_eq!(free_instead(port), None, "free again");
     }
 
     #[tokio::test]

@@ -7,5 +7,5 @@ pub mod listener;
 mod page;
 pub mod parse;
 
-pub use listener::{is_loopback_callback, ssh_forward_hint, Listener};
+pub use listener::{free_instead, is_loopback_callback, ssh_forward_hint, Listener};
 pub use parse::{parse_redirect, CallbackError, Redirect, MAX_INPUT};

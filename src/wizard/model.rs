@@ -160,6 +160,12 @@ pub enum Msg {
         op: u64,
         result: Result<String, String>,
     },
+    /// Whether the loopback preset's `port` can be listened on: `instead` is `None` when it
+    /// can, else a free port to offer in its place.
+    PortChecked {
+        port: u16,
+        instead: Option<u16>,
+    },
     /// A redirect arrived by itself (loopback listener, sandbox approval).
     Redirected {
         op: u64,
@@ -216,6 +222,11 @@ pub enum Cmd {
     /// Does a profile with this name exist?
     CheckProfile {
         name: String,
+    },
+    /// Can the loopback preset's port be listened on on this machine? (Answered with
+    /// [`Msg::PortChecked`].)
+    CheckPort {
+        port: u16,
     },
     /// Make a new authorization link (fresh PKCE and state); start the loopback listener when
     /// the callback URL is on this machine; in the sandbox, register the app described.
@@ -340,6 +351,13 @@ pub struct Urls {
     /// What was typed while "Custom" was chosen (callback, website): choosing a preset fills
     /// the fields, and coming back to Custom brings this back.
     pub custom: Option<(String, String)>,
+    /// The loopback preset's port: its own (8765), one offered when that is taken, or one
+    /// typed into the callback.
+    pub port: u16,
+    /// The port last asked about with [`Cmd::CheckPort`] (or offered as free): asked once.
+    pub asked: Option<u16>,
+    /// A port found in use, and the free one offered in its place.
+    pub offered: Option<(u16, u16)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -477,6 +495,9 @@ impl Model {
                 callback: TextField::new(&first.map(|p| p.callback()).unwrap_or_default()),
                 website: TextField::new(first.map_or("", |p| p.website_url.as_str())),
                 custom: None,
+                port: crate::presets::loopback_port(),
+                asked: None,
+                offered: None,
             },
             credentials: Credentials {
                 client_id: TextField::default(),

@@ -24,6 +24,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
     let before = (m.step, m.menu.is_some());
     let saved_before = m.outcome.is_some();
     let mut cmds = handle(m, msg);
+    cmds.extend(steps::urls::check_port(m));
     if m.outcome.is_some() && !saved_before {
         cmds.push(Cmd::ClearSession);
     } else if (m.step, m.menu.is_some()) != before
@@ -78,6 +79,10 @@ fn handle(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             } else if let Some(menu) = m.menu_back.as_mut() {
                 fill(menu);
             }
+            Vec::new()
+        }
+        Msg::PortChecked { port, instead } => {
+            steps::urls::port_checked(m, port, instead);
             Vec::new()
         }
         Msg::Tick => {

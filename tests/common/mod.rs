@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod authorize;
+pub mod browser;
 pub mod cli;
 pub mod hostile;
 pub mod machines;

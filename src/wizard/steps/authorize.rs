@@ -91,6 +91,8 @@ pub fn render(m: &Model, body: &mut Body) {
         "Redirected URL",
         LABEL_W,
         &m.auth.paste,
+        // A pasted redirect is used at once, never entered at X: it keeps its row.
+        true,
     );
     phase_line(m, body);
     listener_lines(m, body);

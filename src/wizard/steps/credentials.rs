@@ -1,6 +1,6 @@
 //! Step 5: the OAuth 2.0 Client ID, and the Client Secret for a confidential app.
 
-use super::shared::{render_field, render_intro, render_outro, say};
+use super::shared::{fields_beside, render_field, render_intro, render_outro, say, value_column};
 use crate::validate::{check_client_id, check_client_secret, Check};
 use crate::wizard::model::{Focus, Model};
 use crate::wizard::widgets::body::Body;
@@ -20,6 +20,12 @@ pub fn render(m: &Model, body: &mut Body) {
     render_intro(m, body);
     body.blank();
     let c = &m.credentials;
+    let mut fields = vec![&c.client_id, &c.profile];
+    if m.app_type.is_confidential() {
+        fields.push(&c.secret);
+    }
+    let beside = fields_beside(body, LABEL_W, &fields);
+    let column = " ".repeat(value_column(LABEL_W, beside));
     render_field(
         m,
         body,
@@ -28,6 +34,7 @@ pub fn render(m: &Model, body: &mut Body) {
         "Client ID",
         LABEL_W,
         &c.client_id,
+        beside,
     );
     if m.app_type.is_confidential() {
         render_field(
@@ -38,6 +45,7 @@ pub fn render(m: &Model, body: &mut Body) {
             "Client Secret",
             LABEL_W,
             &c.secret,
+            beside,
         );
         let hint = if c.reveal {
             "Ctrl-R hides the secret again."
@@ -45,10 +53,10 @@ pub fn render(m: &Model, body: &mut Body) {
             "The secret is masked: Ctrl-R shows it."
         };
         let style = body.theme.dim();
-        body.prefixed(&" ".repeat(LABEL_W + 3), hint, style);
+        body.prefixed(&column, hint, style);
         // X shows a Client Secret once.
         let words = &crate::guide::guide().handoff;
-        body.prefixed(&" ".repeat(LABEL_W + 3), &say(m, &words.secret_once), style);
+        body.prefixed(&column, &say(m, &words.secret_once), style);
     } else {
         let style = body.theme.dim();
         body.prefixed(
@@ -66,6 +74,7 @@ pub fn render(m: &Model, body: &mut Body) {
         "Profile name",
         LABEL_W,
         &c.profile,
+        beside,
     );
     if m.sandbox {
         body.blank();

@@ -33,7 +33,7 @@ fn value_row(body: &mut Body, focus: Option<bool>, label: &str, value: &str) {
         _ => " ",
     };
     let style = body.theme.value();
-    body.prefixed(&format!("{marker} {label:<LABEL_W$} "), value, style);
+    body.labelled(&format!("{marker} {label:<LABEL_W$} "), value, style);
     if focus == Some(true) {
         body.focus_from(start);
     }

@@ -34,8 +34,27 @@ pub fn shown_check(
     }
 }
 
+/// Whether a screen's text fields go beside their labels: only when every one's value fits
+/// there, so the fields of a screen stay in one column (see `text::beside`).
+pub fn fields_beside(body: &Body, label_width: usize, fields: &[&TextField]) -> bool {
+    fields
+        .iter()
+        .all(|f| f.fits_beside(label_width, body.width))
+}
+
+/// The column a field's value starts at: beside its label, or under it.
+pub fn value_column(label_width: usize, beside: bool) -> usize {
+    if beside {
+        label_width + 3
+    } else {
+        crate::text::BELOW
+    }
+}
+
 /// A labelled text field with its check (from the screen's `checks`) under it; marks the
 /// focus and the cursor. A masked field (the Client Secret) shows its value after Ctrl-R.
+/// `beside` comes from [`fields_beside`] for the screen's fields.
+#[allow(clippy::too_many_arguments)]
 pub fn render_field(
     m: &Model,
     body: &mut Body,
@@ -44,19 +63,30 @@ pub fn render_field(
     label: &str,
     label_width: usize,
     field: &TextField,
+    beside: bool,
 ) {
     let reveal = m.credentials.reveal;
     let start = body.lines.len();
     let focused = m.focus == focus;
-    let (line, col) = field.line(label, label_width, body.width, focused, reveal, &body.theme);
-    body.push(line);
+    let (rows, (row, col)) = field.lines(
+        label,
+        label_width,
+        body.width,
+        beside,
+        focused,
+        reveal,
+        &body.theme,
+    );
+    for line in rows {
+        body.push(line);
+    }
     if focused {
-        body.cursor_here(col);
+        body.cursor = Some((start + row, col));
     }
     render_check(
         body,
         shown_check(m, checks, focus, field.is_empty()),
-        label_width + 3,
+        value_column(label_width, beside),
     );
     if focused {
         body.focus_from(start);

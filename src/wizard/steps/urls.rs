@@ -1,9 +1,9 @@
 //! Step 4: the Callback URI / Redirect URL and the Website URL, from a preset or typed.
 
-use super::shared::{render_field, render_intro, render_outro};
+use super::shared::{fields_beside, render_field, render_intro, render_outro, value_column};
 use crate::presets::presets;
 use crate::validate::{check_url, is_loopback_host, Check};
-use crate::wizard::model::{Focus, Model};
+use crate::wizard::model::{Cmd, Focus, Model, StatusKind, Step};
 use crate::wizard::widgets::body::Body;
 use crate::wizard::widgets::choice_list;
 
@@ -21,6 +21,7 @@ pub fn render(m: &Model, body: &mut Body) {
         .collect();
     choice_list::render(body, &items, m.urls.preset, m.focus == Focus::Preset, false);
     body.blank();
+    let beside = fields_beside(body, LABEL_W, &[&m.urls.callback, &m.urls.website]);
     render_field(
         m,
         body,
@@ -29,7 +30,17 @@ pub fn render(m: &Model, body: &mut Body) {
         CALLBACK_LABEL,
         LABEL_W,
         &m.urls.callback,
+        beside,
     );
+    if let Some((taken, free)) = m.urls.offered.filter(|(_, f)| loopback_port(m) == Some(*f)) {
+        let style = body.theme.dim();
+        let pad = " ".repeat(value_column(LABEL_W, beside) + 2);
+        body.prefixed(
+            &pad,
+            &format!("Port {taken} is in use on this machine: this callback uses port {free}, which is free."),
+            style,
+        );
+    }
     render_field(
         m,
         body,
@@ -38,11 +49,13 @@ pub fn render(m: &Model, body: &mut Body) {
         WEBSITE_LABEL,
         LABEL_W,
         &m.urls.website,
+        beside,
     );
     if let Some(p) = presets().get(m.urls.preset) {
         if !p.website_note.is_empty() && m.urls.website.value() == p.website_url {
             let style = body.theme.dim();
-            body.prefixed(&" ".repeat(LABEL_W + 5), &p.website_note, style);
+            let pad = " ".repeat(value_column(LABEL_W, beside) + 2);
+            body.prefixed(&pad, &p.website_note, style);
         }
     }
     render_outro(m, body);
@@ -65,7 +78,7 @@ pub fn choose(m: &mut Model, index: usize) {
     m.touched = true;
     m.warned = false;
     if !p.is_custom() {
-        m.urls.callback.set(&p.callback());
+        m.urls.callback.set(&p.callback_on(m.urls.port));
         m.urls.website.set(&p.website_url);
     } else if let Some((callback, website)) = &m.urls.custom {
         m.urls.callback.set(callback);
@@ -84,7 +97,7 @@ pub fn holds_preset_value(m: &Model) -> bool {
         return false;
     };
     match m.focus {
-        Focus::Callback => m.urls.callback.value() == p.callback(),
+        Focus::Callback => p.matches(m.urls.callback.value()),
         Focus::Website => m.urls.website.value() == p.website_url,
         _ => false,
     }
@@ -130,11 +143,69 @@ pub fn on_edit(m: &mut Model) {
     let cb = m.urls.callback.value();
     let web = m.urls.website.value();
     let all = presets();
+    let port = all.iter().find_map(|p| p.port_in(cb));
     m.urls.preset = all
         .iter()
-        .position(|p| !p.is_custom() && p.callback() == cb && p.website_url == web)
+        .position(|p| !p.is_custom() && p.matches(cb) && p.website_url == web)
         .or_else(|| all.iter().position(|p| p.is_custom()))
         .unwrap_or(m.urls.preset);
+    if let Some(port) = port {
+        m.urls.port = port;
+    }
+}
+
+/// The loopback preset's port, while it is chosen.
+fn loopback_port(m: &Model) -> Option<u16> {
+    let p = presets().get(m.urls.preset)?;
+    p.port_in(m.urls.callback.value())
+}
+
+/// After every message: before Authorize, while the loopback preset is chosen, its port is
+/// checked once (the driver tries it): not while the callback is being edited, where each key
+/// makes another port, but as soon as it is left; not again for a port already found taken.
+pub fn check_port(m: &mut Model) -> Option<Cmd> {
+    let editing = m.step == Step::Urls && m.focus == Focus::Callback;
+    if m.menu.is_some() || editing || !matches!(m.step, Step::Urls | Step::Credentials) {
+        return None;
+    }
+    let port = loopback_port(m)?;
+    // A port found taken and typed back after the offer is the person's choice: kept.
+    if m.urls.asked == Some(port) || m.urls.offered.is_some_and(|(taken, _)| taken == port) {
+        return None;
+    }
+    m.urls.asked = Some(port);
+    Some(Cmd::CheckPort { port })
+}
+
+/// The driver's answer: a taken port is replaced by the free one it found, and the status
+/// line says so plainly, with the callback to enter at X. An answer about a port no longer
+/// chosen changes nothing.
+pub fn port_checked(m: &mut Model, port: u16, instead: Option<u16>) {
+    let (Some(free), Some(now)) = (instead, loopback_port(m)) else {
+        return;
+    };
+    if now != port || !matches!(m.step, Step::Urls | Step::Credentials) {
+        return;
+    }
+    let Some(p) = presets().get(m.urls.preset) else {
+        return;
+    };
+    let callback = p.callback_on(free);
+    m.urls.callback.set(&callback);
+    m.urls.port = free;
+    m.urls.asked = Some(free);
+    m.urls.offered = Some((port, free));
+    let back = if m.step == Step::Urls {
+        "e on the field edits the port"
+    } else {
+        "Esc goes back to step 4 to change it"
+    };
+    m.set_status(
+        StatusKind::Warn,
+        format!(
+            "Port {port} is in use here, so the callback now uses port {free}, which is free: enter {callback} at X ({back})."
+        ),
+    );
 }
 
 pub fn checks(m: &Model) -> Vec<(Focus, Check)> {

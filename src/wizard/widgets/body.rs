@@ -6,6 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
+use crate::text::{beside, BELOW};
 use crate::theme::Theme;
 
 pub struct Body {
@@ -72,6 +73,25 @@ impl Body {
         }
     }
 
+    /// A label and its value (`lead` is the marker and the padded label): side by side when
+    /// the value's widest word fits beside the label, else the label on a row of its own and
+    /// the value under it (see [`crate::text::beside`]), so a URL or a path is never broken or cut while a
+    /// row could hold it whole.
+    pub fn labelled(&mut self, lead: &str, value: &str, style: Style) {
+        let widest = value
+            .split(' ')
+            .map(UnicodeWidthStr::width)
+            .max()
+            .unwrap_or(0);
+        if beside(lead.width(), widest, self.width) {
+            self.prefixed(lead, value, style);
+        } else {
+            self.lines
+                .push(Line::from(Span::styled(lead.trim_end().to_string(), style)));
+            self.prefixed(&" ".repeat(BELOW), value, style);
+        }
+    }
+
     pub fn text(&mut self, text: &str, style: Style) {
         self.prefixed("", text, style);
     }
@@ -86,11 +106,6 @@ impl Body {
     pub fn focus_from(&mut self, start: usize) {
         let end = self.lines.len().saturating_sub(1).max(start);
         self.focus = Some((start, end));
-    }
-
-    /// Puts the cursor on the last pushed line at `col`.
-    pub fn cursor_here(&mut self, col: u16) {
-        self.cursor = Some((self.lines.len().saturating_sub(1), col));
     }
 }
 

@@ -5,8 +5,9 @@ use ratatui::text::{Line, Span};
 use super::body::Body;
 
 /// Adds one line per item: "› (•) 1. Label  description" (or the description wrapped on the
-/// lines below it with `desc_below`). The chosen item is marked "(•)" and, when the list has
-/// the focus, "›" and reverse video: never colour alone.
+/// lines below it with `desc_below`, or when it does not fit beside the label). The chosen
+/// item is marked "(•)" and, when the list has the focus, "›" and reverse video: never colour
+/// alone.
 ///
 /// Reverse video covers the marker, the number and the whole choice name ("Native App (Public
 /// client)"), not the padding after it, so that moving the choice rewrites few cells.
@@ -58,27 +59,22 @@ pub fn render_from(
             ratatui::style::Style::new()
         };
         let width = head.chars().count() + pad;
-        let room = usize::from(body.width).saturating_sub(width + 2);
         let mut spans = vec![Span::styled(head, head_style)];
-        if pad > 0 {
-            spans.push(Span::raw(" ".repeat(pad)));
-        }
-        if desc_below {
+        let desc_w = unicode_width::UnicodeWidthStr::width(*desc);
+        // A description that does not fit beside its name goes under it, whole (the rule
+        // of a label and its value, `text::beside`).
+        if desc_below || (!desc.is_empty() && !crate::text::beside(width + 2, desc_w, body.width)) {
             body.push(Line::from(spans));
             let style = theme.dim();
             body.prefixed("         ", desc, style);
             continue;
         }
-        if !desc.is_empty() && room >= 12 {
-            let d: String = if desc.chars().count() > room {
-                let mut s: String = desc.chars().take(room - 1).collect();
-                s.push('…');
-                s
-            } else {
-                desc.to_string()
-            };
+        if pad > 0 {
+            spans.push(Span::raw(" ".repeat(pad)));
+        }
+        if !desc.is_empty() {
             spans.push(Span::raw("  "));
-            spans.push(Span::styled(d, theme.dim()));
+            spans.push(Span::styled(desc.to_string(), theme.dim()));
         }
         body.push(Line::from(spans));
     }

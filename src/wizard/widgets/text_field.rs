@@ -216,34 +216,58 @@ impl TextField {
         (out, cur)
     }
 
-    /// One line: a focus marker, the label padded to `label_width`, and the value area
-    /// underlined to the end of the line. Returns the line and the cursor column.
-    pub fn line(
+    /// Whether the whole value, and a column for the cursor after it, fits beside a label
+    /// padded to `label_width` (see [`Self::lines`] and the rule in `text::beside`).
+    pub fn fits_beside(&self, label_width: usize, width: u16) -> bool {
+        let value = unicode_width::UnicodeWidthStr::width(self.value.as_str());
+        crate::text::beside(label_width + 3, value + 1, width)
+    }
+
+    /// The field's rows: a focus marker, the label padded to `label_width`, and the value area
+    /// underlined to the end of the row; or, when not `beside`, the label on its own row and
+    /// the value area under it from column [`crate::text::BELOW`]. Returns the rows and the
+    /// cursor's (row, column).
+    #[allow(clippy::too_many_arguments)]
+    pub fn lines(
         &self,
         label: &str,
         label_width: usize,
         width: u16,
+        beside: bool,
         focused: bool,
         reveal: bool,
         theme: &Theme,
-    ) -> (Line<'static>, u16) {
+    ) -> (Vec<Line<'static>>, (usize, u16)) {
         let marker = if focused { "› " } else { "  " };
-        let head = format!("{marker}{label:<label_width$} ");
-        let head_w = u16::try_from(head.chars().count()).unwrap_or(u16::MAX);
-        let field_w = width.saturating_sub(head_w).max(2);
-        let (shown, cur) = self.visible(field_w, reveal, focused);
-        let pad = usize::from(field_w)
-            .saturating_sub(unicode_width::UnicodeWidthStr::width(shown.as_str()));
         let head_style = if focused {
             theme.title()
         } else {
             ratatui::style::Style::new()
         };
-        let line = Line::from(vec![
-            Span::styled(head, head_style),
+        let (mut rows, head) = if beside {
+            (Vec::new(), format!("{marker}{label:<label_width$} "))
+        } else {
+            let label_row = Line::from(Span::styled(format!("{marker}{label}"), head_style));
+            (vec![label_row], " ".repeat(crate::text::BELOW))
+        };
+        let head_w = u16::try_from(head.chars().count()).unwrap_or(u16::MAX);
+        let field_w = width.saturating_sub(head_w).max(2);
+        let (shown, cur) = self.visible(field_w, reveal, focused);
+        let pad = usize::from(field_w)
+            .saturating_sub(unicode_width::UnicodeWidthStr::width(shown.as_str()));
+        rows.push(Line::from(vec![
+            Span::styled(
+                head,
+                if beside {
+                    head_style
+                } else {
+                    Default::default()
+                },
+            ),
             Span::styled(format!("{shown}{}", " ".repeat(pad)), theme.field()),
-        ]);
-        (line, head_w + cur)
+        ]));
+        let row = rows.len() - 1;
+        (rows, (row, head_w + cur))
     }
 }
 
