@@ -1,8 +1,12 @@
-//! Peak memory of `xconnect media upload`: the real binary uploads a 200 MB video (and, to
+//! `xconnect media upload` against the floor: the real binary uploads a 200 MB video (and, to
 //! compare, a 4 MB one) to the X emulator running in this process, and the child's peak
-//! resident set (getrusage's ru_maxrss, through wait4) is printed. The file is read chunk by
-//! chunk, so the two peaks should be close. A measurement, not a test: nothing here asserts a
-//! time or a size. Run with `cargo bench --bench media_upload` (CI builds it only:
+//! resident set (getrusage's ru_maxrss, through wait4) is printed; the file is read chunk by
+//! chunk, so the two peaks should be close. Then the same 200 MB goes up as `curl` sends it —
+//! the same 4 MiB chunks (cut beforehand, not timed), `initialize`, every `append` in one curl
+//! process on one connection (`--next`), `finalize` — alternating with xconnect, and the
+//! ratio of the medians is printed. The emulator processes video at `finalize` here, so both
+//! measure the transfer, not a processing wait. A measurement, not a test: nothing here
+//! asserts a time or a size. Run with `cargo bench --bench media_upload` (CI builds it only:
 //! `cargo bench --no-run`).
 
 #[allow(dead_code)]
@@ -55,22 +59,125 @@ fn run_measured(w: &World, args: &[&str]) -> (i32, String, i64) {
     (code, reader.join().expect("stdout"), usage.ru_maxrss)
 }
 
-fn upload(w: &World, size: u64) -> i64 {
-    let path = w.dir.path().join(format!("video-{}.mp4", size / MB));
-    media::write_mp4(&path, size);
+/// One upload by xconnect: (seconds, peak RSS in KiB).
+fn xconnect_upload(w: &World, path: &std::path::Path) -> (f64, i64) {
     let file = path.to_str().expect("path");
     let started = std::time::Instant::now();
     let (code, stdout, peak_kib) = run_measured(w, &["media", "upload", file]);
+    let secs = started.elapsed().as_secs_f64();
     assert_eq!(code, 0, "xconnect media upload failed");
+    assert!(!stdout.trim().is_empty(), "a media id");
+    (secs, peak_kib)
+}
+
+fn upload(w: &World, size: u64) -> i64 {
+    let path = w.dir.path().join(format!("video-{}.mp4", size / MB));
+    media::write_mp4(&path, size);
+    let (secs, peak_kib) = xconnect_upload(w, &path);
     println!(
-        "media upload of {:>3} MB: media id {}, peak RSS {:.1} MiB, {:.1} s",
+        "media upload of {:>3} MB: peak RSS {:.1} MiB, {:.2} s",
         size / MB,
-        stdout.trim(),
         peak_kib as f64 / 1024.0,
-        started.elapsed().as_secs_f64()
+        secs
     );
     let _ = std::fs::remove_file(&path);
     peak_kib
+}
+
+/// The same upload as curl makes it: `initialize`, every chunk in one curl process on one
+/// connection, `finalize`. Seconds.
+fn curl_upload(base: &str, token: &str, chunks: &[std::path::PathBuf], total: u64) -> f64 {
+    let auth = format!("Authorization: Bearer {token}");
+    let started = std::time::Instant::now();
+    let init = Command::new("curl")
+        .args([
+            "-sS",
+            "-X",
+            "POST",
+            "-H",
+            &auth,
+            "-H",
+            "Content-Type: application/json",
+        ])
+        .arg("--data")
+        .arg(format!(
+            r#"{{"media_type":"video/mp4","total_bytes":{total},"media_category":"tweet_video"}}"#
+        ))
+        .arg(format!("{base}/2/media/upload/initialize"))
+        .output()
+        .expect("curl");
+    let answer: serde_json::Value = serde_json::from_slice(&init.stdout).expect("initialize");
+    let id = answer["data"]["id"].as_str().expect("an id").to_string();
+    let mut append = Command::new("curl");
+    for (i, chunk) in chunks.iter().enumerate() {
+        if i > 0 {
+            append.arg("--next");
+        }
+        append
+            .args(["-sS", "-o", "/dev/null", "-H", &auth])
+            .arg("-F")
+            .arg(format!(
+                "media=@{};type=application/octet-stream",
+                chunk.display()
+            ))
+            .arg("-F")
+            .arg(format!("segment_index={i}"))
+            .arg(format!("{base}/2/media/upload/{id}/append"));
+    }
+    assert!(append.status().expect("curl").success(), "curl append");
+    let fin = Command::new("curl")
+        .args(["-sS", "-X", "POST", "-H", &auth])
+        .arg(format!("{base}/2/media/upload/{id}/finalize"))
+        .output()
+        .expect("curl");
+    let done: serde_json::Value = serde_json::from_slice(&fin.stdout).expect("finalize");
+    assert_eq!(
+        done["data"]["processing_info"]["state"], "succeeded",
+        "{done}"
+    );
+    started.elapsed().as_secs_f64()
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// xconnect and curl, alternating, on one 200 MB file: the ratio of the medians.
+fn against_curl(w: &World) {
+    let size = 200 * MB;
+    let path = w.dir.path().join("video-curl.mp4");
+    media::write_mp4(&path, size);
+    let bytes = std::fs::read(&path).expect("read");
+    let chunks: Vec<std::path::PathBuf> = bytes
+        .chunks(4 * MB as usize)
+        .enumerate()
+        .map(|(i, c)| {
+            let p = w.dir.path().join(format!("chunk-{i:03}"));
+            std::fs::write(&p, c).expect("chunk");
+            p
+        })
+        .collect();
+    drop(bytes);
+    let token = w.run(&["token"]).stdout.trim().to_string();
+    let base = w.sandbox.base_url();
+    let (mut ours, mut theirs, mut peak) = (Vec::new(), Vec::new(), 0);
+    for _ in 0..5 {
+        let (secs, kib) = xconnect_upload(w, &path);
+        ours.push(secs);
+        peak = peak.max(kib);
+        theirs.push(curl_upload(&base, &token, &chunks, size));
+    }
+    let (ours, theirs) = (median(ours), median(theirs));
+    println!(
+        "200 MB, medians of 5 alternating: xconnect {ours:.2} s, curl {theirs:.2} s: {:.2}x (goal <= 1.5x); xconnect's peak RSS {:.1} MiB (goal < 32 MiB)",
+        ours / theirs,
+        peak as f64 / 1024.0
+    );
+    for c in chunks {
+        let _ = std::fs::remove_file(c);
+    }
+    let _ = std::fs::remove_file(&path);
 }
 
 fn main() {
@@ -81,10 +188,12 @@ fn main() {
     }
     let w = World::new();
     w.logged_in("default");
+    w.sandbox.process_at_once(true);
     let small = upload(&w, 4 * MB);
     let large = upload(&w, 200 * MB);
     println!(
         "peak RSS, 200 MB upload minus 4 MB upload: {:.1} MiB",
         (large - small) as f64 / 1024.0
     );
+    against_curl(&w);
 }

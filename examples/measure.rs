@@ -469,7 +469,13 @@ fn text_shown_ms(bin: &Path, text: &str) -> f64 {
 fn floor_binary(build: bool) -> PathBuf {
     if build {
         let status = std::process::Command::new(env!("CARGO"))
-            .args(["build", "--release", "--example", "floor", "--manifest-path"])
+            .args([
+                "build",
+                "--release",
+                "--example",
+                "floor",
+                "--manifest-path",
+            ])
             .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
             .status();
         if !matches!(status, Ok(s) if s.success()) {

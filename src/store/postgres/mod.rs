@@ -27,6 +27,7 @@ use std::time::Duration;
 
 use tokio::task::JoinHandle;
 use tokio_postgres::error::SqlState;
+use tokio_postgres::types::Type;
 use tokio_postgres::{Client, Row};
 
 use super::error::StoreError;
@@ -235,8 +236,8 @@ impl PgStore {
             connection,
             lock_timeout,
         };
-        store.set_timeouts(lock_timeout, idle_timeout).await?;
-        let version = store.schema_version().await?;
+        // One round trip: the session's time-outs and the schema's version together.
+        let version = store.start_session(lock_timeout, idle_timeout).await?;
         if version != Some(SCHEMA_VERSION) {
             store.migrate().await?;
         }
@@ -263,24 +264,40 @@ impl PgStore {
         &self.url
     }
 
-    fn err(&self, e: &tokio_postgres::Error) -> StoreError {
-        StoreError::from_pg(&self.url, e)
-    }
-
-    /// The schema version row; `None` before the schema exists. A newer schema is an error.
-    async fn schema_version(&self) -> Result<Option<i32>, StoreError> {
-        let row = match self
-            .client
-            .query_opt("SELECT version FROM xconnect_schema", &[])
-            .await
-        {
-            Ok(row) => row,
-            Err(e) if e.code() == Some(&SqlState::UNDEFINED_TABLE) => return Ok(None),
+    /// Sets the session's time-outs and reads the schema's version in one round trip (a
+    /// simple query of three statements); before the schema exists the time-outs are set on
+    /// their own (the failed batch took them back). A newer schema is an error.
+    async fn start_session(
+        &mut self,
+        lock: Duration,
+        idle: Duration,
+    ) -> Result<Option<i32>, StoreError> {
+        let batch = format!(
+            "SET lock_timeout = '{}ms'; SET idle_in_transaction_session_timeout = '{}ms'; SELECT version FROM xconnect_schema",
+            lock.as_millis().max(1),
+            idle.as_millis().max(1)
+        );
+        let messages = match self.client.simple_query(&batch).await {
+            Ok(m) => m,
+            Err(e) if e.code() == Some(&SqlState::UNDEFINED_TABLE) => {
+                self.set_timeouts(lock, idle).await?;
+                return Ok(None);
+            }
             Err(e) => return Err(self.err(&e)),
         };
-        let version = match row {
-            Some(r) => Some(r.try_get::<_, i32>(0).map_err(|e| self.err(&e))?),
+        self.lock_timeout = lock;
+        let version = messages.iter().find_map(|m| match m {
+            tokio_postgres::SimpleQueryMessage::Row(row) => row.get(0).map(str::to_string),
+            _ => None,
+        });
+        let version = match version {
             None => None,
+            Some(v) => Some(v.trim().parse::<i32>().map_err(|_| {
+                StoreError::failed(
+                    &self.url,
+                    format!("its schema version {v:?} is not a number"),
+                )
+            })?),
         };
         match version {
             Some(v) if v > SCHEMA_VERSION => Err(StoreError::failed(
@@ -291,6 +308,10 @@ impl PgStore {
             )),
             v => Ok(v),
         }
+    }
+
+    fn err(&self, e: &tokio_postgres::Error) -> StoreError {
+        StoreError::from_pg(&self.url, e)
     }
 
     /// Creates or upgrades the schema: one transaction, under an advisory lock so that two
@@ -388,11 +409,12 @@ impl PgStore {
     /// Reads one profile, taking no lock.
     pub async fn load(&self, name: &str) -> Result<Stored, StoreError> {
         check_name(name).map_err(StoreError::Name)?;
+        // Typed: one round trip, no statement prepared first.
         let row = self
             .client
-            .query_opt(
+            .query_typed_opt(
                 &format!("SELECT {COLUMNS} FROM xconnect_profiles WHERE name = $1"),
-                &[&name],
+                &[(&name, Type::TEXT)],
             )
             .await
             .map_err(|e| self.err(&e))?;
@@ -474,7 +496,7 @@ impl PgStore {
     pub async fn default_name(&self) -> Result<Option<String>, StoreError> {
         let rows = self
             .client
-            .query(
+            .query_typed(
                 "SELECT name, is_default FROM xconnect_profiles
                  ORDER BY is_default DESC, (name = 'default') DESC, name LIMIT 2",
                 &[],
