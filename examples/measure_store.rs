@@ -6,7 +6,8 @@
 //! - a fresh token (read, no lock), and an expiring one (refreshed under the lock: one
 //!   process refreshes, the others wait for it and read the new token).
 //!
-//! Prints the median and the 99th percentile of each process's wall time, spawn to exit.
+//! Prints the median and the 99th percentile of each process's wall time, spawn to exit, the
+//! two stores alternating within each figure, and the ratio of their medians.
 //!
 //!     cargo build --release --bin xconnect && cargo run --release --example measure_store
 //!
@@ -58,97 +59,96 @@ fn main() {
         .save("default", &rt.block_on(pg::logged_in(&sandbox)), true)
         .expect("save the file");
 
-    let mut rows = Vec::new();
-    for (where_, shared) in [("file store", false), ("shared store", true)] {
-        let run = |n: usize| -> Vec<f64> {
-            let children: Vec<(Instant, std::process::Child)> = (0..n)
-                .map(|_| {
-                    let mut c = Command::new(&bin);
-                    c.arg("token")
-                        .arg("--config-dir")
-                        .arg(dir.path())
-                        .env_remove("XCONNECT_API_BASE")
-                        .stdin(Stdio::null())
-                        .stdout(Stdio::null())
-                        .stderr(Stdio::piped());
-                    if shared {
-                        c.env("XCONNECT_STORE", &url);
-                    } else {
-                        c.env_remove("XCONNECT_STORE");
-                    }
-                    (Instant::now(), c.spawn().expect("spawn"))
-                })
-                .collect();
-            children
-                .into_iter()
-                .map(|(t, c)| {
-                    let out = c.wait_with_output().expect("wait");
-                    let ms = t.elapsed().as_secs_f64() * 1000.0;
-                    assert!(
-                        out.status.success(),
-                        "token failed in the {where_}: {}",
-                        String::from_utf8_lossy(&out.stderr)
-                    );
-                    ms
-                })
-                .collect()
-        };
-        let expire = |pgstore: &mut PgStore| {
-            if shared {
-                rt.block_on(async {
-                    let mut p = pgstore.load("default").await.expect("load").profile;
-                    expire_token(&mut p);
-                    pgstore
-                        .update_locked::<(), _, _>(
-                            "default",
-                            |_, _| async move { Update::Write(p) },
-                        )
-                        .await
-                        .expect("store")
-                        .expect("write");
-                });
-            } else {
-                let mut p = files.load("default").expect("load").profile;
+    let run = |shared: bool, n: usize| -> Vec<f64> {
+        let where_ = if shared { "shared store" } else { "file store" };
+        let children: Vec<(Instant, std::process::Child)> = (0..n)
+            .map(|_| {
+                let mut c = Command::new(&bin);
+                c.arg("token")
+                    .arg("--config-dir")
+                    .arg(dir.path())
+                    .env_remove("XCONNECT_API_BASE")
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped());
+                if shared {
+                    c.env("XCONNECT_STORE", &url);
+                } else {
+                    c.env_remove("XCONNECT_STORE");
+                }
+                (Instant::now(), c.spawn().expect("spawn"))
+            })
+            .collect();
+        children
+            .into_iter()
+            .map(|(t, c)| {
+                let out = c.wait_with_output().expect("wait");
+                let ms = t.elapsed().as_secs_f64() * 1000.0;
+                assert!(
+                    out.status.success(),
+                    "token failed in the {where_}: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                ms
+            })
+            .collect()
+    };
+    let expire = |shared: bool, pgstore: &mut PgStore| {
+        if shared {
+            rt.block_on(async {
+                let mut p = pgstore.load("default").await.expect("load").profile;
                 expire_token(&mut p);
-                files.save("default", &p, true).expect("save");
+                pgstore
+                    .update_locked::<(), _, _>("default", |_, _| async move { Update::Write(p) })
+                    .await
+                    .expect("store")
+                    .expect("write");
+            });
+        } else {
+            let mut p = files.load("default").expect("load").profile;
+            expire_token(&mut p);
+            files.save("default", &p, true).expect("save");
+        }
+    };
+    let refreshes = sandbox.stats().refreshes;
+    // Warm the page cache and the server.
+    run(false, 3);
+    run(true, 3);
+    // Each figure alternates the two stores (file, store, file, store…): whatever else the
+    // machine does falls on both alike, and the ratio of the medians is what is compared.
+    let mut figures: Vec<(&str, [Vec<f64>; 2])> = Vec::new();
+    let mut both = |case: &'static str, rounds: usize, n: usize, expiring: bool| {
+        let mut got = [Vec::new(), Vec::new()];
+        for _ in 0..rounds {
+            for (i, shared) in [false, true].into_iter().enumerate() {
+                if expiring {
+                    expire(shared, &mut pgstore);
+                }
+                got[i].extend(run(shared, n));
             }
-        };
-        let refreshes = sandbox.stats().refreshes;
-        // Warm the page cache and the server.
-        run(3);
-        let fresh1: Vec<f64> = (0..SEQUENTIAL).flat_map(|_| run(1)).collect();
-        let fresh20: Vec<f64> = (0..ROUNDS).flat_map(|_| run(AT_ONCE)).collect();
-        let expiring1: Vec<f64> = (0..SEQUENTIAL)
-            .flat_map(|_| {
-                expire(&mut pgstore);
-                run(1)
-            })
-            .collect();
-        let expiring20: Vec<f64> = (0..ROUNDS)
-            .flat_map(|_| {
-                expire(&mut pgstore);
-                run(AT_ONCE)
-            })
-            .collect();
-        let done = sandbox.stats().refreshes - refreshes;
-        assert_eq!(
-            done,
-            (SEQUENTIAL + ROUNDS) as u64,
-            "one refresh per expiry in the {where_}"
-        );
-        rows.push((where_, "fresh token, 1 client", fresh1));
-        rows.push((where_, "fresh token, 20 at once", fresh20));
-        rows.push((where_, "expiring token, 1 client", expiring1));
-        rows.push((where_, "expiring token, 20 at once", expiring20));
-    }
-    println!("| store | case | median | p99 |");
+        }
+        figures.push((case, got));
+    };
+    both("fresh token, 1 client", SEQUENTIAL, 1, false);
+    both("fresh token, 20 at once", ROUNDS, AT_ONCE, false);
+    both("expiring token, 1 client", SEQUENTIAL, 1, true);
+    both("expiring token, 20 at once", ROUNDS, AT_ONCE, true);
+    assert_eq!(
+        sandbox.stats().refreshes - refreshes,
+        2 * (SEQUENTIAL + ROUNDS) as u64,
+        "one refresh per expiry in each store"
+    );
+    println!("| case | file store, median (p99) | shared store, median (p99) | shared / file |");
     println!("|---|---|---|---|");
-    for (where_, case, mut v) in rows {
-        v.sort_by(f64::total_cmp);
+    for (case, [mut file, mut shared]) in figures {
+        file.sort_by(f64::total_cmp);
+        shared.sort_by(f64::total_cmp);
+        let (f, s) = (percentile(&file, 50.0), percentile(&shared, 50.0));
         println!(
-            "| {where_} | {case} | {:.1} ms | {:.1} ms |",
-            percentile(&v, 50.0),
-            percentile(&v, 99.0)
+            "| {case} | {f:.1} ms ({:.1}) | {s:.1} ms ({:.1}) | {:.2}× |",
+            percentile(&file, 99.0),
+            percentile(&shared, 99.0),
+            s / f
         );
     }
     drop(server);
