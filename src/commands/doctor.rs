@@ -42,9 +42,6 @@ pub async fn run(
         Err(e) => {
             let f = Failure::from(e);
             let fix = match f.code {
-                exit::NO_SUCH_PROFILE => format!(
-                    "xconnect profiles lists the profiles there are; make this one with: xconnect login --profile {name}"
-                ),
                 exit::BAD_PROFILE => format!(
                     "delete it with xconnect remove {name} --yes, then log in again: xconnect login --profile {name}"
                 ),
@@ -104,13 +101,18 @@ pub async fn run(
                 Check::pass("token", format!("fresh; {when}"))
             }
         }
-        Err(f) => Check::fail("token", f.message.clone(), token_fix(name, f)),
+        Err(f) => {
+            // A new login's command is the fix: said once, after the arrow.
+            let said = format!("; log in again with: xconnect login --profile {name}");
+            let what = f.message.strip_suffix(&said).unwrap_or(&f.message);
+            Check::fail("token", what, token_fix(name, f))
+        }
     });
     out.push(client_auth(name, &profile, &token));
     let profile = match token {
         Ok(f) => f.profile,
         Err(_) => {
-            out.push(scopes(name, &profile));
+            out.extend(scopes(name, &profile));
             return out;
         }
     };
@@ -120,7 +122,7 @@ pub async fn run(
         Ok(a) => a,
         Err(f) => {
             out.push(Check::fail("users_me", f.message, retry_fix(f.code)));
-            out.push(scopes(name, &profile));
+            out.extend(scopes(name, &profile));
             return out;
         }
     };
@@ -130,7 +132,7 @@ pub async fn run(
         &answer.headers,
         crate::timefmt::now().unix_timestamp(),
     ));
-    out.push(scopes(name, &profile));
+    out.extend(scopes(name, &profile));
     out.push(rate_limit(&answer.headers, limit.as_ref()));
     out.push(plan(limit.as_ref()));
     out
@@ -385,12 +387,11 @@ pub fn skew_words(secs: u64) -> String {
     }
 }
 
-/// Granted against asked, and against what `post` (tweet.write) and media (media.write) need.
-fn scopes(name: &str, p: &Profile) -> Check {
+/// Granted against asked, and against what `post` (tweet.write) and media (media.write)
+/// need; nothing to compare without a token.
+fn scopes(name: &str, p: &Profile) -> Option<Check> {
     const CHECK: &str = "scopes";
-    let Some(t) = &p.token else {
-        return Check::warn(CHECK, "no token, so no granted scopes to compare", "");
-    };
+    let t = p.token.as_ref()?;
     let granted: Vec<&str> = t.scope.split_whitespace().collect();
     if let Some(check) = p.scope_check() {
         let missing: Vec<&str> = check
@@ -405,33 +406,33 @@ fn scopes(name: &str, p: &Profile) -> Check {
                 .split_once(" To fix: ")
                 .map(|(w, f)| (w.to_string(), f.trim_end_matches('.').to_string()))
                 .unwrap_or((problem.clone(), String::new()));
-            return Check::fail(CHECK, what, fix);
+            return Some(Check::fail(CHECK, what, fix));
         }
     }
     let again = format!(
         "set App permissions to Read and write in the portal's User authentication settings, Save, then log in again: xconnect login --profile {name} --permissions read-write"
     );
     if !granted.contains(&"tweet.write") {
-        return Check::warn(
+        return Some(Check::warn(
             CHECK,
             "not granted tweet.write: xconnect post (and any post from a script) is refused with exit 4",
             again,
-        );
+        ));
     }
     if !granted.contains(&"media.write") {
-        return Check::warn(
+        return Some(Check::warn(
             CHECK,
             "not granted media.write: posts without media work, media uploads are refused with exit 4",
             again,
-        );
+        ));
     }
-    Check::pass(
+    Some(Check::pass(
         CHECK,
         format!(
             "X granted all {} scopes asked, posting (tweet.write) and media (media.write) among them",
             p.app.scopes.len()
         ),
-    )
+    ))
 }
 
 /// The rate limit's headroom as the answer's `x-rate-limit-*` headers say (for
