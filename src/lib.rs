@@ -8,6 +8,7 @@ pub mod app;
 pub mod backend;
 pub mod browser;
 pub mod callback;
+pub mod checkup;
 pub mod clipboard;
 pub mod commands;
 pub mod driver;

@@ -771,3 +771,70 @@ fn profiles_in_store_mode_points_to_the_files_left_on_this_machine() {
     assert!(e.stdout.contains("local"), "{}", e.stdout);
     assert!(!e.stderr.contains("store push"), "{}", e.stderr);
 }
+
+/// `doctor` on the shared store: reachable, TLS as the address asks, schema current, and the
+/// profile's row not locked; a row that another machine holds locked (a refresh in progress,
+/// or a stuck session) fails the lock check at once, without waiting and without changing it.
+#[test]
+fn doctor_checks_the_store_and_says_when_the_profile_s_row_is_locked() {
+    let w = World::new();
+    let url = PgServer::shared().fresh_url();
+    let e = login_into_store(&w, &url, "team", &[]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    let b = Machine::new();
+    let d = b.run(&url, &["doctor", "team", "--json"]);
+    assert_eq!(d.code, 0, "{}\n{}", d.stdout, d.stderr);
+    let v: serde_json::Value = serde_json::from_str(&d.stdout).expect("json");
+    let status = |v: &serde_json::Value, check: &str| {
+        v.as_array()
+            .expect("array")
+            .iter()
+            .find(|c| c["check"] == check)
+            .unwrap_or_else(|| panic!("no {check}: {v:#}"))["status"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
+    for check in [
+        "store",
+        "store_tls",
+        "store_schema",
+        "profile_lock",
+        "token",
+        "users_me",
+    ] {
+        assert_eq!(status(&v, check), "pass", "{check}: {v:#}");
+    }
+
+    // Another machine holds the row's lock until told to let go.
+    let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = tokio::sync::oneshot::channel::<()>();
+    let mut holder = pg_store(&w, &url);
+    let holding = w.rt.spawn(async move {
+        holder
+            .update_locked::<(), _, _>("team", |_, _| async move {
+                let _ = locked_tx.send(());
+                let _ = release_rx.await;
+                xconnect::store::Update::Keep
+            })
+            .await
+            .map(|_| ())
+    });
+    locked_rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the row is locked");
+    let started = Instant::now();
+    let d = b.run(&url, &["doctor", "team", "--json"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "no wait for the lock"
+    );
+    assert_eq!(d.code, 1, "{}\n{}", d.stdout, d.stderr);
+    let v: serde_json::Value = serde_json::from_str(&d.stdout).expect("json");
+    assert_eq!(status(&v, "profile_lock"), "fail", "{v:#}");
+    let text = b.run(&url, &["doctor", "team"]);
+    assert!(text.stdout.contains("✗ profile_lock: "), "{}", text.stdout);
+    let _ = release_tx.send(());
+    w.rt.block_on(holding).expect("task").expect("holder");
+    assert_eq!(b.run(&url, &["doctor", "team"]).code, 0);
+}

@@ -151,6 +151,25 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check everything that can break the profile's X connection, in order, one line each:
+    /// ✓ passed, ✗ failed (with the fix), ! worth knowing. Exits 0 when no check fails (a !
+    /// does not count), 1 when one does.
+    #[command(after_long_help = doctor_help())]
+    Doctor {
+        /// The profile [default: the default profile].
+        #[arg(value_name = "NAME")]
+        name: Option<String>,
+        /// The same as NAME (give one or the other).
+        #[arg(long = "profile", value_name = "NAME", conflicts_with = "name")]
+        profile: Option<String>,
+        /// Print a JSON array of {"check", "status" (pass, fail, warn), "detail", "fix"}.
+        #[arg(long)]
+        json: bool,
+        /// Refresh the token even when it is fresh: proves the refresh token and the client
+        /// authentication at X (the rotated refresh token is saved).
+        #[arg(long)]
+        refresh: bool,
+    },
     /// List the profiles: name, account, app type, expiry, verified, scopes.
     Profiles {
         /// Print every profile's fields as a JSON array (scopes as an array, errors named).
@@ -412,6 +431,11 @@ impl From<CategoryArg> for xconnect::x::media::Category {
             CategoryArg::DmVideo => Category::DmVideo,
         }
     }
+}
+
+/// The end of `doctor --help`: the checks, in order.
+fn doctor_help() -> &'static str {
+    "Checks, in order: the store's own (the shared store reachable, its TLS, its schema; the profile's lock or row not held now), the profile reads and is private (mode, owner, folder), it owns its token chain, it has a refresh token (offline.access), the token is fresh or refreshes (the rotated one saved), the app type against the client authentication X takes, /2/users/me answers, this machine's clock against X's Date, the scopes granted against asked and against what posting (tweet.write) and media (media.write) need, the rate limit's room left, and the plan's usage cap or credits. Only /2/users/me is called, once.\n\nWithout a UTF-8 locale the marks are v, x and !."
 }
 
 /// The end of `post --help`: what is refused before sending, how the text is counted.

@@ -20,6 +20,15 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
     if let Command::Store(action) = cmd {
         return store_command(g, action).await;
     }
+    if let Command::Doctor {
+        name,
+        profile,
+        json,
+        refresh,
+    } = cmd
+    {
+        return doctor(g, name.or(profile), json, refresh).await;
+    }
     let mut store = xconnect::store::open(g.config_dir.clone(), g.store.as_deref(), &g.env).await?;
     let store = &mut *store;
     let mut stderr = TerminalWriter::new(std::io::stderr());
@@ -247,7 +256,11 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
             let removed = store.remove(&name).await?;
             let _ = writeln!(stderr, "Removed {removed}.");
         }
-        Command::Login(_) | Command::Store(_) | Command::Completions { .. } | Command::Man => {}
+        Command::Login(_)
+        | Command::Store(_)
+        | Command::Doctor { .. }
+        | Command::Completions { .. }
+        | Command::Man => {}
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -257,6 +270,45 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
 fn named(name: Option<String>, profile: Option<String>) -> Result<String, Failure> {
     name.or(profile)
         .ok_or_else(|| Failure::new(exit::USAGE, "name the profile: NAME or --profile NAME"))
+}
+
+/// `xconnect doctor`: the checks on stdout (lines, or JSON), a count on stderr; exit 1 when
+/// one failed. A store that cannot be opened is the first failed check.
+async fn doctor(
+    g: &Global,
+    name: Option<String>,
+    json: bool,
+    refresh: bool,
+) -> Result<ExitCode, Failure> {
+    use xconnect::checkup::Check;
+    let checks = match xconnect::store::open(g.config_dir.clone(), g.store.as_deref(), &g.env).await
+    {
+        Ok(mut store) => {
+            let store = &mut *store;
+            let name = store.pick(name.as_deref()).await?;
+            let (_sandbox, api) = sandbox_for(g, store, &name).await?;
+            commands::doctor::run(store, &name, api.as_deref(), refresh).await
+        }
+        Err(e) => vec![Check::fail(
+            "store",
+            Failure::from(e).message,
+            "check the address (--store or XCONNECT_STORE), the network, and that the server runs",
+        )],
+    };
+    if json {
+        let text = commands::doctor::json(&checks).map_err(|e| Failure::new(exit::FAILURE, e))?;
+        println!("{text}");
+    } else {
+        let text = terminal(&commands::doctor::text(&checks));
+        print!("{}", xconnect::text::for_locale(text, utf8(g)));
+    }
+    let mut stderr = TerminalWriter::new(std::io::stderr());
+    let _ = writeln!(stderr, "{}", commands::doctor::summary(&checks));
+    Ok(if commands::doctor::failed(&checks) {
+        ExitCode::from(exit::FAILURE)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// `xconnect store status|push|pull`: needs `--store`/`XCONNECT_STORE`.

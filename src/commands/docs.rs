@@ -24,7 +24,9 @@ pub fn completions(
 }
 
 /// The commands whose NAME is a profile.
-const NAMED: [&str; 6] = ["token", "show", "refresh", "revoke", "remove", "default"];
+const NAMED: [&str; 7] = [
+    "token", "show", "refresh", "revoke", "remove", "default", "doctor",
+];
 
 /// The profile names, asked of xconnect itself quietly (nothing on the screen when there is
 /// no profile or the store cannot be reached).

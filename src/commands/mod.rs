@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod docs;
+pub mod doctor;
 pub mod jq;
 pub mod list;
 pub mod media;
@@ -59,8 +60,8 @@ pub mod exit {
         },
         Meaning {
             code: FAILURE,
-            help: "anything else: bad input, a file that cannot be written, X refused",
-            readme: "anything else: bad input, a file that cannot be written, X refused for another reason",
+            help: "anything else: bad input, a file that cannot be written, X refused; doctor found a failed check",
+            readme: "anything else: bad input, a file that cannot be written, X refused for another reason; `doctor` found a failed check (`✗`; a `!` does not count)",
         },
         Meaning {
             code: USAGE,

@@ -35,6 +35,9 @@ pub fn needs_refresh(p: &Profile, now: time::OffsetDateTime) -> bool {
     }
 }
 
+/// How the refusal of a saved Client Secret starts (`doctor` tells it apart by it).
+pub const SECRET_REFUSED: &str = "X refused the Client ID and Client Secret saved in profile";
+
 /// What `token` says when X's new access token cannot be printed.
 const UNPRINTABLE: &str = "X's new access token is empty or holds characters other than visible ASCII, so it is not printed; the new refresh token is saved: run the command again for another access token";
 
@@ -221,7 +224,7 @@ pub async fn at_x(
         Err(crate::x::XError::ClientAuth { confidential: true }) => Err(Failure::new(
             exit::NEEDS_REAUTH,
             format!(
-                "X refused the Client ID and Client Secret saved in profile {name}. If the secret was regenerated (in the app's Keys and tokens; the old one then stops working), log in again with the new one: XCONNECT_CLIENT_SECRET=<the new secret> xconnect login --profile {name}"
+                "{SECRET_REFUSED} {name}. If the secret was regenerated (in the app's Keys and tokens; the old one then stops working), log in again with the new one: XCONNECT_CLIENT_SECRET=<the new secret> xconnect login --profile {name}"
             ),
         )),
         Err(e) => {

@@ -36,7 +36,10 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
             if let Some(latency) = latency {
                 tokio::time::sleep(latency).await;
             }
-            (routes::handle(&shared, &request), None)
+            let answer = routes::handle(&shared, &request);
+            // X's `Date` is X's clock: the emulator's follows its own (`advance_clock`).
+            let date = shared.lock().http_date();
+            (answer.with_header("Date", date), None)
         }
     })
     .await;

@@ -210,6 +210,18 @@ impl State {
         self.clock.now()
     }
 
+    /// The emulator's clock as an HTTP `Date` header (`Sun, 06 Nov 1994 08:49:37 GMT`): X's
+    /// answers carry its clock, and so do the emulator's.
+    pub(crate) fn http_date(&self) -> String {
+        let unix = i64::try_from(self.clock.unix(self.now()).as_secs()).unwrap_or(i64::MAX);
+        let at = time::OffsetDateTime::from_unix_timestamp(unix)
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+        at.format(time::macros::format_description!(
+            "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+        ))
+        .unwrap_or_default()
+    }
+
     fn now_unix_millis(&self) -> u128 {
         self.clock.unix(self.now()).as_millis()
     }

@@ -1042,3 +1042,28 @@ async fn set_user_and_generated_apps() {
     assert_eq!(me["data"]["username"], "someone");
     assert_eq!(me["data"]["name"], "Some <One>");
 }
+
+/// X's `Date` header is its clock: the emulator's follows its own, moved by `advance_clock`,
+/// so a machine's clock can be compared with it (`xconnect doctor`).
+#[tokio::test]
+async fn the_date_header_follows_the_emulator_s_clock() {
+    use time::format_description::well_known::Rfc2822;
+    let sb = Sandbox::start().await.unwrap();
+    let date = |r: &Reply| {
+        let d = r
+            .header("date")
+            .expect("a Date header")
+            .replace("GMT", "+0000");
+        time::OffsetDateTime::parse(&d, &Rfc2822).expect("an HTTP date")
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let before = date(&get(&sb, "/", None).await);
+    assert!(
+        (before - now).whole_seconds().abs() <= 2,
+        "{before} vs {now}"
+    );
+    sb.advance_clock(Duration::from_secs(3600));
+    let after = date(&get(&sb, "/", None).await);
+    let moved = (after - before).whole_seconds();
+    assert!((3599..=3602).contains(&moved), "moved {moved} s");
+}

@@ -93,6 +93,13 @@ pub trait ProfileStore: Send + Sync + fmt::Debug {
         change: &mut dyn Change,
     ) -> Result<Profile, StoreError>;
 
+    /// What only this store can tell `xconnect doctor`, checked without waiting for any lock
+    /// and without changing anything: for the shared store, the server reachable, its TLS as
+    /// the address asks, the schema current, and profile `name`'s row not locked now; for this
+    /// machine's files, the profile's lock free now. A profile that is not there has no lock
+    /// to check.
+    async fn checks(&mut self, name: &str) -> Vec<crate::checkup::Check>;
+
     /// The profile a command is about: the one named, or the default one.
     async fn pick(&self, name: Option<&str>) -> Result<String, StoreError> {
         if let Some(n) = name {

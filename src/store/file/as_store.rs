@@ -105,6 +105,43 @@ impl ProfileStore for Store {
         Ok(Store::set_default(self, name)?)
     }
 
+    async fn checks(&mut self, name: &str) -> Vec<crate::checkup::Check> {
+        use crate::checkup::Check;
+        if crate::profile::check_name(name).is_err() || !Store::exists(self, name) {
+            return Vec::new();
+        }
+        // Taken at once or not at all, and let go at once: a look, not a wait.
+        let store = self
+            .clone()
+            .quiet()
+            .with_lock_wait(std::time::Duration::ZERO);
+        let taken = {
+            let name = name.to_string();
+            blocking(move || store.lock(&name, Purpose::Refresh).map(drop)).await
+        };
+        let folder = folder_check(&self.profiles_dir(), &self.path(name).unwrap_or_default());
+        let lock = self
+            .profiles_dir()
+            .join(format!(".{name}.lock"))
+            .display()
+            .to_string();
+        let lock = match taken {
+            Ok(Ok(())) => Check::pass("profile_lock", format!("free ({lock})")),
+            Ok(Err(crate::profile::LockError::Busy(_))) => Check::fail(
+                "profile_lock",
+                format!("another xconnect process holds the lock of {name} now ({lock}): a refresh, a save or a revoke is under way"),
+                format!("let it end and run xconnect doctor again; a process that never ends holds it until it is stopped (fuser -v {lock} names it)"),
+            ),
+            Ok(Err(e)) => Check::fail(
+                "profile_lock",
+                format!("the lock of {name} cannot be taken: {e}"),
+                "check the profiles folder's owner and mode (xconnect doctor says the same for the profile)",
+            ),
+            Err(e) => Check::fail("profile_lock", e.to_string(), ""),
+        };
+        vec![folder, lock]
+    }
+
     async fn change_locked(
         &mut self,
         name: &str,
@@ -144,4 +181,60 @@ impl From<SaveError> for StoreError {
     fn from(e: SaveError) -> Self {
         StoreError::Save(e)
     }
+}
+
+/// The profiles folder and the profile's file: owned by this user, the folder closed to
+/// others, and whether the folder is reached through a symbolic link (its mode is then the
+/// target's, which other folders may share).
+fn folder_check(dir: &std::path::Path, file: &std::path::Path) -> crate::checkup::Check {
+    use std::os::unix::fs::MetadataExt;
+    const CHECK: &str = "profile_folder";
+    let me = rustix::process::geteuid().as_raw();
+    let shown = crate::profile::show_path(dir);
+    let mut fails = Vec::new();
+    let mut fixes = Vec::new();
+    match std::fs::metadata(dir) {
+        Ok(meta) => {
+            if meta.uid() != me {
+                fails.push(format!(
+                    "{shown} belongs to user {}, not to you ({me})",
+                    meta.uid()
+                ));
+                fixes.push(format!("give it to this user: chown {me} {shown}"));
+            }
+            if meta.mode() & 0o077 != 0 {
+                fails.push(format!(
+                    "{shown} is open to other users (mode {:04o})",
+                    meta.mode() & 0o7777
+                ));
+                fixes.push(format!("chmod 700 {shown}"));
+            }
+        }
+        Err(e) => fails.push(format!("{shown} cannot be read: {e}")),
+    }
+    if let Ok(meta) = std::fs::symlink_metadata(file) {
+        if meta.uid() != me {
+            let f = crate::profile::show_path(file);
+            fails.push(format!(
+                "{f} belongs to user {}, not to you ({me})",
+                meta.uid()
+            ));
+            fixes.push(format!("chown {me} {f}"));
+        }
+    }
+    if !fails.is_empty() {
+        return crate::checkup::Check::fail(CHECK, fails.join("; "), fixes.join("; "));
+    }
+    let linked = std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink());
+    if linked {
+        let target = std::fs::canonicalize(dir)
+            .map(|t| crate::profile::show_path(&t))
+            .unwrap_or_default();
+        return crate::checkup::Check::warn(
+            CHECK,
+            format!("{shown} is a symbolic link to {target}: private and yours now, but whoever can change the link can move the profiles"),
+            "make it a folder of its own: xconnect keeps it mode 700",
+        );
+    }
+    crate::checkup::Check::pass(CHECK, format!("{shown} is yours and closed to others"))
 }

@@ -88,6 +88,10 @@ impl ProfileStore for PgStore {
         PgStore::set_default(self, name).await
     }
 
+    async fn checks(&mut self, name: &str) -> Vec<crate::checkup::Check> {
+        PgStore::checks(self, name).await
+    }
+
     async fn change_locked(
         &mut self,
         name: &str,

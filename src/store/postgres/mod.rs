@@ -781,6 +781,108 @@ impl PgStore {
         })
     }
 
+    /// `xconnect doctor`'s checks of the store (see [`crate::store::ProfileStore::checks`]):
+    /// reachable, TLS as the address asks, schema current, and the row of `name` not locked
+    /// now (`SELECT … FOR UPDATE NOWAIT` in a transaction that is rolled back: nothing waits,
+    /// nothing changes).
+    pub async fn checks(&mut self, name: &str) -> Vec<crate::checkup::Check> {
+        use crate::checkup::Check;
+        let label = self.url.label().to_string();
+        let status = match self.status().await {
+            Ok(s) => s,
+            Err(e) => {
+                return vec![Check::fail(
+                    "store",
+                    format!("the profile store {label} does not answer: {e}"),
+                    "check the network and that the server runs, then run xconnect doctor again",
+                )]
+            }
+        };
+        let mut out = vec![Check::pass(
+            "store",
+            format!(
+                "{label} answers (PostgreSQL {}, as {})",
+                status.server_version, status.user
+            ),
+        )];
+        let mode = self.url.ssl().as_str();
+        out.push(match self.url.warning() {
+            Some(w) => {
+                let (what, fix) = w.split_once("; ").unwrap_or((w.as_str(), ""));
+                Check::warn("store_tls", what, fix)
+            }
+            None if status.tls
+                && matches!(
+                    self.url.ssl(),
+                    pgurl::SslMode::VerifyFull | pgurl::SslMode::VerifyCa
+                ) =>
+            {
+                Check::pass(
+                    "store_tls",
+                    format!("TLS, the server's certificate verified (sslmode={mode})"),
+                )
+            }
+            None if status.tls => Check::pass("store_tls", format!("TLS (sslmode={mode})")),
+            None => Check::pass(
+                "store_tls",
+                format!("no TLS (sslmode={mode}), to this machine: nothing leaves it"),
+            ),
+        });
+        out.push(match status.schema_version {
+            v if v == SCHEMA_VERSION => {
+                Check::pass("store_schema", format!("schema version {v}, current"))
+            }
+            v => Check::fail(
+                "store_schema",
+                format!("schema version {v}, this xconnect needs {SCHEMA_VERSION}"),
+                "run xconnect store status once as the tables' owner (see SECURITY.md)",
+            ),
+        });
+        if check_name(name).is_ok() {
+            if let Some(lock) = self.row_lock(name).await {
+                out.push(lock);
+            }
+        }
+        out
+    }
+
+    /// Whether the row of `name` is locked now; `None` when there is no such row.
+    async fn row_lock(&mut self, name: &str) -> Option<crate::checkup::Check> {
+        use crate::checkup::Check;
+        let label = self.url.label().to_string();
+        let failed = |e: tokio_postgres::Error| {
+            Check::fail(
+                "profile_lock",
+                format!(
+                    "the row of {name} could not be checked: {}",
+                    super::error::db_message(&e)
+                ),
+                "",
+            )
+        };
+        let tx = match self.client.transaction().await {
+            Ok(tx) => tx,
+            Err(e) => return Some(failed(e)),
+        };
+        let row = tx
+            .query_opt(
+                "SELECT 1 FROM xconnect_profiles WHERE name = $1 FOR UPDATE NOWAIT",
+                &[&name],
+            )
+            .await;
+        let _ = tx.rollback().await;
+        match row {
+            Ok(Some(_)) => Some(Check::pass("profile_lock", format!("the row of {name} is not locked"))),
+            Ok(None) => None,
+            Err(e) if e.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) => Some(Check::fail(
+                "profile_lock",
+                format!("the row of {name} in {label} is locked now by another process or machine: a refresh under way, or a session that hangs (commands then wait, and give up with exit 5)"),
+                "let it end and run xconnect doctor again; if it stays locked, find the session in pg_stat_activity (state 'idle in transaction') and end it with pg_terminate_backend(pid)",
+            )),
+            Err(e) => Some(failed(e)),
+        }
+    }
+
     /// The stored TOML text of a profile, byte for byte (for tests and `store pull`).
     pub async fn text(&self, name: &str) -> Result<String, StoreError> {
         check_name(name).map_err(StoreError::Name)?;
