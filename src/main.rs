@@ -91,14 +91,6 @@ fn main() -> ExitCode {
         eprintln!("xconnect: {}", xconnect::text::terminal(&e));
         return ExitCode::from(exit::FAILURE);
     }
-    // The wizard's words (its guide, TOML embedded in the binary) are parsed on the other core
-    // while this one sets up the runtime and the terminal: the first frame does not wait for
-    // the parse (about an eighth of the instructions before it).
-    if cli.command.is_none() {
-        std::thread::spawn(|| {
-            let _ = xconnect::guide::guide();
-        });
-    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
