@@ -1,13 +1,17 @@
-//! The words of every screen, from `assets/guide.toml`, embedded at build time.
+//! The words of every screen, from `assets/guide.toml`. They are written there, and built into
+//! the binary as Rust (`src/guide_words.rs`, made from the TOML by [`rust_source`]; a test
+//! holds the two together): the first frame reads them without parsing TOML, which was an
+//! eighth of the instructions before it.
 
 use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-const GUIDE_TOML: &str = include_str!("../assets/guide.toml");
+/// The guide as written.
+pub const GUIDE_TOML: &str = include_str!("../assets/guide.toml");
 
 /// The texts of one wizard screen.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct StepText {
     pub id: String,
     pub title: String,
@@ -32,7 +36,7 @@ pub struct StepText {
 }
 
 /// The words of the hand-off: the app's values going into the service's own login form.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct HandoffText {
     pub latenode_title: String,
     pub latenode_intro: String,
@@ -57,7 +61,7 @@ pub struct HandoffText {
 
 /// A place where X makes apps, with its own address, steps and names for the pages the
 /// later screens mention.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct Place {
     pub id: String,
     pub label: String,
@@ -79,7 +83,7 @@ impl Place {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Guide {
     pub step: Vec<StepText>,
     #[serde(default)]
@@ -124,16 +128,73 @@ pub fn parse(text: &str) -> Result<Guide, toml::de::Error> {
     toml::from_str(text)
 }
 
-/// The guide shipped in the binary, parsed once.
+/// The guide shipped in the binary, made once.
 pub fn guide() -> &'static Guide {
     static GUIDE: OnceLock<Guide> = OnceLock::new();
-    GUIDE.get_or_init(|| {
-        parse(GUIDE_TOML).unwrap_or(Guide {
-            step: Vec::new(),
-            handoff: HandoffText::default(),
-            place: Vec::new(),
-        })
-    })
+    GUIDE.get_or_init(crate::guide_words::guide)
+}
+
+/// `src/guide_words.rs` as made from `g`: a function that builds the same [`Guide`].
+pub fn rust_source(g: &Guide) -> String {
+    fn text(s: &str) -> String {
+        format!("{s:?}.into()")
+    }
+    fn texts(v: &[String]) -> String {
+        let items: Vec<String> = v.iter().map(|s| text(s)).collect();
+        format!("vec![{}]", items.join(", "))
+    }
+    let mut out = String::from(
+        "//! Made from `assets/guide.toml` by `xconnect::guide::rust_source`; do not edit: change the TOML,\n\
+         //! then run `XCONNECT_WRITE_GUIDE=1 cargo test --test guide_words`.\n\n\
+         use crate::guide::{Guide, HandoffText, Place, StepText};\n\n\
+         #[rustfmt::skip]\n\
+         pub(crate) fn guide() -> Guide {\n    Guide {\n        step: vec![\n",
+    );
+    for st in &g.step {
+        out.push_str(&format!(
+            "            StepText {{ id: {}, title: {}, short: {}, intro: {}, intro_loopback: {}, intro_here: {}, intro_forward: {}, lines: {}, warning: {}, note: {} }},\n",
+            text(&st.id),
+            text(&st.title),
+            text(&st.short),
+            text(&st.intro),
+            text(&st.intro_loopback),
+            text(&st.intro_here),
+            text(&st.intro_forward),
+            texts(&st.lines),
+            text(&st.warning),
+            text(&st.note)
+        ));
+    }
+    let h = &g.handoff;
+    out.push_str(&format!(
+        "        ],\n        handoff: HandoffText {{ latenode_title: {}, latenode_intro: {}, latenode_proved: {}, latenode_after: {}, other_title: {}, other_intro: {}, other_after: {}, native_secret: {}, native_insists: {}, sandbox: {}, not_proved: {}, secret_once: {} }},\n        place: vec![\n",
+        text(&h.latenode_title),
+        text(&h.latenode_intro),
+        text(&h.latenode_proved),
+        text(&h.latenode_after),
+        text(&h.other_title),
+        text(&h.other_intro),
+        text(&h.other_after),
+        text(&h.native_secret),
+        text(&h.native_insists),
+        text(&h.sandbox),
+        text(&h.not_proved),
+        text(&h.secret_once)
+    ));
+    for p in &g.place {
+        out.push_str(&format!(
+            "            Place {{ id: {}, label: {}, description: {}, url: {}, auth_settings: {}, keys: {}, lines: {} }},\n",
+            text(&p.id),
+            text(&p.label),
+            text(&p.description),
+            text(&p.url),
+            text(&p.auth_settings),
+            text(&p.keys),
+            texts(&p.lines)
+        ));
+    }
+    out.push_str("        ],\n    }\n}\n");
+    out
 }
 
 #[cfg(test)]
