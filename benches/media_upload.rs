@@ -161,18 +161,17 @@ fn against_curl(w: &World) {
     drop(bytes);
     let token = w.run(&["token"]).stdout.trim().to_string();
     let base = w.sandbox.base_url();
-    let (mut ours, mut theirs, mut peak) = (Vec::new(), Vec::new(), 0);
+    // (The peak memory is the one printed above: a child's peak here would count this
+    // process's pages shared at fork, which grew with the emulator's buffers.)
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     for _ in 0..5 {
-        let (secs, kib) = xconnect_upload(w, &path);
-        ours.push(secs);
-        peak = peak.max(kib);
+        ours.push(xconnect_upload(w, &path).0);
         theirs.push(curl_upload(&base, &token, &chunks, size));
     }
     let (ours, theirs) = (median(ours), median(theirs));
     println!(
-        "200 MB, medians of 5 alternating: xconnect {ours:.2} s, curl {theirs:.2} s: {:.2}x (goal <= 1.5x); xconnect's peak RSS {:.1} MiB (goal < 32 MiB)",
-        ours / theirs,
-        peak as f64 / 1024.0
+        "200 MB, medians of 5 alternating: xconnect {ours:.2} s, curl {theirs:.2} s: {:.2}x (goal <= 1.5x)",
+        ours / theirs
     );
     for c in chunks {
         let _ = std::fs::remove_file(c);
@@ -189,6 +188,9 @@ fn main() {
     let w = World::new();
     w.logged_in("default");
     w.sandbox.process_at_once(true);
+    // Eleven 200 MB uploads are some 560 calls: more than X's 500 a window.
+    w.sandbox
+        .set_rate_limit(xconnect::sandbox::api::Endpoint::MediaUpload, 100_000);
     let small = upload(&w, 4 * MB);
     let large = upload(&w, 200 * MB);
     println!(
