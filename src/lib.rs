@@ -14,7 +14,6 @@ pub mod commands;
 pub mod driver;
 pub mod fsread;
 pub mod guide;
-mod guide_words;
 pub mod handoff;
 pub mod input;
 pub mod login;

@@ -1,5 +1,5 @@
 //! The wizard's words are written in `assets/guide.toml` and built into the binary as Rust
-//! (`src/guide_words.rs`, so that the first frame parses no TOML): the two say the same.
+//! (`src/guide/words.rs`, so that the first frame parses no TOML): the two say the same.
 //! After changing the TOML: `XCONNECT_WRITE_GUIDE=1 cargo test --test guide_words`.
 
 use xconnect::guide::{guide, parse, rust_source, GUIDE_TOML};
@@ -8,14 +8,14 @@ use xconnect::guide::{guide, parse, rust_source, GUIDE_TOML};
 fn the_built_in_words_are_the_guide_s_words() {
     let written = parse(GUIDE_TOML).expect("assets/guide.toml parses");
     let source = rust_source(&written);
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/guide_words.rs");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/guide/words.rs");
     if std::env::var_os("XCONNECT_WRITE_GUIDE").is_some() {
-        std::fs::write(path, &source).expect("write src/guide_words.rs");
+        std::fs::write(path, &source).expect("write src/guide/words.rs");
     }
-    let built_in = std::fs::read_to_string(path).expect("src/guide_words.rs");
+    let built_in = std::fs::read_to_string(path).expect("src/guide/words.rs");
     assert!(
         built_in == source,
-        "src/guide_words.rs is not what assets/guide.toml says: run XCONNECT_WRITE_GUIDE=1 cargo test --test guide_words"
+        "src/guide/words.rs is not what assets/guide.toml says: run XCONNECT_WRITE_GUIDE=1 cargo test --test guide_words"
     );
     assert_eq!(
         guide(),

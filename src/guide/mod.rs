@@ -1,5 +1,5 @@
 //! The words of every screen, from `assets/guide.toml`. They are written there, and built into
-//! the binary as Rust (`src/guide_words.rs`, made from the TOML by [`rust_source`]; a test
+//! the binary as Rust (`src/guide/words.rs`, made from the TOML by [`rust_source`]; a test
 //! holds the two together): the first frame reads them without parsing TOML, which was an
 //! eighth of the instructions before it.
 
@@ -7,8 +7,10 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
+mod words;
+
 /// The guide as written.
-pub const GUIDE_TOML: &str = include_str!("../assets/guide.toml");
+pub const GUIDE_TOML: &str = include_str!("../../assets/guide.toml");
 
 /// The texts of one wizard screen.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -131,10 +133,10 @@ pub fn parse(text: &str) -> Result<Guide, toml::de::Error> {
 /// The guide shipped in the binary, made once.
 pub fn guide() -> &'static Guide {
     static GUIDE: OnceLock<Guide> = OnceLock::new();
-    GUIDE.get_or_init(crate::guide_words::guide)
+    GUIDE.get_or_init(words::guide)
 }
 
-/// `src/guide_words.rs` as made from `g`: a function that builds the same [`Guide`].
+/// `src/guide/words.rs` as made from `g`: a function that builds the same [`Guide`].
 pub fn rust_source(g: &Guide) -> String {
     fn text(s: &str) -> String {
         format!("{s:?}.into()")
