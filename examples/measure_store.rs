@@ -11,6 +11,9 @@
 //!
 //!     cargo build --release --bin xconnect && cargo run --release --example measure_store
 //!
+//! With `--hold` it prepares both stores, prints the two commands to run by hand (under a
+//! profiler, say) and waits for Enter.
+//!
 //! Needs PostgreSQL's binaries (`/usr/lib/postgresql/*/bin`); as root it runs them as the
 //! `postgres` user.
 
@@ -110,6 +113,21 @@ fn main() {
             files.save("default", &p, true).expect("save");
         }
     };
+    if std::env::args().any(|a| a == "--hold") {
+        // For a profiler: both stores ready, the commands printed, until Enter.
+        println!(
+            "file store:   xconnect token --config-dir {}",
+            dir.path().display()
+        );
+        println!(
+            "shared store: XCONNECT_STORE='{url}' xconnect token --config-dir {}",
+            dir.path().display()
+        );
+        println!("press Enter to stop");
+        let mut line = String::new();
+        let _ = std::io::stdin().read_line(&mut line);
+        return;
+    }
     let refreshes = sandbox.stats().refreshes;
     // Warm the page cache and the server.
     run(false, 3);

@@ -838,3 +838,46 @@ fn doctor_checks_the_store_and_says_when_the_profile_s_row_is_locked() {
     w.rt.block_on(holding).expect("task").expect("holder");
     assert_eq!(b.run(&url, &["doctor", "team"]).code, 0);
 }
+
+/// `token` is what scripts call most, one process each: from the store it costs the session's
+/// start and one read, however the profile is named; so do `api`, `show` and the other
+/// commands that read a profile before they act. (`token` once asked for the default's name,
+/// then read the profile twice: four statements, each a round trip to the server.)
+#[test]
+fn a_command_reading_a_profile_from_the_store_is_the_session_start_and_one_read() {
+    let w = World::new();
+    let pg = PgServer::shared();
+    let db = pg.database();
+    let url = pg.url(&db);
+    let e = login_into_store(&w, &url, "team", &[]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    // Every statement of a new session on this database goes to the server's log.
+    pg.psql(
+        "postgres",
+        &format!("ALTER DATABASE {db} SET log_statement = 'all'"),
+    );
+    let b = Machine::new();
+    let commands: [&[&str]; 5] = [
+        &["token"],
+        &["token", "team"],
+        &["api", "/2/users/me"],
+        &["show"],
+        &["show", "team"],
+    ];
+    for args in commands {
+        let before = pg.log().len();
+        let t = b.run(&url, args);
+        assert_eq!(t.code, 0, "{args:?}: {}", t.stderr);
+        let log = pg.log();
+        let statements: Vec<&str> = log[before..]
+            .lines()
+            .filter(|l| l.contains("LOG:  statement: ") || l.contains("LOG:  execute "))
+            .collect();
+        assert_eq!(
+            statements.len(),
+            2,
+            "xconnect {args:?} sent these statements:\n{}",
+            statements.join("\n")
+        );
+    }
+}

@@ -13,7 +13,7 @@ use xconnect::text::{json_for_terminal, terminal, TerminalWriter};
 
 use super::args::{Command, Global, MediaCommand, StoreCommand};
 use super::prompt::confirm_removal;
-use super::sandbox::sandbox_for;
+use super::sandbox::{sandbox_for, sandbox_for_profile};
 
 /// The commands scripts use once a profile exists.
 pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Failure> {
@@ -38,10 +38,12 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
             profile,
             json,
         } => {
-            let name = store.pick(name.or(profile).as_deref()).await?;
-            let (_sandbox, api) = sandbox_for(g, store, &name).await?;
+            // One read: the profile picked, loaded, and handed on.
+            let (name, first) = store.pick_and_load(name.or(profile).as_deref()).await?;
+            let (_sandbox, api) = sandbox_for_profile(g, &first.profile).await?;
             let api = api.as_deref();
-            let fresh = commands::refresh::fresh(store, &name, api, false, &mut stderr).await?;
+            let fresh =
+                commands::refresh::fresh_from(store, &name, first, api, false, &mut stderr).await?;
             let Some(t) = fresh.profile.token else {
                 return Err(Failure::reauth(&name, "it holds no token"));
             };
@@ -57,8 +59,8 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
             }
         }
         Command::Api(a) => {
-            let name = store.pick(a.profile.as_deref()).await?;
-            let (_sandbox, api) = sandbox_for(g, store, &name).await?;
+            let (name, first) = store.pick_and_load(a.profile.as_deref()).await?;
+            let (_sandbox, api) = sandbox_for_profile(g, &first.profile).await?;
             let api = api.as_deref();
             let input = a.input.as_deref().map(read_input).transpose()?;
             let call = commands::api::Call {
@@ -82,15 +84,16 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
                 err: &mut stderr,
                 terminal: std::io::IsTerminal::is_terminal(&std::io::stdout()),
             };
-            commands::api::run(store, &name, api, &call, &mut output).await?;
+            commands::api::run(store, &name, first, api, &call, &mut output).await?;
         }
         Command::Media(MediaCommand::Upload(a)) => {
-            let name = store.pick(a.profile.as_deref()).await?;
-            let (_sandbox, api) = sandbox_for(g, store, &name).await?;
+            let (name, first) = store.pick_and_load(a.profile.as_deref()).await?;
+            let (_sandbox, api) = sandbox_for_profile(g, &first.profile).await?;
             let file = commands::media::check(&a.file)?;
             let progress = progress_for_stderr(g);
             let mut session =
-                commands::send::Session::open(store, &name, api.as_deref(), &mut stderr).await?;
+                commands::send::Session::open(store, &name, first, api.as_deref(), &mut stderr)
+                    .await?;
             session.wait = a.wait.policy();
             let category = a.category.map(Into::into);
             let (upload, answer) =
@@ -104,8 +107,8 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
             }
         }
         Command::Post(a) => {
-            let name = store.pick(a.profile.as_deref()).await?;
-            let (_sandbox, api) = sandbox_for(g, store, &name).await?;
+            let (name, first) = store.pick_and_load(a.profile.as_deref()).await?;
+            let (_sandbox, api) = sandbox_for_profile(g, &first.profile).await?;
             let text = match a.text.as_deref() {
                 Some("-") => read_text()?,
                 Some(t) => t.to_string(),
@@ -123,6 +126,7 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
             let posted = commands::post::run(
                 store,
                 &name,
+                first,
                 api.as_deref(),
                 &request,
                 &mut stderr,
@@ -141,10 +145,11 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
             profile,
             json,
         } => {
-            let name = store.pick(name.or(profile).as_deref()).await?;
-            let (_sandbox, api) = sandbox_for(g, store, &name).await?;
+            let (name, first) = store.pick_and_load(name.or(profile).as_deref()).await?;
+            let (_sandbox, api) = sandbox_for_profile(g, &first.profile).await?;
             let api = api.as_deref();
-            let fresh = commands::refresh::fresh(store, &name, api, true, &mut stderr).await?;
+            let fresh =
+                commands::refresh::fresh_from(store, &name, first, api, true, &mut stderr).await?;
             let at = fresh.profile.token.map(|t| t.expires_at);
             let expires = at.map(xconnect::timefmt::rfc3339).unwrap_or_default();
             if json {
@@ -207,8 +212,7 @@ pub(crate) async fn after_setup(g: &Global, cmd: Command) -> Result<ExitCode, Fa
             reveal,
             json,
         } => {
-            let name = store.pick(name.or(profile).as_deref()).await?;
-            let found = store.load(&name).await?;
+            let (name, found) = store.pick_and_load(name.or(profile).as_deref()).await?;
             for w in &found.warnings {
                 let _ = writeln!(stderr, "warning: {w}");
             }

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use xconnect::commands::{exit, Failure};
+use xconnect::profile::Profile;
 use xconnect::sandbox::Sandbox;
 use xconnect::store::ProfileStore;
 use xconnect::x::Endpoints;
@@ -33,11 +34,21 @@ pub(crate) async fn sandbox_for(
     if g.api_base.is_some() {
         return Ok((None, g.api_base.clone()));
     }
-    let is_sandbox = match store.load(name).await {
-        Ok(found) => found.profile.endpoints.is_some_and(|e| e.sandbox),
-        Err(_) => false,
-    };
-    if !is_sandbox {
+    match store.load(name).await {
+        Ok(found) => sandbox_for_profile(g, &found.profile).await,
+        Err(_) => Ok((None, g.api_base.clone())),
+    }
+}
+
+/// [`sandbox_for`] a profile already read.
+pub(crate) async fn sandbox_for_profile(
+    g: &Global,
+    profile: &Profile,
+) -> Result<(Option<Sandbox>, Option<String>), Failure> {
+    if g.api_base.is_some() {
+        return Ok((None, g.api_base.clone()));
+    }
+    if !profile.endpoints.as_ref().is_some_and(|e| e.sandbox) {
         return Ok((None, None));
     }
     let sandbox = start_sandbox(g)

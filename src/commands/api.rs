@@ -13,7 +13,7 @@ use super::jq::Jq;
 pub use super::send::{problem_text, rate_limited, target, MAX_ANSWER_BYTES};
 use super::send::{refused, Answer, Session};
 use super::{exit, Failure};
-use crate::store::ProfileStore;
+use crate::store::{Found, ProfileStore};
 
 /// The pages `--paginate` follows unless told otherwise: enough for a first look, few enough
 /// to leave the rate limit (often 15 to 900 calls per 15 minutes) for the scripts.
@@ -359,6 +359,7 @@ fn print_body(
 pub async fn run(
     store: &mut dyn ProfileStore,
     name: &str,
+    first: Found,
     api_override: Option<&str>,
     call: &Call,
     o: &mut Output<'_>,
@@ -368,7 +369,7 @@ pub async fn run(
     }
     // A filter that does not compile is said before anything is sent.
     let jq = call.jq.as_deref().map(Jq::compile).transpose()?;
-    let mut session = Session::open(store, name, api_override, o.err).await?;
+    let mut session = Session::open(store, name, first, api_override, o.err).await?;
     session.wait = call.wait;
     let prepared = prepare(&session.endpoints.api_base, call)?;
     let mut url = prepared.url.clone();

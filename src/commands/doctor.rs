@@ -279,7 +279,8 @@ async fn users_me(
     api_override: Option<&str>,
 ) -> Result<Answer, Failure> {
     let mut quiet = std::io::sink();
-    let mut session = Session::open(store, name, api_override, &mut quiet).await?;
+    let first = store.load(name).await?;
+    let mut session = Session::open(store, name, first, api_override, &mut quiet).await?;
     let url = session.url("/2/users/me")?;
     session
         .send(&mut quiet, |http| Ok(http.get(url.clone())))

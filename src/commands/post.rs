@@ -14,7 +14,7 @@ use super::media::{check, missing_scope, upload};
 use super::progress::Progress;
 use super::send::{refused, Answer, Session};
 use super::{exit, Failure};
-use crate::store::ProfileStore;
+use crate::store::{Found, ProfileStore};
 use crate::x::media::is_id;
 use crate::x::post::{check_mix, check_text};
 
@@ -119,6 +119,7 @@ fn post_refused(session: &Session<'_>, a: &Answer) -> Failure {
 pub async fn run(
     store: &mut dyn ProfileStore,
     name: &str,
+    first: Found,
     api_override: Option<&str>,
     req: &Request,
     warn: &mut (dyn Write + Send),
@@ -146,7 +147,7 @@ pub async fn run(
         return Err(usage("a post carries at most 4 media"));
     }
 
-    let mut session = Session::open(store, name, api_override, warn).await?;
+    let mut session = Session::open(store, name, first, api_override, warn).await?;
     session.wait = req.wait;
     // The scopes the login was granted, as X said them: a missing one is said before
     // anything is uploaded.

@@ -12,7 +12,7 @@ use crate::app::AppConfig;
 use crate::profile::{Profile, Status};
 use crate::secret::Secret;
 use crate::store::file::Purpose;
-use crate::store::{Change, Held, ProfileStore};
+use crate::store::{Change, Found, Held, ProfileStore};
 use crate::x::oauth;
 
 /// Refresh when the token expires within this.
@@ -76,6 +76,19 @@ pub async fn fresh(
     warn: &mut (dyn std::io::Write + Send),
 ) -> Result<Fresh, Failure> {
     let first = store.load(name).await?;
+    fresh_from(store, name, first, api_override, force, warn).await
+}
+
+/// [`fresh`] from a profile the caller has just read (without a lock), so that a fresh token
+/// costs one read.
+pub async fn fresh_from(
+    store: &mut dyn ProfileStore,
+    name: &str,
+    first: Found,
+    api_override: Option<&str>,
+    force: bool,
+    warn: &mut (dyn std::io::Write + Send),
+) -> Result<Fresh, Failure> {
     for w in &first.warnings {
         let _ = writeln!(warn, "warning: {w}");
     }

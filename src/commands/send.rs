@@ -10,11 +10,11 @@ use reqwest::header::HeaderMap;
 use serde_json::Value;
 use url::Url;
 
-use super::refresh::fresh;
+use super::refresh::{fresh, fresh_from};
 use super::{endpoints_for_sending, exit, x_failure, Failure};
 use crate::profile::Profile;
 use crate::secret::Secret;
-use crate::store::ProfileStore;
+use crate::store::{Found, ProfileStore};
 use crate::x::limits::{self, Limit};
 use crate::x::{oauth, Endpoints};
 
@@ -59,15 +59,18 @@ pub struct Session<'a> {
 }
 
 impl<'a> Session<'a> {
-    /// Reads the profile with a fresh token (refreshed first when needed); warnings go to
-    /// `warn`.
+    /// The profile as `first` read it (without a lock), with a fresh token: refreshed first
+    /// when needed. Warnings go to `warn`.
     pub async fn open(
         store: &'a mut dyn ProfileStore,
         name: &str,
+        first: Found,
         api_override: Option<&str>,
         warn: &mut (dyn Write + Send),
     ) -> Result<Session<'a>, Failure> {
-        let profile = fresh(store, name, api_override, false, warn).await?.profile;
+        let profile = fresh_from(store, name, first, api_override, false, warn)
+            .await?
+            .profile;
         let endpoints = endpoints_for_sending(name, &profile, api_override, warn)?;
         let http = oauth::http_client().map_err(|e| x_failure(name, &e))?;
         Ok(Session {

@@ -100,6 +100,14 @@ pub trait ProfileStore: Send + Sync + fmt::Debug {
     /// to check.
     async fn checks(&mut self, name: &str) -> Vec<crate::checkup::Check>;
 
+    /// [`pick`](Self::pick) and [`load`](Self::load) together: the profile a command is
+    /// about, read. A store over a network does both in one round trip.
+    async fn pick_and_load(&self, name: Option<&str>) -> Result<(String, Found), StoreError> {
+        let name = self.pick(name).await?;
+        let found = self.load(&name).await?;
+        Ok((name, found))
+    }
+
     /// The profile a command is about: the one named, or the default one.
     async fn pick(&self, name: Option<&str>) -> Result<String, StoreError> {
         if let Some(n) = name {

@@ -61,6 +61,31 @@ impl ProfileStore for PgStore {
         })
     }
 
+    /// One query: the default profile's row, read with the default's rules.
+    async fn pick_and_load(&self, name: Option<&str>) -> Result<(String, Found), StoreError> {
+        let stored = match name {
+            Some(name) => PgStore::load(self, name).await?,
+            None => match PgStore::load_default(self).await? {
+                Some(stored) => stored,
+                // No default: the trait's words, naming the profiles there are.
+                None => {
+                    return Err(self
+                        .pick(None)
+                        .await
+                        .err()
+                        .unwrap_or_else(|| self.missing("default")))
+                }
+            },
+        };
+        let name = stored.name.clone();
+        let found = Found {
+            profile: stored.profile,
+            place: self.place(&name),
+            warnings: Vec::new(),
+        };
+        Ok((name, found))
+    }
+
     async fn exists(&self, name: &str) -> Result<bool, StoreError> {
         PgStore::exists(self, name).await
     }

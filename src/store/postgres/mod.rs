@@ -491,6 +491,36 @@ impl PgStore {
         Ok(())
     }
 
+    /// The default profile's row (see [`default_name`](Self::default_name)) in one query, or
+    /// `None` when no profile is the default.
+    pub async fn load_default(&self) -> Result<Option<Stored>, StoreError> {
+        let rows = self
+            .client
+            .query_typed(
+                &format!(
+                    "SELECT {COLUMNS} FROM xconnect_profiles
+                     ORDER BY is_default DESC, (name = 'default') DESC, name LIMIT 2"
+                ),
+                &[],
+            )
+            .await
+            .map_err(|e| self.err(&e))?;
+        let get = |e: tokio_postgres::Error| self.err(&e);
+        let picked = match rows.as_slice() {
+            [first, ..]
+                if first.try_get::<_, bool>(4).map_err(get)?
+                    || first.try_get::<_, String>(0).map_err(get)? == "default" =>
+            {
+                first
+            }
+            [only] => only,
+            _ => return Ok(None),
+        };
+        let name: String = picked.try_get(0).map_err(get)?;
+        check_name(&name).map_err(StoreError::Name)?;
+        stored(&self.url, picked).map(Some)
+    }
+
     /// The profile used when none is named: the one marked default; else "default" if it
     /// exists; else the only profile, if there is exactly one (the file store's rules).
     pub async fn default_name(&self) -> Result<Option<String>, StoreError> {
