@@ -95,28 +95,20 @@ impl<W: Write> CompactBackend<W> {
     /// Moves the cursor to `to` even when it should be there already: relative only from an
     /// exactly known place, absolute otherwise.
     fn jump(&mut self, to: Position) {
-        let mut best = absolute(to);
-        if let Some(At {
-            pos: at,
-            exact: true,
-        }) = self.at
-        {
-            if at.y == to.y && at.x != to.x {
-                let rel = if to.x == 0 {
-                    b"\r".to_vec()
-                } else if to.x > at.x {
-                    csi_n(to.x - at.x, b'C')
-                } else {
-                    csi_n(at.x - to.x, b'D')
-                };
-                if rel.len() < best.len() {
-                    best = rel;
-                }
-            } else if at == to {
-                best.clear();
+        let exact_from = match self.at {
+            Some(At {
+                pos: at,
+                exact: true,
+            }) => Some(at),
+            _ => None,
+        };
+        match exact_from {
+            Some(at) if at == to => {}
+            Some(at) if at.y == to.y && relative_len(at.x, to.x) < absolute_len(to) => {
+                relative(at.x, to.x, &mut self.buf);
             }
+            _ => absolute(to, &mut self.buf),
         }
-        self.buf.extend_from_slice(&best);
         self.at = Some(At {
             pos: to,
             exact: true,
@@ -151,24 +143,78 @@ impl<W: Write> CompactBackend<W> {
 }
 
 /// `CSI row;col H`, shortened where the defaults (1) allow.
-fn absolute(to: Position) -> Vec<u8> {
+fn absolute(to: Position, out: &mut Vec<u8>) {
+    let (row, col) = (u32::from(to.y) + 1, u32::from(to.x) + 1);
+    out.extend_from_slice(b"\x1b[");
+    if (row, col) != (1, 1) {
+        push_num(out, row);
+    }
+    if col != 1 {
+        out.push(b';');
+        push_num(out, col);
+    }
+    out.push(b'H');
+}
+
+/// The length of [`absolute`]'s sequence.
+fn absolute_len(to: Position) -> usize {
     let (row, col) = (u32::from(to.y) + 1, u32::from(to.x) + 1);
     match (row, col) {
-        (1, 1) => b"\x1b[H".to_vec(),
-        (r, 1) => format!("\x1b[{r}H").into_bytes(),
-        (r, c) => format!("\x1b[{r};{c}H").into_bytes(),
+        (1, 1) => 3,
+        (r, 1) => 3 + digits(r),
+        (r, c) => 4 + digits(r) + digits(c),
     }
 }
 
-/// `CSI n <op>`, with n = 1 left out.
-fn csi_n(n: u16, op: u8) -> Vec<u8> {
-    let mut v = if n == 1 {
-        b"\x1b[".to_vec()
+/// On the same row from column `from` to `to`: `CR` to the first column, else `CSI n C` or
+/// `CSI n D` (n = 1 left out).
+fn relative(from: u16, to: u16, out: &mut Vec<u8>) {
+    if to == 0 {
+        out.push(b'\r');
+        return;
+    }
+    let (n, op) = if to > from {
+        (to - from, b'C')
     } else {
-        format!("\x1b[{n}").into_bytes()
+        (from - to, b'D')
     };
-    v.push(op);
-    v
+    out.extend_from_slice(b"\x1b[");
+    if n != 1 {
+        push_num(out, u32::from(n));
+    }
+    out.push(op);
+}
+
+/// The length of [`relative`]'s sequence.
+fn relative_len(from: u16, to: u16) -> usize {
+    match u32::from(from.abs_diff(to)) {
+        _ if to == 0 => 1,
+        1 => 3,
+        n => 3 + digits(n),
+    }
+}
+
+/// `n` in decimal: the digits are `buf[from..]`.
+fn decimal(mut n: u32) -> ([u8; 10], usize) {
+    let mut buf = [0u8; 10];
+    let mut from = buf.len();
+    loop {
+        from -= 1;
+        buf[from] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return (buf, from);
+        }
+    }
+}
+
+fn push_num(out: &mut Vec<u8>, n: u32) {
+    let (digits, from) = decimal(n);
+    out.extend_from_slice(&digits[from..]);
+}
+
+fn digits(n: u32) -> usize {
+    10 - decimal(n).1
 }
 
 /// The attributes a cell is drawn with.
@@ -207,102 +253,150 @@ const MODIFIER_ON: [(Modifier, u8); 9] = [
     (Modifier::CROSSED_OUT, 9),
 ];
 
-fn push_param(p: &mut String, v: &str) {
-    if !p.is_empty() {
-        p.push(';');
-    }
-    p.push_str(v);
+/// SGR parameters being gathered, on the stack: the longest list (every "off" code, every
+/// modifier and two RGB colours) is under 80 bytes.
+struct Params {
+    bytes: [u8; 96],
+    len: usize,
 }
 
-fn push_modifiers(p: &mut String, m: Modifier) {
-    for (flag, code) in MODIFIER_ON {
-        if m.contains(flag) {
-            push_param(p, &code.to_string());
+impl Params {
+    fn new() -> Params {
+        Params {
+            bytes: [0; 96],
+            len: 0,
         }
     }
-}
 
-/// The SGR parameters of a colour; `base` is 30 for the foreground, 40 for the background.
-fn color_param(c: Color, base: u8) -> String {
-    let named = |i: u8| {
-        if i < 8 {
-            (base + i).to_string()
-        } else {
-            (base + 60 + i - 8).to_string()
+    fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+
+    fn push_byte(&mut self, b: u8) {
+        if let Some(slot) = self.bytes.get_mut(self.len) {
+            *slot = b;
+            self.len += 1;
         }
-    };
-    match c {
-        Color::Reset => (base + 9).to_string(),
-        Color::Black => named(0),
-        Color::Red => named(1),
-        Color::Green => named(2),
-        Color::Yellow => named(3),
-        Color::Blue => named(4),
-        Color::Magenta => named(5),
-        Color::Cyan => named(6),
-        Color::Gray => named(7),
-        Color::DarkGray => named(8),
-        Color::LightRed => named(9),
-        Color::LightGreen => named(10),
-        Color::LightYellow => named(11),
-        Color::LightBlue => named(12),
-        Color::LightMagenta => named(13),
-        Color::LightCyan => named(14),
-        Color::White => named(15),
-        Color::Indexed(i) => format!("{};5;{i}", base + 8),
-        Color::Rgb(r, g, b) => format!("{};2;{r};{g};{b}", base + 8),
+    }
+
+    /// Starts the next parameter.
+    fn next(&mut self) {
+        if self.len > 0 {
+            self.push_byte(b';');
+        }
+    }
+
+    fn num(&mut self, n: u32) {
+        let (digits, from) = decimal(n);
+        for &d in &digits[from..] {
+            self.push_byte(d);
+        }
+    }
+
+    fn param(&mut self, n: u32) {
+        self.next();
+        self.num(n);
+    }
+
+    fn modifiers(&mut self, m: Modifier) {
+        for (flag, code) in MODIFIER_ON {
+            if m.contains(flag) {
+                self.param(u32::from(code));
+            }
+        }
+    }
+
+    /// The parameters of a colour; `base` is 30 for the foreground, 40 for the background.
+    fn color(&mut self, c: Color, base: u32) {
+        let named = |i: u32| if i < 8 { base + i } else { base + 60 + i - 8 };
+        let code = match c {
+            Color::Reset => base + 9,
+            Color::Black => named(0),
+            Color::Red => named(1),
+            Color::Green => named(2),
+            Color::Yellow => named(3),
+            Color::Blue => named(4),
+            Color::Magenta => named(5),
+            Color::Cyan => named(6),
+            Color::Gray => named(7),
+            Color::DarkGray => named(8),
+            Color::LightRed => named(9),
+            Color::LightGreen => named(10),
+            Color::LightYellow => named(11),
+            Color::LightBlue => named(12),
+            Color::LightMagenta => named(13),
+            Color::LightCyan => named(14),
+            Color::White => named(15),
+            Color::Indexed(i) => {
+                for n in [base + 8, 5, u32::from(i)] {
+                    self.param(n);
+                }
+                return;
+            }
+            Color::Rgb(r, g, b) => {
+                for n in [base + 8, 2, u32::from(r), u32::from(g), u32::from(b)] {
+                    self.param(n);
+                }
+                return;
+            }
+        };
+        self.param(code);
     }
 }
 
 /// One SGR sequence from `from` to `to`: the changes, or a reset and all of `to`, whichever
 /// is shorter.
-fn sgr(from: Pen, to: Pen) -> Vec<u8> {
+fn sgr(from: Pen, to: Pen, out: &mut Vec<u8>) {
     // From a reset.
-    let mut full = String::from("0");
-    push_modifiers(&mut full, to.modifier);
+    let mut full = Params::new();
+    full.param(0);
+    full.modifiers(to.modifier);
     if to.fg != Color::Reset {
-        push_param(&mut full, &color_param(to.fg, 30));
+        full.color(to.fg, 30);
     }
     if to.bg != Color::Reset {
-        push_param(&mut full, &color_param(to.bg, 40));
+        full.color(to.bg, 40);
     }
     // The changes.
-    let mut step = String::new();
+    let mut step = Params::new();
     let removed = from.modifier - to.modifier;
     let mut added = to.modifier - from.modifier;
     let intensity = Modifier::BOLD | Modifier::DIM;
     let blink = Modifier::SLOW_BLINK | Modifier::RAPID_BLINK;
     if removed.intersects(intensity) {
         // 22 turns both bold and dim off: put back the one that stays.
-        push_param(&mut step, "22");
+        step.param(22);
         added |= to.modifier & intensity;
     }
     if removed.intersects(blink) {
-        push_param(&mut step, "25");
+        step.param(25);
         added |= to.modifier & blink;
     }
     for (flag, code) in [
-        (Modifier::ITALIC, "23"),
-        (Modifier::UNDERLINED, "24"),
-        (Modifier::REVERSED, "27"),
-        (Modifier::HIDDEN, "28"),
-        (Modifier::CROSSED_OUT, "29"),
+        (Modifier::ITALIC, 23),
+        (Modifier::UNDERLINED, 24),
+        (Modifier::REVERSED, 27),
+        (Modifier::HIDDEN, 28),
+        (Modifier::CROSSED_OUT, 29),
     ] {
         if removed.contains(flag) {
-            push_param(&mut step, code);
+            step.param(code);
         }
     }
-    push_modifiers(&mut step, added);
+    step.modifiers(added);
     if from.fg != to.fg {
-        push_param(&mut step, &color_param(to.fg, 30));
+        step.color(to.fg, 30);
     }
     if from.bg != to.bg {
-        push_param(&mut step, &color_param(to.bg, 40));
+        step.color(to.bg, 40);
     }
-    let params = if step.len() <= full.len() { step } else { full };
+    let params = if step.len <= full.len { &step } else { &full };
+    out.extend_from_slice(b"\x1b[");
     // "CSI 0 m" and "CSI m" are the same reset.
-    let params = if params == "0" { String::new() } else { params };
-    format!("\x1b[{params}m").into_bytes()
+    if params.as_bytes() != b"0" {
+        out.extend_from_slice(params.as_bytes());
+    }
+    out.push(b'm');
 }
 
 impl<W: Write> Backend for CompactBackend<W> {
@@ -319,7 +413,7 @@ impl<W: Write> Backend for CompactBackend<W> {
             self.move_to(here);
             let want = Pen::of(cell);
             if want != pen {
-                self.buf.extend_from_slice(&sgr(pen, want));
+                sgr(pen, want, &mut self.buf);
                 pen = want;
             }
             let symbol = if self.ascii {
@@ -631,6 +725,71 @@ mod tests {
         let n = check(&mut t, &mut parser, &[field("abc")], Some((9, 0)));
         // CSI 9 D (or CR + CSI C…), CSI 4 m, "c", CSI m; the cursor is left where it belongs.
         assert!(n <= 13, "{n} bytes");
+    }
+
+    fn sgr(from: Pen, to: Pen) -> Vec<u8> {
+        let mut out = Vec::new();
+        super::sgr(from, to, &mut out);
+        out
+    }
+
+    fn color_param(c: Color, base: u32) -> String {
+        let mut p = Params::new();
+        p.color(c, base);
+        String::from_utf8_lossy(p.as_bytes()).into_owned()
+    }
+
+    #[test]
+    fn cursor_moves_are_the_shortest_and_their_lengths_are_known() {
+        for (from, to, want) in [
+            (5u16, 0u16, &b"\r"[..]),
+            (5, 6, b"\x1b[C"),
+            (5, 4, b"\x1b[D"),
+            (5, 17, b"\x1b[12C"),
+            (17, 5, b"\x1b[12D"),
+        ] {
+            let mut out = Vec::new();
+            relative(from, to, &mut out);
+            assert_eq!(out, want, "{from} → {to}");
+            assert_eq!(relative_len(from, to), out.len());
+        }
+        for (x, y, want) in [
+            (0u16, 0u16, &b"\x1b[H"[..]),
+            (0, 4, b"\x1b[5H"),
+            (9, 0, b"\x1b[1;10H"),
+            (79, 23, b"\x1b[24;80H"),
+            (999, 9999, b"\x1b[10000;1000H"),
+        ] {
+            let mut out = Vec::new();
+            absolute(Position::new(x, y), &mut out);
+            assert_eq!(out, want, "({x}, {y})");
+            assert_eq!(absolute_len(Position::new(x, y)), out.len());
+        }
+    }
+
+    #[test]
+    fn the_longest_sgr_fits_its_parameters() {
+        let all = MODIFIER_ON
+            .iter()
+            .fold(Modifier::empty(), |m, (f, _)| m | *f);
+        let rgb = Pen {
+            fg: Color::Rgb(255, 255, 255),
+            bg: Color::Rgb(255, 255, 255),
+            modifier: all,
+        };
+        let other = Pen {
+            fg: Color::Rgb(254, 254, 254),
+            bg: Color::Rgb(254, 254, 254),
+            modifier: Modifier::empty(),
+        };
+        assert_eq!(
+            String::from_utf8_lossy(&sgr(Pen::PLAIN, rgb)),
+            "\x1b[1;2;3;4;5;6;7;8;9;38;2;255;255;255;48;2;255;255;255m"
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&sgr(rgb, other)),
+            "\x1b[0;38;2;254;254;254;48;2;254;254;254m"
+        );
     }
 
     #[test]
