@@ -23,7 +23,11 @@ fn main() -> ExitCode {
             Err(_) => ExitCode::FAILURE,
         };
     }
-    let matches = cli::args::command().get_matches();
+    // Kept (for the errors below) and dropped when the program ends, not before the
+    // wizard's first frame. Completions and the man page are made from a fresh one: the
+    // parse reshapes the help command.
+    let mut command = cli::args::command();
+    let matches = command.get_matches_mut();
     let mut cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
@@ -67,7 +71,7 @@ fn main() -> ExitCode {
             None
         };
         if let Some(message) = misplaced {
-            cli::args::command()
+            command
                 .error(clap::error::ErrorKind::ArgumentConflict, message)
                 .exit();
         }

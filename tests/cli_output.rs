@@ -656,3 +656,35 @@ fn completions_offer_profile_names() {
     let names = w.run(&["profiles", "--names"]);
     assert_eq!(names.stdout, "alpha\nbeta\n", "{}", names.stderr);
 }
+
+/// Each command in `--help` is described by its own words, and its own `--help` opens with
+/// them: a flattened group of flags (such as `--wait`) lends its options, never its doc
+/// comment, to the commands that take it.
+#[test]
+fn each_command_is_described_by_its_own_words() {
+    let w = World::new();
+    let help = w.run(&["--help"]).stdout;
+    let listed: Vec<(String, String)> = help
+        .lines()
+        .skip_while(|l| *l != "Commands:")
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| {
+            let (name, about) = l.trim_start().split_once(char::is_whitespace)?;
+            Some((name.to_string(), about.trim().to_string()))
+        })
+        .filter(|(name, _)| name != "help")
+        .collect();
+    assert!(listed.len() >= 12, "the commands in --help: {help}");
+    for (i, (name, about)) in listed.iter().enumerate() {
+        for (other, theirs) in &listed[i + 1..] {
+            assert_ne!(about, theirs, "{name} and {other} are described alike");
+        }
+        let own = w.run(&[name.as_str(), "--help"]).stdout;
+        let words = about.trim_end_matches('.');
+        assert!(
+            own.starts_with(words),
+            "`{name} --help` does not open with {words:?}:\n{own}"
+        );
+    }
+}

@@ -110,7 +110,10 @@ pub(crate) struct Global {
     pub(crate) api_source: Option<xconnect::x::endpoints::Source>,
 }
 
+// Each command's arguments are made when that command is used (or shown in help): the wizard,
+// which most runs start, builds none of them.
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 pub(crate) enum Command {
     /// Log in without the wizard: prints the link on stderr, reads the redirected address
     /// from stdin (or catches it on a loopback callback), saves the profile and prints its
@@ -355,7 +358,8 @@ pub(crate) struct ApiArgs {
     pub(crate) wait: WaitArgs,
 }
 
-/// `--wait` and `--wait-max`, for the commands that call X's API.
+// `--wait` and `--wait-max`, for the commands that call X's API. (A plain comment: a doc
+// comment here would become the about of each command it is flattened into.)
 #[derive(Args, Debug, Clone, Copy)]
 pub(crate) struct WaitArgs {
     /// When X's rate limit is spent, wait for its reset (a countdown on stderr) and send once
