@@ -5,7 +5,7 @@
 //! One list says which characters hide what a text is ([`is_hidden`]); every helper here
 //! uses it, so a character cannot be removed in one place and printed in another.
 
-use unicode_width::UnicodeWidthChar;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// Characters that hide what a text is or rearrange how it shows: C0, DEL and C1 controls;
 /// the soft hyphen; zero-width spaces and joiners; bidirectional marks, embeddings,
@@ -373,6 +373,60 @@ fn cut_chars(text: &str, max_chars: usize) -> String {
     }
 }
 
+/// Greedy word wrap by display width; words longer than a line are split.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut rows = Vec::new();
+    let mut row = String::new();
+    let mut row_w = 0;
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let w = word.width();
+        if row_w > 0 && row_w + 1 + w <= width {
+            row.push(' ');
+            row.push_str(word);
+            row_w += 1 + w;
+            continue;
+        }
+        if row_w > 0 {
+            rows.push(std::mem::take(&mut row));
+        }
+        let (mut rest, mut rest_w) = (word, w);
+        while rest_w > width {
+            let cut = fitting_head(rest, width);
+            rows.push(rest[..cut].to_string());
+            rest = &rest[cut..];
+            rest_w = rest.width();
+        }
+        row.push_str(rest);
+        row_w = rest_w;
+    }
+    if !row.is_empty() || rows.is_empty() {
+        rows.push(row);
+    }
+    rows
+}
+
+/// Where to cut `word` so that its head is as wide as fits in `width`: at least one character,
+/// so that wrapping always goes on (a character wider than the row gets a row of its own).
+fn fitting_head(word: &str, width: usize) -> usize {
+    if word.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return width.clamp(1, word.len());
+    }
+    let mut ends = word
+        .char_indices()
+        .map(|(i, _)| i)
+        .skip(1)
+        .chain(std::iter::once(word.len()));
+    let mut cut = ends.next().unwrap_or(word.len());
+    for end in ends {
+        if word[..end].width() > width {
+            break;
+        }
+        cut = end;
+    }
+    cut
+}
+
 /// Whether a token can be printed as it is: not empty, and only visible ASCII (0x21..=0x7E),
 /// so it can neither move the cursor nor split a header line.
 pub fn is_visible_ascii(s: &str) -> bool {
@@ -437,6 +491,44 @@ pub fn beside(head: usize, value: usize, width: u16) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wraps_words_and_splits_long_ones() {
+        assert_eq!(wrap("one two three", 7), vec!["one two", "three"]);
+        assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("", 4), vec![""]);
+        assert_eq!(wrap("a  b", 10), vec!["a b"]);
+    }
+
+    /// Words whose width is more than the sum of their characters' (an emoji with its
+    /// presentation selector) or a character wider than the row: wrapping still ends, and
+    /// nothing is lost.
+    #[test]
+    fn any_word_is_wrapped_to_an_end() {
+        let cases = [
+            ("\u{2764}\u{fe0f}".repeat(30), 40),
+            ("\u{2764}\u{fe0f}".to_string(), 1),
+            ("日本語".to_string(), 1),
+            ("ab 日本語 cd".to_string(), 3),
+        ];
+        for (text, width) in cases {
+            let (tx, rx) = std::sync::mpsc::channel();
+            let t = text.clone();
+            std::thread::spawn(move || tx.send(wrap(&t, width)));
+            let rows = rx
+                .recv_timeout(std::time::Duration::from_secs(5))
+                .unwrap_or_else(|_| panic!("wrap({text:?}, {width}) does not end"));
+            let kept: String = rows.concat().split(' ').collect();
+            assert_eq!(kept, text.replace(' ', ""), "{text:?} at {width}: {rows:?}");
+        }
+    }
+
+    #[test]
+    fn words_wrap_whole_and_long_ones_are_cut_not_lost() {
+        assert_eq!(wrap("a bb ccc", 4), ["a bb", "ccc"]);
+        assert_eq!(wrap("abcdefgh x", 3), ["abc", "def", "gh", "x"]);
+        assert_eq!(wrap("", 5), [""]);
+    }
 
     #[test]
     fn clean_strips_sequences_and_hidden_characters() {

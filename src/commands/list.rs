@@ -223,13 +223,13 @@ pub fn table(rows: &[Row], width: Option<usize>) -> String {
                 out.push('\n');
                 if !is_head {
                     let w = width.unwrap_or(80).saturating_sub(4).max(1);
-                    for part in wrap_words(cols[5], w) {
+                    for part in crate::text::wrap(cols[5], w) {
                         out.push_str(&format!("    {part}\n"));
                     }
                 }
             }
             (Some(r), false) => {
-                let mut parts = wrap_words(cols[5], r).into_iter();
+                let mut parts = crate::text::wrap(cols[5], r).into_iter();
                 l.push_str(&parts.next().unwrap_or_default());
                 out.push_str(l.trim_end());
                 out.push('\n');
@@ -258,10 +258,10 @@ fn blocks(head: &[&str; 6], cells: &[[String; 6]], width: usize) -> String {
             .filter(|i| !c[*i].is_empty())
             .map(|i| format!("{} {}", head[i].to_lowercase(), c[i]))
             .collect();
-        for part in wrap_words(&about.join(", "), room) {
+        for part in crate::text::wrap(&about.join(", "), room) {
             out.push_str(&format!("    {part}\n"));
         }
-        for part in wrap_words(&c[5], room) {
+        for part in crate::text::wrap(&c[5], room) {
             out.push_str(&format!("    {part}\n"));
         }
     }
@@ -271,52 +271,4 @@ fn blocks(head: &[&str; 6], cells: &[[String; 6]], width: usize) -> String {
 /// Columns a cell takes on a terminal.
 fn shown_width(s: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(s)
-}
-
-/// `text` in lines of at most `width` columns, broken between words; a word longer than a
-/// line is cut into pieces of the line's width (nothing is left out).
-fn wrap_words(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
-    let mut lines = Vec::new();
-    let mut current = String::new();
-    for word in text.split(' ').filter(|w| !w.is_empty()) {
-        if shown_width(word) > width {
-            if !current.is_empty() {
-                lines.push(std::mem::take(&mut current));
-            }
-            for c in word.chars() {
-                let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-                if !current.is_empty() && shown_width(&current) + w > width {
-                    lines.push(std::mem::take(&mut current));
-                }
-                current.push(c);
-            }
-            continue;
-        }
-        let word = word.to_string();
-        if current.is_empty() {
-            current = word;
-        } else if shown_width(&current) + 1 + shown_width(&word) <= width {
-            current.push(' ');
-            current.push_str(&word);
-        } else {
-            lines.push(std::mem::replace(&mut current, word));
-        }
-    }
-    if !current.is_empty() || lines.is_empty() {
-        lines.push(current);
-    }
-    lines
-}
-
-#[cfg(test)]
-mod tests {
-    use super::wrap_words;
-
-    #[test]
-    fn words_wrap_whole_and_long_ones_are_cut_not_lost() {
-        assert_eq!(wrap_words("a bb ccc", 4), ["a bb", "ccc"]);
-        assert_eq!(wrap_words("abcdefgh x", 3), ["abc", "def", "gh", "x"]);
-        assert_eq!(wrap_words("", 5), [""]);
-    }
 }

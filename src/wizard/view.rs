@@ -104,7 +104,7 @@ fn status_lines(m: &Model, width: u16, overflows: bool) -> Vec<String> {
     let room = full
         .saturating_sub(if overflows { MORE_W } else { 0 })
         .max(10);
-    super::widgets::body::wrap(&s.text, room)
+    crate::text::wrap(&s.text, room)
         .iter()
         .enumerate()
         .map(|(i, r)| {
@@ -340,10 +340,7 @@ fn help(m: &Model, f: &mut Frame, area: Rect) {
     let text_w = usize::from(width).saturating_sub(key_w + 5).max(10);
     let mut lines: Vec<Line> = Vec::new();
     for (k, what) in keys {
-        for (i, row) in super::widgets::body::wrap(what, text_w)
-            .into_iter()
-            .enumerate()
-        {
+        for (i, row) in crate::text::wrap(what, text_w).into_iter().enumerate() {
             let k = if i == 0 { k } else { "" };
             lines.push(Line::from(vec![
                 Span::styled(format!(" {k:<key_w$}  "), t.key()),
@@ -371,7 +368,7 @@ fn confirm(
 ) {
     let t = m.theme;
     let width = 60u16.min(area.width);
-    let mut lines: Vec<Line> = super::widgets::body::wrap(question, usize::from(width - 4))
+    let mut lines: Vec<Line> = crate::text::wrap(question, usize::from(width - 4))
         .into_iter()
         .map(|l| Line::raw(format!(" {l}")))
         .collect();

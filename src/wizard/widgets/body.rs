@@ -6,7 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
-use crate::text::{beside, BELOW};
+use crate::text::{beside, wrap, BELOW};
 use crate::theme::Theme;
 
 pub struct Body {
@@ -156,61 +156,9 @@ pub fn shell_lines(cmd: &str, width: usize) -> Vec<String> {
     rows
 }
 
-/// Greedy word wrap by display width; words longer than a line are split.
-pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
-    let mut rows = Vec::new();
-    let mut row = String::new();
-    let mut row_w = 0;
-    for word in text.split(' ').filter(|w| !w.is_empty()) {
-        let mut word = word.to_string();
-        let mut w = word.width();
-        if row_w > 0 && row_w + 1 + w <= width {
-            row.push(' ');
-            row.push_str(&word);
-            row_w += 1 + w;
-            continue;
-        }
-        if row_w > 0 {
-            rows.push(std::mem::take(&mut row));
-        }
-        while w > width {
-            let mut head = String::new();
-            let mut head_w = 0;
-            let mut rest = word.chars();
-            for c in rest.by_ref() {
-                let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-                if head_w + cw > width {
-                    let tail: String = std::iter::once(c).chain(rest).collect();
-                    rows.push(head);
-                    word = tail;
-                    break;
-                }
-                head.push(c);
-                head_w += cw;
-            }
-            w = word.width();
-        }
-        row = word;
-        row_w = w;
-    }
-    if !row.is_empty() || rows.is_empty() {
-        rows.push(row);
-    }
-    rows
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn wraps_words_and_splits_long_ones() {
-        assert_eq!(wrap("one two three", 7), vec!["one two", "three"]);
-        assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
-        assert_eq!(wrap("", 4), vec![""]);
-        assert_eq!(wrap("a  b", 10), vec!["a b"]);
-    }
 
     #[test]
     fn commands_go_on_with_a_backslash_and_never_break_a_quoted_word() {
