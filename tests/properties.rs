@@ -599,3 +599,83 @@ proptest! {
         prop_assert_eq!(back, p);
     }
 }
+
+// The wizard's own line drawing (straight into the cells for one-cell characters) leaves the
+// buffer exactly as ratatui's grapheme-by-grapheme rendering does.
+mod line_drawing {
+    use super::config;
+    use proptest::prelude::*;
+    use ratatui::buffer::Buffer;
+    use ratatui::layout::{Alignment, Rect};
+    use ratatui::style::{Color, Modifier, Style};
+    use ratatui::text::{Line, Span};
+    use ratatui::widgets::Widget;
+    use xconnect::wizard::widgets::line_drawing::draw_line;
+
+    fn line_style() -> impl Strategy<Value = Style> {
+        (0u8..4, 0u8..3, any::<bool>()).prop_map(|(fg, bg, bold)| {
+            let mut s = Style::new();
+            if fg > 0 {
+                s = s.fg(Color::Indexed(fg));
+            }
+            if bg > 0 {
+                s = s.bg(Color::Indexed(bg + 10));
+            }
+            if bold {
+                s = s.add_modifier(Modifier::BOLD);
+            }
+            s
+        })
+    }
+
+    /// Text mostly plain, sometimes with wide, combining, zero-width or control characters.
+    fn line_content() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => "[ -~]{0,30}",
+            1 => "[ -~─✓▸·é\u{301}日本\u{200b}\t\u{25fd}\u{2705}]{0,20}",
+        ]
+    }
+
+    fn styled_line() -> impl Strategy<Value = Line<'static>> {
+        (
+            prop::collection::vec((line_content(), line_style()), 0..5),
+            line_style(),
+            prop_oneof![
+                Just(None),
+                Just(Some(Alignment::Left)),
+                Just(Some(Alignment::Center)),
+                Just(Some(Alignment::Right)),
+            ],
+        )
+            .prop_map(|(spans, s, alignment)| {
+                let mut l = Line::from(
+                    spans
+                        .into_iter()
+                        .map(|(c, st)| Span::styled(c, st))
+                        .collect::<Vec<_>>(),
+                )
+                .style(s);
+                l.alignment = alignment;
+                l
+            })
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn a_line_is_drawn_as_ratatui_draws_it(l in styled_line(), x in 0u16..12, w in 0u16..60, y in 0u16..4) {
+            let screen = Rect::new(0, 0, 40, 3);
+            let mut theirs = Buffer::empty(screen);
+            let mut ours = Buffer::empty(screen);
+            // Something there already, as on a screen drawn before.
+            for b in [&mut theirs, &mut ours] {
+                b.set_string(0, 0, "x".repeat(40), Style::new().fg(Color::Red));
+            }
+            let area = Rect::new(x, y, w, 1);
+            (&l).render(area, &mut theirs);
+            draw_line(&l, area, &mut ours);
+            prop_assert_eq!(ours, theirs);
+        }
+    }
+}

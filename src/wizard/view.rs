@@ -9,6 +9,7 @@ use ratatui::Frame;
 use super::model::{Model, Overlay, StatusKind, Step, MIN_HEIGHT, MIN_WIDTH};
 use super::steps;
 use super::widgets::body::Body;
+use super::widgets::line_drawing::draw_line;
 use crate::guide::guide;
 
 /// Rows above the body (header, stepper, rule) and below it (status, keys).
@@ -176,17 +177,24 @@ fn header(m: &Model, f: &mut Frame, area: Rect) {
             t.warning(),
         ));
     }
-    f.render_widget(Line::from(spans), Rect::new(area.x, area.y, area.width, 1));
+    let buf = f.buffer_mut();
+    draw_line(
+        &Line::from(spans),
+        Rect::new(area.x, area.y, area.width, 1),
+        buf,
+    );
     if m.menu.is_none() {
-        f.render_widget(
-            stepper(m, area.width),
+        draw_line(
+            &stepper(m, area.width),
             Rect::new(area.x, area.y + 1, area.width, 1),
+            buf,
         );
     }
     let rule = "─".repeat(usize::from(area.width));
-    f.render_widget(
-        Line::styled(rule, t.dim()),
+    draw_line(
+        &Line::styled(rule, t.dim()),
         Rect::new(area.x, area.y + 2, area.width, 1),
+        buf,
     );
 }
 
@@ -228,14 +236,12 @@ pub fn stepper(m: &Model, width: u16) -> Line<'static> {
 }
 
 fn draw_body(m: &Model, f: &mut Frame, area: Rect, body: &Body, scroll: u16) {
-    let visible: Vec<Line> = body
-        .lines
-        .iter()
-        .skip(usize::from(scroll))
-        .take(usize::from(area.height))
-        .cloned()
-        .collect();
-    f.render_widget(Paragraph::new(visible), area);
+    // The lines are wrapped already: each is drawn on its row as it is (a paragraph would
+    // go through them again grapheme by grapheme, and restyle the whole area first).
+    let rows = area.rows();
+    for (line, row) in body.lines.iter().skip(usize::from(scroll)).zip(rows) {
+        draw_line(line, row, f.buffer_mut());
+    }
     let t = m.theme;
     if scroll > 0 {
         let s = " ↑ more: PgUp ";
@@ -286,9 +292,10 @@ fn status(m: &Model, f: &mut Frame, area: Rect, lines: &[String], more_below: bo
         let width = area
             .width
             .saturating_sub(if more_below && last { 16 } else { 0 });
-        f.render_widget(
-            Line::styled(fit(text, usize::from(width)), style),
+        draw_line(
+            &Line::styled(fit(text, usize::from(width)), style),
             Rect::new(area.x, row, width, 1),
+            f.buffer_mut(),
         );
     }
 }
@@ -313,7 +320,7 @@ fn keys(m: &Model, f: &mut Frame, area: Rect) {
         spans.push(Span::styled(k, t.key()));
         spans.push(Span::raw(format!(" {what}  ")));
     }
-    f.render_widget(Line::from(spans), area);
+    draw_line(&Line::from(spans), area, f.buffer_mut());
 }
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {

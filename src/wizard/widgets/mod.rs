@@ -3,4 +3,5 @@
 
 pub mod body;
 pub mod choice_list;
+pub mod line_drawing;
 pub mod text_field;
