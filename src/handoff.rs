@@ -104,9 +104,9 @@ impl Handoff {
         };
         let proof = Proof::of(profile);
         let proof_words = match (&proof, service) {
-            (Proof::Sandbox, _) => words.sandbox.clone(),
+            (Proof::Sandbox, _) => words.sandbox.to_string(),
             (Proof::NotProved(why), _) => words.not_proved.replace("{why}", why),
-            (Proof::Proved, Service::Latenode) => words.latenode_proved.clone(),
+            (Proof::Proved, Service::Latenode) => words.latenode_proved.to_string(),
             (Proof::Proved, Service::Other) => String::new(),
         };
         let insists = (app.app_type == AppType::Native).then(|| {
@@ -120,23 +120,23 @@ impl Handoff {
             if proof == Proof::Sandbox {
                 cmd.push_str(" --sandbox");
             }
-            (words.native_insists.clone(), cmd)
+            (words.native_insists.to_string(), cmd)
         });
         Handoff {
             service,
-            title: title.clone(),
-            intro: intro.clone(),
+            title: title.to_string(),
+            intro: intro.to_string(),
             profile: name.to_string(),
             client_id: app.client_id.clone(),
             client_secret: match app.app_type {
                 AppType::Web => app.client_secret.as_ref().map(Secret::new),
                 AppType::Native => None,
             },
-            no_secret: words.native_secret.clone(),
+            no_secret: words.native_secret.to_string(),
             extra,
             proof,
             proof_words,
-            after: after.clone(),
+            after: after.to_string(),
             insists,
         }
     }

@@ -23,7 +23,9 @@ fn on_the_callback_field() -> xconnect::wizard::Model {
 }
 
 fn preset_label(m: &xconnect::wizard::Model) -> String {
-    xconnect::presets::presets()[m.urls.preset].label.clone()
+    xconnect::presets::presets()[m.urls.preset]
+        .label
+        .to_string()
 }
 
 #[test]

@@ -9,72 +9,76 @@ use serde::Deserialize;
 
 mod words;
 
+/// A text of the guide: borrowed from the binary when built in (`words.rs`), owned when
+/// parsed from TOML.
+pub type Text = std::borrow::Cow<'static, str>;
+
 /// The guide as written.
 pub const GUIDE_TOML: &str = include_str!("../../assets/guide.toml");
 
 /// The texts of one wizard screen.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct StepText {
-    pub id: String,
-    pub title: String,
-    pub short: String,
-    pub intro: String,
+    pub id: Text,
+    pub title: Text,
+    pub short: Text,
+    pub intro: Text,
     /// The intro when the callback is on this machine and listened on (a browser there
     /// finishes by itself).
     #[serde(default)]
-    pub intro_loopback: String,
+    pub intro_loopback: Text,
     /// The intro when the link itself is on this machine (the sandbox) and no forward helps.
     #[serde(default)]
-    pub intro_here: String,
+    pub intro_here: Text,
     /// The intro when an SSH forward (drawn below) makes this machine's ports reachable.
     #[serde(default)]
-    pub intro_forward: String,
+    pub intro_forward: Text,
     #[serde(default)]
-    pub lines: Vec<String>,
+    pub lines: Vec<Text>,
     #[serde(default)]
-    pub warning: String,
+    pub warning: Text,
     #[serde(default)]
-    pub note: String,
+    pub note: Text,
 }
 
 /// The words of the hand-off: the app's values going into the service's own login form.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct HandoffText {
-    pub latenode_title: String,
-    pub latenode_intro: String,
+    pub latenode_title: Text,
+    pub latenode_intro: Text,
     /// After a login that proved the app's settings (no scope left out, a Client ID that is
     /// not an OAuth 1.0a key, not the sandbox).
-    pub latenode_proved: String,
-    pub latenode_after: String,
-    pub other_title: String,
-    pub other_intro: String,
-    pub other_after: String,
-    pub native_secret: String,
+    pub latenode_proved: Text,
+    pub latenode_after: Text,
+    pub other_title: Text,
+    pub other_intro: Text,
+    pub other_after: Text,
+    pub native_secret: Text,
     /// For a Native App: what to do when the form insists on a Client Secret.
-    pub native_insists: String,
+    pub native_insists: Text,
     /// After a login in the sandbox: whose values these are.
-    pub sandbox: String,
+    pub sandbox: Text,
     /// After a login that proved less (`{why}`).
-    pub not_proved: String,
+    pub not_proved: Text,
     /// Under a confidential app's Client Secret: shown once, and where a lost one is remade.
     #[serde(default)]
-    pub secret_once: String,
+    pub secret_once: Text,
 }
 
 /// A place where X makes apps, with its own address, steps and names for the pages the
 /// later screens mention.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct Place {
-    pub id: String,
-    pub label: String,
-    pub description: String,
-    pub url: String,
+    pub id: Text,
+    pub label: Text,
+    pub description: Text,
+    pub url: Text,
     /// Where App permissions, Type of App and the URLs are set.
-    pub auth_settings: String,
+    pub auth_settings: Text,
     /// Where the Client ID and Client Secret are shown (and a lost secret regenerated).
-    pub keys: String,
+    pub keys: Text,
     #[serde(default)]
-    pub lines: Vec<String>,
+    pub lines: Vec<Text>,
 }
 
 impl Place {
@@ -110,16 +114,16 @@ impl Guide {
         static EMPTY: OnceLock<StepText> = OnceLock::new();
         self.step.iter().find(|s| s.id == id).unwrap_or_else(|| {
             EMPTY.get_or_init(|| StepText {
-                id: String::new(),
-                title: id.to_string(),
-                short: id.to_string(),
-                intro: String::new(),
-                intro_loopback: String::new(),
-                intro_here: String::new(),
-                intro_forward: String::new(),
+                id: Text::Borrowed(""),
+                title: Text::Owned(id.to_string()),
+                short: Text::Owned(id.to_string()),
+                intro: Text::Borrowed(""),
+                intro_loopback: Text::Borrowed(""),
+                intro_here: Text::Borrowed(""),
+                intro_forward: Text::Borrowed(""),
                 lines: Vec::new(),
-                warning: String::new(),
-                note: String::new(),
+                warning: Text::Borrowed(""),
+                note: Text::Borrowed(""),
             })
         })
     }
@@ -141,7 +145,7 @@ pub fn rust_source(g: &Guide) -> String {
     fn text(s: &str) -> String {
         format!("{s:?}.into()")
     }
-    fn texts(v: &[String]) -> String {
+    fn texts(v: &[Text]) -> String {
         let items: Vec<String> = v.iter().map(|s| text(s)).collect();
         format!("vec![{}]", items.join(", "))
     }
@@ -211,7 +215,7 @@ mod tests {
             assert!(g.step.iter().any(|s| s.id == id), "guide lacks step {id}");
         }
         assert!(g.step("create_app").warning.contains("OAuth 1.0a"));
-        let ids: Vec<&str> = g.place.iter().map(|p| p.id.as_str()).collect();
+        let ids: Vec<&str> = g.place.iter().map(|p| &*p.id).collect();
         assert_eq!(
             ids,
             ["portal", "console"],
@@ -251,16 +255,16 @@ mod tests {
             ];
             for s in &g.step {
                 texts.extend([
-                    s.intro.as_str(),
+                    &*s.intro,
                     &s.intro_loopback,
                     &s.intro_here,
                     &s.intro_forward,
                     &s.warning,
                     &s.note,
                 ]);
-                texts.extend(s.lines.iter().map(String::as_str));
+                texts.extend(s.lines.iter().map(|l| &**l));
             }
-            texts.extend(place.lines.iter().map(String::as_str));
+            texts.extend(place.lines.iter().map(|l| &**l));
             for text in texts {
                 let filled = place.words(text);
                 let lower = filled.to_lowercase();

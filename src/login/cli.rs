@@ -114,7 +114,7 @@ pub fn settings(req: &Request, err: &mut dyn Write) -> Result<AppConfig, String>
         None => presets()
             .iter()
             .find(|p| !p.is_custom() && p.callback() == req.callback_url)
-            .map(|p| p.website_url.clone())
+            .map(|p| p.website_url.to_string())
             .unwrap_or_default(),
     };
     Ok(AppConfig {

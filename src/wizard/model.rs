@@ -493,7 +493,7 @@ impl Model {
             urls: Urls {
                 preset: 0,
                 callback: TextField::new(&first.map(|p| p.callback()).unwrap_or_default()),
-                website: TextField::new(first.map_or("", |p| p.website_url.as_str())),
+                website: TextField::new(first.map_or("", |p| &*p.website_url)),
                 custom: None,
                 port: crate::presets::loopback_port(),
                 asked: None,
@@ -606,7 +606,7 @@ impl Model {
             website_url: self.urls.website.value().to_string(),
             client_id: self.credentials.client_id.value().to_string(),
             profile: self.credentials.profile.value().to_string(),
-            place: crate::guide::guide().place(self.place).id.clone(),
+            place: crate::guide::guide().place(self.place).id.to_string(),
             sandbox: self.sandbox,
             store: self.store_label.clone().unwrap_or_default(),
         }

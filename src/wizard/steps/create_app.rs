@@ -16,7 +16,7 @@ pub fn render(m: &Model, body: &mut Body) {
     let items: Vec<(&str, &str)> = guide()
         .place
         .iter()
-        .map(|p| (p.label.as_str(), p.description.as_str()))
+        .map(|p| (&*p.label, &*p.description))
         .collect();
     choice_list::render(body, &items, m.place, m.focus == Focus::Place, false);
     body.blank();

@@ -17,7 +17,7 @@ pub fn render(m: &Model, body: &mut Body) {
     body.blank();
     let items: Vec<(&str, &str)> = presets()
         .iter()
-        .map(|p| (p.label.as_str(), p.description.as_str()))
+        .map(|p| (&*p.label, &*p.description))
         .collect();
     choice_list::render(body, &items, m.urls.preset, m.focus == Focus::Preset, false);
     body.blank();

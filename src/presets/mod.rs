@@ -1,23 +1,30 @@
-//! Callback / Website URL presets, from `assets/presets.toml`, embedded at build time.
+//! Callback / Website URL presets, written in `assets/presets.toml` and built into the binary
+//! as Rust (`src/presets/list.rs`, made from the TOML by [`rust_source`]; a test holds the two
+//! together): the first frame parses no TOML.
 
 use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-const PRESETS_TOML: &str = include_str!("../assets/presets.toml");
+use crate::guide::Text;
+
+mod list;
+
+/// The presets as written.
+pub const PRESETS_TOML: &str = include_str!("../../assets/presets.toml");
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 pub struct Preset {
-    pub id: String,
-    pub label: String,
-    pub description: String,
-    pub callback_url: String,
-    pub website_url: String,
+    pub id: Text,
+    pub label: Text,
+    pub description: Text,
+    pub callback_url: Text,
+    pub website_url: Text,
     #[serde(default)]
     pub port: Option<u16>,
     /// Said under the Website URL while it holds this preset's value.
     #[serde(default)]
-    pub website_note: String,
+    pub website_note: Text,
 }
 
 impl Preset {
@@ -25,7 +32,7 @@ impl Preset {
     pub fn callback(&self) -> String {
         match self.port {
             Some(p) => self.callback_url.replace("{port}", &p.to_string()),
-            None => self.callback_url.clone(),
+            None => self.callback_url.to_string(),
         }
     }
 
@@ -33,7 +40,7 @@ impl Preset {
     pub fn callback_on(&self, port: u16) -> String {
         match self.port {
             Some(_) => self.callback_url.replace("{port}", &port.to_string()),
-            None => self.callback_url.clone(),
+            None => self.callback_url.to_string(),
         }
     }
 
@@ -72,10 +79,29 @@ pub fn parse(text: &str) -> Result<Vec<Preset>, toml::de::Error> {
     toml::from_str::<PresetFile>(text).map(|f| f.preset)
 }
 
-/// The presets shipped in the binary, parsed once.
+/// The presets shipped in the binary, made once.
 pub fn presets() -> &'static [Preset] {
     static PRESETS: OnceLock<Vec<Preset>> = OnceLock::new();
-    PRESETS.get_or_init(|| parse(PRESETS_TOML).unwrap_or_default())
+    PRESETS.get_or_init(list::presets)
+}
+
+/// The Rust that builds `presets` (what `src/presets/list.rs` holds).
+pub fn rust_source(presets: &[Preset]) -> String {
+    let mut out = String::from(
+        "//! Made from `assets/presets.toml` by `xconnect::presets::rust_source`; do not edit: change\n\
+         //! the TOML, then run `XCONNECT_WRITE_GUIDE=1 cargo test --test guide_words`.\n\n\
+         use crate::presets::Preset;\n\n\
+         #[rustfmt::skip]\n\
+         pub(crate) fn presets() -> Vec<Preset> {\n    vec![\n",
+    );
+    for p in presets {
+        out.push_str(&format!(
+            "        Preset {{ id: {:?}.into(), label: {:?}.into(), description: {:?}.into(), callback_url: {:?}.into(), website_url: {:?}.into(), port: {:?}, website_note: {:?}.into() }},\n",
+            p.id, p.label, p.description, p.callback_url, p.website_url, p.port, p.website_note
+        ));
+    }
+    out.push_str("    ]\n}\n");
+    out
 }
 
 /// The port of the preset with `{port}` (the loopback preset's own, 8765).
