@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use crossterm::event::EventStream;
+use futures::StreamExt;
 use ratatui::Terminal;
 
 use xconnect::backend::CompactBackend;
@@ -133,7 +134,9 @@ async fn wizard_inner(
         &mut term,
         &mut driver::Stdout,
         &services,
-        EventStream::new(),
+        // The key reader (a thread) starts when the driver first asks for a key, after the
+        // first frame is out; keys typed before then wait in the terminal.
+        Box::pin(futures::stream::once(async { EventStream::new() }).flatten()),
         shutdown,
         &mut model,
     )
