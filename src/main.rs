@@ -5,7 +5,7 @@ mod cli;
 
 use std::process::ExitCode;
 
-use cli::args::{Cli, Command};
+use cli::args::Command;
 use cli::{login::login, run::after_setup, wizard::wizard};
 use xconnect::clipboard;
 use xconnect::commands::{self, exit};
@@ -23,15 +23,14 @@ fn main() -> ExitCode {
             Err(_) => ExitCode::FAILURE,
         };
     }
-    // Kept (for the errors below) and dropped when the program ends, not before the
-    // wizard's first frame. Completions and the man page are made from a fresh one: the
-    // parse reshapes the help command.
-    let mut command = cli::args::command();
-    let matches = command.get_matches_mut();
-    let mut cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
-        Ok(cli) => cli,
-        Err(e) => e.exit(),
-    };
+    // The whole command (when it was made) is kept for the errors below and dropped when the
+    // program ends. Completions and the man page are made from a fresh one: the parse
+    // reshapes the help command.
+    let cli::args::Parsed {
+        mut cli,
+        matches,
+        command,
+    } = cli::args::parse(std::env::args_os().collect());
     // Where this run is, read once: everything below gets it from here.
     cli.global.env = xconnect::settings::Env::new(std::env::vars_os());
     cli.global.auth_source = cli::source_of(&matches, "auth_base", AUTH_FLAG, AUTH_ENV);
@@ -60,18 +59,19 @@ fn main() -> ExitCode {
     // The wizard's own flags mean nothing to the other commands (the global ones, such as
     // --config-dir, may come before any command); `xconnect --sandbox login` is a sandbox login.
     if let Some(cmd) = &mut cli.command {
-        let misplaced = if cli.fresh {
+        let misplaced = if cli.wizard.fresh {
             Some("--fresh is for the wizard (xconnect --fresh), not for a command")
-        } else if let (Command::Login(a), true) = (&mut *cmd, cli.sandbox) {
+        } else if let (Command::Login(a), true) = (&mut *cmd, cli.wizard.sandbox) {
             a.sandbox = true;
             None
-        } else if cli.sandbox {
+        } else if cli.wizard.sandbox {
             Some("--sandbox is for the wizard (xconnect --sandbox) and login (xconnect login --sandbox); commands on a sandbox profile start the sandbox by themselves")
         } else {
             None
         };
         if let Some(message) = misplaced {
             command
+                .unwrap_or_else(cli::args::command)
                 .error(clap::error::ErrorKind::ArgumentConflict, message)
                 .exit();
         }
@@ -107,7 +107,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            None => wizard(&cli.global, cli.fresh, cli.sandbox).await,
+            None => wizard(&cli.global, cli.wizard.fresh, cli.wizard.sandbox).await,
             Some(Command::Login(args)) => login(&cli.global, args).await,
             Some(cmd) => after_setup(&cli.global, cmd).await,
         }

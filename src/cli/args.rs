@@ -15,6 +15,17 @@ use xconnect::x::AppType;
 #[derive(Parser, Debug)]
 #[command(version, about, after_long_help = after_help())]
 pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) wizard: WizardFlags,
+    #[command(flatten)]
+    pub(crate) global: Global,
+    #[command(subcommand)]
+    pub(crate) command: Option<Command>,
+}
+
+/// The flags of the wizard itself (the program run with no command).
+#[derive(Args, Debug)]
+pub(crate) struct WizardFlags {
     /// Start the wizard over, forgetting an interrupted setup.
     #[arg(long)]
     pub(crate) fresh: bool,
@@ -22,10 +33,52 @@ pub(crate) struct Cli {
     /// login: xconnect login --sandbox).
     #[arg(long)]
     pub(crate) sandbox: bool,
-    #[command(flatten)]
-    pub(crate) global: Global,
-    #[command(subcommand)]
-    pub(crate) command: Option<Command>,
+}
+
+/// The command line as read, and the whole clap command when it was made.
+pub(crate) struct Parsed {
+    pub(crate) cli: Cli,
+    pub(crate) matches: clap::ArgMatches,
+    /// Made only when the run is not the wizard's alone (see [`parse`]).
+    pub(crate) command: Option<clap::Command>,
+}
+
+/// Reads the command line. The wizard's flags and the global options are tried first on
+/// their own: that is what most runs are (`xconnect`, `xconnect --sandbox`), and it makes
+/// none of the commands before the first frame. Anything they do not take (a command,
+/// --help, --version, a mistake) is read by the whole command line, which answers as always.
+pub(crate) fn parse(args: Vec<std::ffi::OsString>) -> Parsed {
+    use clap::FromArgMatches;
+    let alone = <Global as Args>::augment_args(<WizardFlags as Args>::augment_args(
+        clap::Command::new("xconnect").disable_help_flag(true),
+    ));
+    if let Ok(matches) = alone.try_get_matches_from(&args) {
+        if let (Ok(wizard), Ok(global)) = (
+            WizardFlags::from_arg_matches(&matches),
+            Global::from_arg_matches(&matches),
+        ) {
+            let cli = Cli {
+                wizard,
+                global,
+                command: None,
+            };
+            return Parsed {
+                cli,
+                matches,
+                command: None,
+            };
+        }
+    }
+    let mut command = command();
+    let matches = command
+        .try_get_matches_from_mut(args)
+        .unwrap_or_else(|e| e.exit());
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    Parsed {
+        cli,
+        matches,
+        command: Some(command),
+    }
 }
 
 /// The end of `--help` and of the man page: the exit-status table, then the environment.
@@ -478,4 +531,66 @@ pub(crate) enum PermissionArg {
     Read,
     ReadWrite,
     ReadWriteDm,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::FromArgMatches;
+
+    /// The wizard's flags and the global options read alone give what the whole command line
+    /// gives for the same arguments: the same values, from the same sources.
+    #[test]
+    fn the_wizard_s_flags_read_alone_are_read_as_the_whole_reads_them() {
+        let flags: [&[&str]; 9] = [
+            &["--fresh"],
+            &["--sandbox"],
+            &["--config-dir", "/tmp/x y"],
+            &["--config-dir=/tmp/z"],
+            &["--store", "postgres://u@h:5/db"],
+            &["--auth-base", "http://127.0.0.1:1"],
+            &["--api-base=http://127.0.0.1:2"],
+            &["--sandbox", "--fresh"],
+            &[],
+        ];
+        for a in flags {
+            for b in flags {
+                let args: Vec<std::ffi::OsString> = std::iter::once("xconnect")
+                    .chain(a.iter().copied())
+                    .chain(b.iter().copied())
+                    .map(Into::into)
+                    .collect();
+                let whole = command().try_get_matches_from(&args);
+                let Ok(whole) = whole else {
+                    // Given twice: the whole refuses it, and so must the part alone.
+                    let alone = <Global as Args>::augment_args(
+                        <WizardFlags as Args>::augment_args(clap::Command::new("xconnect")),
+                    )
+                    .try_get_matches_from(&args);
+                    assert!(alone.is_err(), "{args:?}");
+                    continue;
+                };
+                let parsed = parse(args.clone());
+                assert!(parsed.command.is_none(), "{args:?} was not read alone");
+                let cli = Cli::from_arg_matches(&whole).expect("the whole reads it");
+                assert_eq!(format!("{:?}", parsed.cli), format!("{cli:?}"), "{args:?}");
+                for id in [
+                    "fresh",
+                    "sandbox",
+                    "config_dir",
+                    "auth_base",
+                    "api_base",
+                    "store",
+                ] {
+                    assert_eq!(
+                        parsed.matches.value_source(id),
+                        whole.value_source(id),
+                        "{id} in {args:?}"
+                    );
+                }
+            }
+        }
+        let parsed = parse(vec!["xconnect".into(), "token".into()]);
+        assert!(parsed.command.is_some() && parsed.cli.command.is_some());
+    }
 }
