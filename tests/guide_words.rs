@@ -3,23 +3,34 @@
 //! `src/presets/list.rs`, so that the first frame parses no TOML): each pair says the same.
 //! After changing a TOML: `XCONNECT_WRITE_GUIDE=1 cargo test --test guide_words`.
 
-use xconnect::guide::{guide, parse, rust_source, GUIDE_TOML};
+use xconnect::guide::{self, GUIDE_TOML};
+use xconnect::presets::{self, PRESETS_TOML};
+
+/// The Rust file at `path` (under the crate) is `source`, made from `toml`; written anew
+/// first when asked.
+fn holds(path: &str, source: &str, toml: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    if std::env::var_os("XCONNECT_WRITE_GUIDE").is_some() {
+        std::fs::write(&path, source).expect("write the built-in Rust");
+    }
+    let built_in = std::fs::read_to_string(&path).expect("the built-in Rust");
+    assert!(
+        built_in == source,
+        "{} is not what {toml} says: run XCONNECT_WRITE_GUIDE=1 cargo test --test guide_words",
+        path.display()
+    );
+}
 
 #[test]
 fn the_built_in_words_are_the_guide_s_words() {
-    let written = parse(GUIDE_TOML).expect("assets/guide.toml parses");
-    let source = rust_source(&written);
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/guide/words.rs");
-    if std::env::var_os("XCONNECT_WRITE_GUIDE").is_some() {
-        std::fs::write(path, &source).expect("write src/guide/words.rs");
-    }
-    let built_in = std::fs::read_to_string(path).expect("src/guide/words.rs");
-    assert!(
-        built_in == source,
-        "src/guide/words.rs is not what assets/guide.toml says: run XCONNECT_WRITE_GUIDE=1 cargo test --test guide_words"
+    let written = guide::parse(GUIDE_TOML).expect("assets/guide.toml parses");
+    holds(
+        "src/guide/words.rs",
+        &guide::rust_source(&written),
+        "assets/guide.toml",
     );
     assert_eq!(
-        guide(),
+        guide::guide(),
         &written,
         "the words the binary uses are the TOML's"
     );
@@ -27,17 +38,11 @@ fn the_built_in_words_are_the_guide_s_words() {
 
 #[test]
 fn the_built_in_presets_are_the_toml_s_presets() {
-    use xconnect::presets::{self, PRESETS_TOML};
     let written = presets::parse(PRESETS_TOML).expect("assets/presets.toml parses");
-    let source = presets::rust_source(&written);
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/presets/list.rs");
-    if std::env::var_os("XCONNECT_WRITE_GUIDE").is_some() {
-        std::fs::write(path, &source).expect("write src/presets/list.rs");
-    }
-    let built_in = std::fs::read_to_string(path).expect("src/presets/list.rs");
-    assert!(
-        built_in == source,
-        "src/presets/list.rs is not what assets/presets.toml says: run XCONNECT_WRITE_GUIDE=1 cargo test --test guide_words"
+    holds(
+        "src/presets/list.rs",
+        &presets::rust_source(&written),
+        "assets/presets.toml",
     );
     assert_eq!(
         presets::presets(),
