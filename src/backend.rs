@@ -119,7 +119,7 @@ impl<W: Write> CompactBackend<W> {
     fn after_print(&self, symbol: &str) -> Option<At> {
         let at = self.at?;
         let (w, exact) = match symbol.as_bytes() {
-            [b] if (0x20..0x7f).contains(b) => (1, true),
+            [_] if crate::text::is_printable_ascii(symbol) => (1, true),
             _ => {
                 let mut chars = symbol.chars();
                 if chars.next().is_none() || chars.next().is_some() {
@@ -194,27 +194,12 @@ fn relative_len(from: u16, to: u16) -> usize {
     }
 }
 
-/// `n` in decimal: the digits are `buf[from..]`.
-fn decimal(mut n: u32) -> ([u8; 10], usize) {
-    let mut buf = [0u8; 10];
-    let mut from = buf.len();
-    loop {
-        from -= 1;
-        buf[from] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            return (buf, from);
-        }
-    }
-}
-
 fn push_num(out: &mut Vec<u8>, n: u32) {
-    let (digits, from) = decimal(n);
-    out.extend_from_slice(&digits[from..]);
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
 fn digits(n: u32) -> usize {
-    10 - decimal(n).1
+    itoa::Buffer::new().format(n).len()
 }
 
 /// The attributes a cell is drawn with.
@@ -287,8 +272,7 @@ impl Params {
     }
 
     fn num(&mut self, n: u32) {
-        let (digits, from) = decimal(n);
-        for &d in &digits[from..] {
+        for &d in itoa::Buffer::new().format(n).as_bytes() {
             self.push_byte(d);
         }
     }

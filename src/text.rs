@@ -409,7 +409,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 /// Where to cut `word` so that its head is as wide as fits in `width`: at least one character,
 /// so that wrapping always goes on (a character wider than the row gets a row of its own).
 fn fitting_head(word: &str, width: usize) -> usize {
-    if word.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+    if is_printable_ascii(word) {
         return width.clamp(1, word.len());
     }
     let mut ends = word
@@ -425,6 +425,11 @@ fn fitting_head(word: &str, width: usize) -> usize {
         cut = end;
     }
     cut
+}
+
+/// Printable ASCII (0x20..=0x7E, the space too): one character, one grapheme, one cell each.
+pub fn is_printable_ascii(s: &str) -> bool {
+    s.bytes().all(|b| (0x20..0x7f).contains(&b))
 }
 
 /// Whether a token can be printed as it is: not empty, and only visible ASCII (0x21..=0x7E),

@@ -61,7 +61,7 @@ fn one_cell(c: char) -> bool {
 
 fn one_cell_each(s: &str) -> bool {
     if s.is_ascii() {
-        return s.bytes().all(|b| (0x20..0x7f).contains(&b));
+        return crate::text::is_printable_ascii(s);
     }
     s.chars().all(one_cell)
 }
